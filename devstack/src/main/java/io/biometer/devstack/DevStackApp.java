@@ -1,0 +1,106 @@
+package io.biometer.devstack;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * The one-command local run: starts the {@link LocalStack}, prints where each part listens, and
+ * runs until Ctrl-C (or SIGTERM), when every part is stopped cleanly.
+ *
+ * <p>Usage: {@code DevStackApp [--config FILE] [key=value ...]}; {@code --help} lists the keys.
+ */
+public final class DevStackApp {
+
+  private DevStackApp() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    long t0 = System.nanoTime();
+    DevStackConfig config;
+    try {
+      config = parse(args, out);
+      if (config == null) {
+        return 0;
+      }
+    } catch (ConfigException | IllegalArgumentException e) {
+      err.println("biometer: " + e.getMessage());
+      err.println("biometer: run with --help to list the configuration keys");
+      return 2;
+    }
+    out.println("biometer: starting the local stack in " + config.dataDir() + " ...");
+    LocalStack stack;
+    try {
+      stack = LocalStack.start(config);
+    } catch (RuntimeException e) {
+      err.println("biometer: " + e.getMessage());
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  out.println("biometer: stopping ...");
+                  stack.close();
+                  out.println("biometer: stopped cleanly");
+                  stopped.countDown();
+                },
+                "biometer-shutdown"));
+    stack.describe().forEach(line -> out.println("  " + line));
+    out.printf(
+        "biometer: local stack up in %.1f s; Ctrl-C stops it%n", (System.nanoTime() - t0) / 1e9);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** The config the arguments ask for, or null if they asked for help (printed to {@code out}). */
+  static DevStackConfig parse(String[] args, PrintStream out) {
+    Path file = null;
+    String envFile = System.getenv("BIOMETER_CONFIG");
+    if (envFile != null && !envFile.isBlank()) {
+      file = Path.of(envFile);
+    }
+    Map<String, String> overrides = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (a.equals("--help") || a.equals("-h")) {
+        out.println("usage: biometer up [--config FILE] [key=value ...]");
+        out.println("configuration keys (also BIOMETER_<KEY> environment variables):");
+        for (String key : DevStackConfig.CONFIG_DEF.names().stream().sorted().toList()) {
+          out.println(
+              "  "
+                  + key
+                  + "\n      "
+                  + DevStackConfig.CONFIG_DEF.configKeys().get(key).documentation);
+        }
+        return null;
+      } else if (a.equals("--config")) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("--config needs a file name");
+        }
+        file = Path.of(args[++i]);
+      } else if (a.contains("=") && !a.startsWith("-")) {
+        int eq = a.indexOf('=');
+        overrides.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
+      } else {
+        throw new IllegalArgumentException("unknown argument '" + a + "'");
+      }
+    }
+    if (file != null && !Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("config file " + file + " does not exist");
+    }
+    return DevStackConfig.load(file, System.getenv(), overrides);
+  }
+}

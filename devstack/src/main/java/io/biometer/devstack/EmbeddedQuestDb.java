@@ -1,0 +1,95 @@
+package io.biometer.devstack;
+
+import io.questdb.ServerMain;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * QuestDB in this JVM ({@code org.questdb:questdb}), its tables under one folder, every endpoint
+ * bound to one address. Its own log goes to {@code <dir>/log/questdb.log}.
+ */
+public final class EmbeddedQuestDb implements AutoCloseable {
+
+  private final ServerMain server;
+  private final String host;
+  private final int httpPort;
+  private final int httpMinPort;
+  private final int pgPort;
+  private final int ilpPort;
+
+  private EmbeddedQuestDb(
+      ServerMain server, String host, int httpPort, int httpMinPort, int pgPort, int ilpPort) {
+    this.server = server;
+    this.host = host;
+    this.httpPort = httpPort;
+    this.httpMinPort = httpMinPort;
+    this.pgPort = pgPort;
+    this.ilpPort = ilpPort;
+  }
+
+  /** Starts QuestDB on {@code dir} and waits until it accepts connections. */
+  public static EmbeddedQuestDb start(
+      Path dir, String host, int httpPort, int httpMinPort, int pgPort, int ilpPort)
+      throws IOException {
+    Files.createDirectories(dir.resolve("conf"));
+    Files.createDirectories(dir.resolve("log"));
+    Path logConf = dir.resolve("conf").resolve("log.conf");
+    Files.writeString(
+        logConf,
+        String.join(
+            "\n",
+            "# written by biometer's local stack on every start",
+            "writers=file,stdout",
+            "w.file.class=io.questdb.log.LogFileWriter",
+            "w.file.location=" + dir.resolve("log").resolve("questdb.log"),
+            "w.file.level=INFO,ERROR,CRITICAL,ADVISORY",
+            "w.stdout.class=io.questdb.log.LogConsoleWriter",
+            "w.stdout.level=CRITICAL",
+            ""));
+    // QuestDB's log factory is configured once per JVM from the file named by the "out" property.
+    if (System.getProperty("out") == null) {
+      System.setProperty("out", logConf.toString());
+    }
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("QDB_HTTP_BIND_TO", host + ":" + httpPort);
+    env.put("QDB_HTTP_MIN_NET_BIND_TO", host + ":" + httpMinPort);
+    env.put("QDB_PG_NET_BIND_TO", host + ":" + pgPort);
+    env.put("QDB_LINE_TCP_NET_BIND_TO", host + ":" + ilpPort);
+    env.put("QDB_LINE_UDP_ENABLED", "false");
+    env.put("QDB_TELEMETRY_ENABLED", "false");
+    env.put("QDB_METRICS_ENABLED", "true");
+    ServerMain server = ServerMain.create(dir.toString(), env);
+    server.start();
+    server.awaitStartup();
+    return new EmbeddedQuestDb(server, host, httpPort, httpMinPort, pgPort, ilpPort);
+  }
+
+  /** The web console and REST API, e.g. {@code http://127.0.0.1:9000}. */
+  public String httpUrl() {
+    return "http://" + host + ":" + httpPort;
+  }
+
+  /** The Prometheus endpoint. */
+  public String metricsUrl() {
+    return "http://" + host + ":" + httpMinPort + "/metrics";
+  }
+
+  /** JDBC URL of the PostgreSQL wire endpoint (user admin, password quest). */
+  public String jdbcUrl() {
+    return "jdbc:postgresql://" + host + ":" + pgPort + "/qdb";
+  }
+
+  /** {@code host:port} of ILP over TCP. */
+  public String ilpAddress() {
+    return host + ":" + ilpPort;
+  }
+
+  /** Stops QuestDB; committed tables are on disk. */
+  @Override
+  public void close() {
+    server.close();
+  }
+}

@@ -1,0 +1,203 @@
+package io.biometer.devstack;
+
+import io.biometer.devstack.registry.EmbeddedSchemaRegistry;
+import io.biometer.devstack.registry.KafkaSchemaJournal;
+import io.biometer.registry.internal.RegistryState;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded local stack: a real KRaft Kafka broker, the embedded schema registry (schemas in a
+ * compacted topic of that broker) and QuestDB, all in this JVM, all data under {@link
+ * DevStackConfig#dataDir()}, every port on {@link DevStackConfig#bindHost()}. Closing it stops the
+ * parts in reverse order of their start, each cleanly.
+ */
+public final class LocalStack implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LocalStack.class);
+
+  private final DevStackConfig config;
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private EmbeddedKafka kafka;
+  private EmbeddedSchemaRegistry registry;
+  private EmbeddedQuestDb questdb;
+  private TopicSetup.Result topics;
+  private int schemasReplayed;
+
+  private LocalStack(DevStackConfig config) {
+    this.config = config;
+  }
+
+  /**
+   * Starts every part; if one fails, the ones already started are stopped again.
+   *
+   * @throws IllegalStateException naming the part and the cause (a port in use, say)
+   */
+  public static LocalStack start(DevStackConfig config) {
+    LocalStack stack = new LocalStack(config);
+    try {
+      stack.startParts();
+      return stack;
+    } catch (Exception e) {
+      stack.close();
+      if (e instanceof IllegalStateException ise) {
+        throw ise;
+      }
+      throw new IllegalStateException("the local stack failed to start: " + e, e);
+    }
+  }
+
+  private void startParts() throws Exception {
+    checkPortsFree();
+    Path data = config.dataDir();
+    Files.createDirectories(data);
+    String host = config.bindHost();
+
+    kafka =
+        EmbeddedKafka.start(
+            data.resolve("kafka"), host, config.kafkaPort(), config.kafkaControllerPort());
+    started.push(kafka);
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      topics = TopicSetup.ensure(admin, config);
+    }
+
+    KafkaSchemaJournal journal =
+        new KafkaSchemaJournal(kafka.bootstrapServers(), config.registryTopic());
+    started.push(journal);
+    journal.ensureTopic((short) 1);
+    RegistryState state = new RegistryState(config.registryCompatibility(), journal);
+    schemasReplayed = journal.replay(state);
+    registry = EmbeddedSchemaRegistry.start(state, host, config.registryPort());
+    started.push(registry);
+
+    if (config.questdbEnabled()) {
+      questdb =
+          EmbeddedQuestDb.start(
+              data.resolve("questdb"),
+              host,
+              config.questdbHttpPort(),
+              config.questdbHttpMinPort(),
+              config.questdbPgPort(),
+              config.questdbIlpPort());
+      started.push(questdb);
+    }
+  }
+
+  private void checkPortsFree() {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    ports.put(DevStackConfig.KAFKA_PORT_CONFIG, config.kafkaPort());
+    ports.put(DevStackConfig.KAFKA_CONTROLLER_PORT_CONFIG, config.kafkaControllerPort());
+    ports.put(DevStackConfig.REGISTRY_PORT_CONFIG, config.registryPort());
+    if (config.questdbEnabled()) {
+      ports.put(DevStackConfig.QUESTDB_HTTP_PORT_CONFIG, config.questdbHttpPort());
+      ports.put(DevStackConfig.QUESTDB_HTTP_MIN_PORT_CONFIG, config.questdbHttpMinPort());
+      ports.put(DevStackConfig.QUESTDB_PG_PORT_CONFIG, config.questdbPgPort());
+      ports.put(DevStackConfig.QUESTDB_ILP_PORT_CONFIG, config.questdbIlpPort());
+    }
+    for (Map.Entry<String, Integer> e : ports.entrySet()) {
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new InetSocketAddress(config.bindHost(), e.getValue()));
+      } catch (IOException ex) {
+        throw new IllegalStateException(
+            "port "
+                + e.getValue()
+                + " on "
+                + config.bindHost()
+                + " ("
+                + e.getKey()
+                + ") is in use: stop what holds it (another local stack?) or set "
+                + e.getKey()
+                + " (environment "
+                + DevStackConfig.envName(e.getKey())
+                + ")");
+      }
+    }
+  }
+
+  /** Kafka's {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  /** Base URL of the schema registry. */
+  public String registryUrl() {
+    return registry.url();
+  }
+
+  /** QuestDB, or null if {@code questdb.enabled} is false. */
+  public EmbeddedQuestDb questdb() {
+    return questdb;
+  }
+
+  /** Topics created by this start and topics found from an earlier one. */
+  public TopicSetup.Result topics() {
+    return topics;
+  }
+
+  /** Records read back from the schema topic at start (0 on a first start). */
+  public int schemasReplayed() {
+    return schemasReplayed;
+  }
+
+  /** The configuration the stack runs with. */
+  public DevStackConfig config() {
+    return config;
+  }
+
+  /** Lines that say where each part listens, for people. */
+  public List<String> describe() {
+    List<String> lines = new ArrayList<>();
+    lines.add("data folder      " + config.dataDir());
+    lines.add("kafka            " + bootstrapServers() + "   (bootstrap.servers)");
+    lines.add(
+        "schema registry  "
+            + registryUrl()
+            + "   (schema.registry.url; "
+            + schemasReplayed
+            + " records in "
+            + config.registryTopic()
+            + ")");
+    if (questdb != null) {
+      lines.add("questdb console  " + questdb.httpUrl());
+      lines.add("questdb sql      " + questdb.jdbcUrl() + "   (user admin, password quest)");
+      lines.add("questdb ilp      " + questdb.ilpAddress() + "   (tcp)");
+      lines.add("questdb metrics  " + questdb.metricsUrl());
+    }
+    lines.add(
+        "topics           "
+            + topics.created().size()
+            + " created, "
+            + topics.existing().size()
+            + " found from an earlier start");
+    return lines;
+  }
+
+  /** Stops every started part, last started first; a part that fails to stop is logged. */
+  @Override
+  public synchronized void close() {
+    while (!started.isEmpty()) {
+      AutoCloseable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString(), e);
+      }
+    }
+  }
+}

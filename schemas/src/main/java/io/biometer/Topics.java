@@ -1,0 +1,59 @@
+package io.biometer;
+
+import java.util.List;
+
+/**
+ * The names of biometer's Kafka topics: the one place they are spelled.
+ *
+ * <p>Keys and values of each topic are described in the Avro schema named beside it; every value is
+ * Avro in the Confluent wire format, every key a UTF-8 string.
+ */
+public final class Topics {
+
+  /** Body-sensor readings relayed by sinks, {@code BodyReading} values, keyed by device id. */
+  public static final String BODY_READINGS = "telemetry.body.readings";
+
+  /**
+   * Soil-meter samples from daily upload batches, {@code MeterReading} values, keyed by device id.
+   */
+  public static final String METER_READINGS = "telemetry.meter.readings";
+
+  /** State changes of body sinks, {@code SinkStatus} values, keyed by sink id. */
+  public static final String SINK_STATUS = "telemetry.sink.status";
+
+  /**
+   * The device registry, {@code Device} values, keyed by device id; compacted, tombstone = gone.
+   */
+  public static final String DEVICES = "telemetry.devices";
+
+  /** Validated, deduplicated readings, keyed by device id. */
+  public static final String READINGS_CLEAN = "telemetry.readings.clean";
+
+  /** Alert transitions ({@code Alert}: RAISED and CLEARED), keyed by device id. */
+  public static final String ALERTS = "telemetry.alerts";
+
+  /**
+   * Per device, channel and day statistics ({@code DailyAggregate}), keyed by device|channel|day.
+   */
+  public static final String AGGREGATES_DAILY = "telemetry.aggregates.daily";
+
+  /** Rejected input: the original bytes, with headers naming the reason and the source. */
+  public static final String DLQ = "telemetry.dlq";
+
+  /** Every topic of the pipeline, in the order of the data flow. */
+  public static final List<String> ALL =
+      List.of(
+          BODY_READINGS,
+          METER_READINGS,
+          SINK_STATUS,
+          DEVICES,
+          READINGS_CLEAN,
+          ALERTS,
+          AGGREGATES_DAILY,
+          DLQ);
+
+  /** The topics that are compacted (latest value per key) rather than deleted by age. */
+  public static final List<String> COMPACTED = List.of(DEVICES);
+
+  private Topics() {}
+}
