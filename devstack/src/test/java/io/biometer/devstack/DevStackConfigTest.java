@@ -1,0 +1,76 @@
+package io.biometer.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.biometer.registry.CompatibilityLevel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DevStackConfigTest {
+
+  @TempDir Path tmp;
+
+  @Test
+  void defaultsAreLoopbackAndTheUsualPorts() {
+    DevStackConfig c = DevStackConfig.load(null, Map.of(), Map.of());
+    assertThat(c.bindHost()).isEqualTo("127.0.0.1");
+    assertThat(c.kafkaPort()).isEqualTo(9092);
+    assertThat(c.registryPort()).isEqualTo(8081);
+    assertThat(c.questdbHttpPort()).isEqualTo(9000);
+    assertThat(c.registryCompatibility()).isEqualTo(CompatibilityLevel.BACKWARD);
+    assertThat(c.dataDir()).isAbsolute();
+  }
+
+  @Test
+  void fileThenEnvironmentThenArgumentsWin() throws Exception {
+    Path file = tmp.resolve("stack.properties");
+    Files.writeString(file, "kafka.port=1111\nregistry.port=2222\ntopics.partitions=5\n");
+    DevStackConfig c =
+        DevStackConfig.load(
+            file,
+            Map.of("BIOMETER_REGISTRY_PORT", "3333", "BIOMETER_TOPICS_PARTITIONS", "6"),
+            Map.of("topics.partitions", "7"));
+    assertThat(c.kafkaPort()).isEqualTo(1111);
+    assertThat(c.registryPort()).isEqualTo(3333);
+    assertThat(c.topicPartitions()).isEqualTo(7);
+  }
+
+  @Test
+  void unknownKeyIsAnErrorThatNamesTheSource() throws Exception {
+    Path file = tmp.resolve("stack.properties");
+    Files.writeString(file, "kafka.prot=1111\n");
+    assertThatThrownBy(() -> DevStackConfig.load(file, Map.of(), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kafka.prot")
+        .hasMessageContaining(file.toString());
+  }
+
+  @Test
+  void outOfRangePortIsAnError() {
+    assertThatThrownBy(() -> DevStackConfig.load(null, Map.of(), Map.of("kafka.port", "70000")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("kafka.port");
+  }
+
+  @Test
+  void unknownCompatibilityLevelIsAnError() {
+    assertThatThrownBy(() -> DevStackConfig.load(null, Map.of(), Map.of("registry.compatibility", "SOMETIMES")))
+        .hasMessageContaining("SOMETIMES");
+  }
+
+  @Test
+  void environmentNamesAreDerivedFromKeys() {
+    assertThat(DevStackConfig.envName("questdb.http.port")).isEqualTo("BIOMETER_QUESTDB_HTTP_PORT");
+  }
+
+  @Test
+  void everyKeyHasADocWithItsDefault() {
+    DevStackConfig.CONFIG_DEF.configKeys().values()
+        .forEach(k -> assertThat(k.documentation).as(k.name).contains("Default"));
+  }
+}

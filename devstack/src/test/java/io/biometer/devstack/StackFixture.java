@@ -1,0 +1,42 @@
+package io.biometer.devstack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Local-stack configurations for tests: free loopback ports, a given data folder. */
+final class StackFixture {
+
+  private StackFixture() {}
+
+  /** Config values for a stack in {@code dir} on ports that are free now. */
+  static Map<String, String> values(Path dir, boolean questdb) {
+    Map<String, String> v = new HashMap<>();
+    v.put(DevStackConfig.DATA_DIR_CONFIG, dir.toString());
+    v.put(DevStackConfig.KAFKA_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.KAFKA_CONTROLLER_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.REGISTRY_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.QUESTDB_ENABLED_CONFIG, Boolean.toString(questdb));
+    v.put(DevStackConfig.QUESTDB_HTTP_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.QUESTDB_HTTP_MIN_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.QUESTDB_PG_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.QUESTDB_ILP_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.TOPICS_PARTITIONS_CONFIG, "2");
+    return v;
+  }
+
+  static DevStackConfig config(Path dir, boolean questdb) {
+    return new DevStackConfig(values(dir, questdb));
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
