@@ -39,7 +39,8 @@ final class Clients {
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     AvroSerializer<T> values = new AvroSerializer<>();
     values.configure(p, false);
-    try (KafkaProducer<String, T> producer = new KafkaProducer<>(p, new StringSerializer(), values)) {
+    try (KafkaProducer<String, T> producer =
+        new KafkaProducer<>(p, new StringSerializer(), values)) {
       producer.send(new ProducerRecord<>(topic, key, value)).get();
     }
   }
@@ -63,7 +64,8 @@ final class Clients {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<ConsumerRecord<String, V>> out = new ArrayList<>();
     Instant end = Instant.now().plus(deadline);
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+    try (KafkaConsumer<String, V> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), values)) {
       consumer.subscribe(List.of(topic));
       while (!done.test(out) && Instant.now().isBefore(end)) {
         consumer.poll(Duration.ofMillis(200)).forEach(out::add);
@@ -72,7 +74,8 @@ final class Clients {
     return out;
   }
 
-  static <T extends SpecificRecord> AvroDeserializer<T> deserializer(LocalStack stack, Class<T> type) {
+  static <T extends SpecificRecord> AvroDeserializer<T> deserializer(
+      LocalStack stack, Class<T> type) {
     AvroDeserializer<T> d = new AvroDeserializer<>(type);
     d.configure(serdeConfig(stack), false);
     return d;

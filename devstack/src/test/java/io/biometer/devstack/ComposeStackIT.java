@@ -2,8 +2,8 @@ package io.biometer.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.biometer.registry.HttpSchemaRegistryClient;
 import io.biometer.avro.Device;
+import io.biometer.registry.HttpSchemaRegistryClient;
 import java.io.File;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -24,15 +24,26 @@ class ComposeStackIT {
   @Container
   static final ComposeContainer COMPOSE =
       new ComposeContainer(new File("../docker-compose.yml"))
-          .withExposedService("schema-registry", 8081, Wait.forHttp("/subjects").withStartupTimeout(Duration.ofMinutes(3)))
-          .withExposedService("questdb", 9000, Wait.forHttp("/exec?query=select%201").withStartupTimeout(Duration.ofMinutes(3)));
+          .withExposedService(
+              "schema-registry",
+              8081,
+              Wait.forHttp("/subjects").withStartupTimeout(Duration.ofMinutes(3)))
+          .withExposedService(
+              "questdb",
+              9000,
+              Wait.forHttp("/exec?query=select%201").withStartupTimeout(Duration.ofMinutes(3)));
 
   @Test
   void confluentsRegistryTakesOurContractThroughOurClient() {
-    String url = "http://" + COMPOSE.getServiceHost("schema-registry", 8081) + ":" + COMPOSE.getServicePort("schema-registry", 8081);
+    String url =
+        "http://"
+            + COMPOSE.getServiceHost("schema-registry", 8081)
+            + ":"
+            + COMPOSE.getServicePort("schema-registry", 8081);
     HttpSchemaRegistryClient client = new HttpSchemaRegistryClient(url);
     int id = client.register("telemetry.devices-value", Device.getClassSchema());
     assertThat(client.schemaById(id)).isEqualTo(Device.getClassSchema());
-    assertThat(client.lookup("telemetry.devices-value", Device.getClassSchema()).id()).isEqualTo(id);
+    assertThat(client.lookup("telemetry.devices-value", Device.getClassSchema()).id())
+        .isEqualTo(id);
   }
 }

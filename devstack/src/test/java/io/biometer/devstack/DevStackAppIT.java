@@ -38,9 +38,17 @@ class DevStackAppIT {
       try {
         String up = await(lines, "local stack up in", Duration.ofSeconds(90), p);
         System.out.println("round " + round + ": " + up);
-        assertThat(httpStatus("http://127.0.0.1:" + values.get(DevStackConfig.REGISTRY_PORT_CONFIG) + "/subjects"))
+        assertThat(
+                httpStatus(
+                    "http://127.0.0.1:"
+                        + values.get(DevStackConfig.REGISTRY_PORT_CONFIG)
+                        + "/subjects"))
             .isEqualTo(200);
-        assertThat(httpStatus("http://127.0.0.1:" + values.get(DevStackConfig.QUESTDB_HTTP_PORT_CONFIG) + "/exec?query=select%201"))
+        assertThat(
+                httpStatus(
+                    "http://127.0.0.1:"
+                        + values.get(DevStackConfig.QUESTDB_HTTP_PORT_CONFIG)
+                        + "/exec?query=select%201"))
             .isEqualTo(200);
         if (round == 2) {
           assertThat(lines).anyMatch(l -> l.contains("0 created, 8 found from an earlier start"));
@@ -66,15 +74,20 @@ class DevStackAppIT {
     cmd.add(DevStackApp.class.getName());
     values.forEach((k, v) -> cmd.add(k + "=" + v));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line; (line = r.readLine()) != null; ) {
-          lines.add(line);
-        }
-      } catch (IOException ignored) {
-        // the process ended
-      }
-    }, "devstack-output");
+    Thread reader =
+        new Thread(
+            () -> {
+              try (BufferedReader r =
+                  new BufferedReader(
+                      new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                  lines.add(line);
+                }
+              } catch (IOException ignored) {
+                // the process ended
+              }
+            },
+            "devstack-output");
     reader.setDaemon(true);
     reader.start();
     return p;
@@ -89,11 +102,13 @@ class DevStackAppIT {
         }
       }
       if (!p.isAlive()) {
-        throw new AssertionError("the local stack exited with " + p.exitValue() + ":\n" + String.join("\n", lines));
+        throw new AssertionError(
+            "the local stack exited with " + p.exitValue() + ":\n" + String.join("\n", lines));
       }
       LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
     }
-    throw new AssertionError("no '" + text + "' within " + timeout + ":\n" + String.join("\n", lines));
+    throw new AssertionError(
+        "no '" + text + "' within " + timeout + ":\n" + String.join("\n", lines));
   }
 
   private static int httpStatus(String url) throws IOException {

@@ -36,7 +36,10 @@ class DevStackAppTest {
   @Test
   void unknownKeyExitsTwoNamingTheKey() {
     assertThat(run("kafka.prot=9092")).isEqualTo(2);
-    assertThat(err()).contains("unknown key 'kafka.prot'").doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(err())
+        .contains("unknown key 'kafka.prot'")
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
   }
 
   @Test

@@ -59,7 +59,9 @@ class DevStackConfigTest {
 
   @Test
   void unknownCompatibilityLevelIsAnError() {
-    assertThatThrownBy(() -> DevStackConfig.load(null, Map.of(), Map.of("registry.compatibility", "SOMETIMES")))
+    assertThatThrownBy(
+            () ->
+                DevStackConfig.load(null, Map.of(), Map.of("registry.compatibility", "SOMETIMES")))
         .hasMessageContaining("SOMETIMES");
   }
 
@@ -70,7 +72,9 @@ class DevStackConfigTest {
 
   @Test
   void everyKeyHasADocWithItsDefault() {
-    DevStackConfig.CONFIG_DEF.configKeys().values()
+    DevStackConfig.CONFIG_DEF
+        .configKeys()
+        .values()
         .forEach(k -> assertThat(k.documentation).as(k.name).contains("Default"));
   }
 }

@@ -68,9 +68,12 @@ class LocalStackIT {
         .setSensorType(SensorType.BLOOD_PRESSURE)
         .setSequence(seq)
         .setEventTime(Instant.ofEpochMilli(1_763_683_200_000L + seq))
-        .setValues(List.of(new ChannelValue("systolic", 131.0), new ChannelValue("diastolic", 84.0)))
+        .setValues(
+            List.of(new ChannelValue("systolic", 131.0), new ChannelValue("diastolic", 84.0)))
         .setBatteryPercent(66.0f)
-        .setProvenance(new Provenance(RelayKind.SINK, "sink-B", Instant.ofEpochMilli(1_763_683_200_100L), false))
+        .setProvenance(
+            new Provenance(
+                RelayKind.SINK, "sink-B", Instant.ofEpochMilli(1_763_683_200_100L), false))
         .build();
   }
 
@@ -79,7 +82,12 @@ class LocalStackIT {
     BodyReading sent = reading("roundtrip-1", 5);
     Clients.send(stack, Topics.BODY_READINGS, sent.getDeviceId(), sent);
     List<ConsumerRecord<String, BodyReading>> got =
-        Clients.read(stack, Topics.BODY_READINGS, 1, Clients.deserializer(stack, BodyReading.class), Duration.ofSeconds(30));
+        Clients.read(
+            stack,
+            Topics.BODY_READINGS,
+            1,
+            Clients.deserializer(stack, BodyReading.class),
+            Duration.ofSeconds(30));
     assertThat(got).extracting(ConsumerRecord::value).contains(sent);
   }
 
@@ -100,7 +108,8 @@ class LocalStackIT {
     // The Confluent wire format, by hand: magic byte 0, big-endian schema id, Avro binary.
     assertThat(bytes[0]).isEqualTo((byte) 0);
     int id = ByteBuffer.wrap(bytes, 1, 4).getInt();
-    HttpURLConnection http = (HttpURLConnection) new URL(stack.registryUrl() + "/schemas/ids/" + id).openConnection();
+    HttpURLConnection http =
+        (HttpURLConnection) new URL(stack.registryUrl() + "/schemas/ids/" + id).openConnection();
     assertThat(http.getResponseCode()).isEqualTo(200);
     String schemaText;
     try (InputStream in = http.getInputStream()) {
@@ -118,47 +127,71 @@ class LocalStackIT {
     GenericRecord systolic = (GenericRecord) ((List<?>) decoded.get("values")).get(0);
     assertThat(systolic.get("channel").toString()).isEqualTo("systolic");
     assertThat(systolic.get("value")).isEqualTo(131.0);
-    assertThat(((GenericRecord) decoded.get("provenance")).get("relayId").toString()).isEqualTo("sink-B");
+    assertThat(((GenericRecord) decoded.get("provenance")).get("relayId").toString())
+        .isEqualTo("sink-B");
   }
 
   @Test
   void incompatibleSchemaIsRefusedWithHttp409() throws Exception {
     String subject = "it-compat-value";
-    String v1 = "{\"type\":\"record\",\"name\":\"C\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}";
-    String v2 = "{\"type\":\"record\",\"name\":\"C\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
+    String v1 =
+        "{\"type\":\"record\",\"name\":\"C\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}";
+    String v2 =
+        "{\"type\":\"record\",\"name\":\"C\",\"fields\":[{\"name\":\"a\",\"type\":\"int\"}]}";
     assertThat(post(subject, v1)).isEqualTo(200);
     assertThat(post(subject, v2)).isEqualTo(409);
   }
 
   private static int post(String subject, String schema) throws Exception {
     HttpURLConnection http =
-        (HttpURLConnection) new URL(stack.registryUrl() + "/subjects/" + subject + "/versions").openConnection();
+        (HttpURLConnection)
+            new URL(stack.registryUrl() + "/subjects/" + subject + "/versions").openConnection();
     http.setRequestMethod("POST");
     http.setDoOutput(true);
     http.setRequestProperty("Content-Type", "application/vnd.schemaregistry.v1+json");
     try (OutputStream out = http.getOutputStream()) {
-      out.write(JSON.createObjectNode().put("schema", schema).toString().getBytes(StandardCharsets.UTF_8));
+      out.write(
+          JSON.createObjectNode()
+              .put("schema", schema)
+              .toString()
+              .getBytes(StandardCharsets.UTF_8));
     }
     return http.getResponseCode();
   }
 
   @Test
   void pipelineTopicsExistWithTheirPolicies() throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       Map<String, TopicDescription> topics = admin.describeTopics(Topics.ALL).allTopicNames().get();
       assertThat(topics).containsOnlyKeys(Topics.ALL);
       topics.values().forEach(t -> assertThat(t.partitions()).as(t.name()).hasSize(2));
       Map<ConfigResource, Config> configs =
-          admin.describeConfigs(List.of(
-              new ConfigResource(ConfigResource.Type.TOPIC, Topics.DEVICES),
-              new ConfigResource(ConfigResource.Type.TOPIC, Topics.BODY_READINGS),
-              new ConfigResource(ConfigResource.Type.TOPIC, Topics.DLQ))).all().get();
-      assertThat(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.DEVICES)).get("cleanup.policy").value())
+          admin
+              .describeConfigs(
+                  List.of(
+                      new ConfigResource(ConfigResource.Type.TOPIC, Topics.DEVICES),
+                      new ConfigResource(ConfigResource.Type.TOPIC, Topics.BODY_READINGS),
+                      new ConfigResource(ConfigResource.Type.TOPIC, Topics.DLQ)))
+              .all()
+              .get();
+      assertThat(
+              configs
+                  .get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.DEVICES))
+                  .get("cleanup.policy")
+                  .value())
           .isEqualTo("compact");
-      Config readings = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.BODY_READINGS));
+      Config readings =
+          configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.BODY_READINGS));
       assertThat(readings.get("cleanup.policy").value()).isEqualTo("delete");
-      assertThat(readings.get("retention.ms").value()).isEqualTo(Long.toString(DevStackConfig.TOPICS_RETENTION_MS_DEFAULT));
-      assertThat(configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.DLQ)).get("retention.ms").value())
+      assertThat(readings.get("retention.ms").value())
+          .isEqualTo(Long.toString(DevStackConfig.TOPICS_RETENTION_MS_DEFAULT));
+      assertThat(
+              configs
+                  .get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.DLQ))
+                  .get("retention.ms")
+                  .value())
           .isEqualTo(Long.toString(DevStackConfig.TOPICS_DLQ_RETENTION_MS_DEFAULT));
     }
   }

@@ -40,7 +40,8 @@ class LocalStackRestartIT {
             .setOwnerId("patient-9")
             .setRegisteredAt(Instant.ofEpochMilli(1_763_683_200_000L))
             .build();
-    Schema extra = SchemaBuilder.record("Extra").namespace("it").fields().requiredLong("n").endRecord();
+    Schema extra =
+        SchemaBuilder.record("Extra").namespace("it").fields().requiredLong("n").endRecord();
     int deviceSchemaId;
     int extraId;
 
@@ -51,7 +52,9 @@ class LocalStackRestartIT {
       HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(first.registryUrl());
       deviceSchemaId = registry.lookup(Topics.DEVICES + "-value", Device.getClassSchema()).id();
       extraId = registry.register("it-extra-value", extra);
-      sql(first, "CREATE TABLE restart_check (ts TIMESTAMP, v DOUBLE) TIMESTAMP(ts) PARTITION BY DAY WAL");
+      sql(
+          first,
+          "CREATE TABLE restart_check (ts TIMESTAMP, v DOUBLE) TIMESTAMP(ts) PARTITION BY DAY WAL");
       sql(first, "INSERT INTO restart_check VALUES ('2026-11-20T00:00:00.000000Z', 36.6)");
       awaitRowCount(first, 1);
     }
@@ -64,14 +67,21 @@ class LocalStackRestartIT {
       HttpSchemaRegistryClient registry = new HttpSchemaRegistryClient(second.registryUrl());
       assertThat(registry.schemaById(deviceSchemaId)).isEqualTo(Device.getClassSchema());
       assertThat(registry.schemaById(extraId)).isEqualTo(extra);
-      assertThat(registry.register(Topics.DEVICES + "-value", Device.getClassSchema())).isEqualTo(deviceSchemaId);
-      Schema newer = SchemaBuilder.record("Newer").namespace("it").fields().requiredInt("m").endRecord();
+      assertThat(registry.register(Topics.DEVICES + "-value", Device.getClassSchema()))
+          .isEqualTo(deviceSchemaId);
+      Schema newer =
+          SchemaBuilder.record("Newer").namespace("it").fields().requiredInt("m").endRecord();
       assertThat(registry.register("it-newer-value", newer))
           .as("new ids continue after the replayed ones")
           .isEqualTo(Math.max(deviceSchemaId, extraId) + 1);
 
       List<ConsumerRecord<String, Device>> devices =
-          Clients.read(second, Topics.DEVICES, 1, Clients.deserializer(second, Device.class), Duration.ofSeconds(30));
+          Clients.read(
+              second,
+              Topics.DEVICES,
+              1,
+              Clients.deserializer(second, Device.class),
+              Duration.ofSeconds(30));
       assertThat(devices).extracting(ConsumerRecord::value).containsExactly(device);
       awaitRowCount(second, 1);
     }
@@ -85,7 +95,8 @@ class LocalStackRestartIT {
   }
 
   private static void sql(LocalStack stack, String statement) throws Exception {
-    try (Connection c = connect(stack); Statement s = c.createStatement()) {
+    try (Connection c = connect(stack);
+        Statement s = c.createStatement()) {
       s.execute(statement);
     }
   }

@@ -22,7 +22,9 @@ class SensorCatalogTest {
   @Test
   void tenBodyTypesAndTheSoilMeter() {
     assertThat(catalog.domain("BODY")).hasSize(10);
-    assertThat(catalog.domain("SOIL")).extracting(SensorTypeSpec::type).containsExactly(SensorType.SOIL_METER);
+    assertThat(catalog.domain("SOIL"))
+        .extracting(SensorTypeSpec::type)
+        .containsExactly(SensorType.SOIL_METER);
   }
 
   @Test
@@ -40,11 +42,19 @@ class SensorCatalogTest {
 
   @Test
   void everyChannelHasAUnitAndAHysteresisInsideItsNormalBand() {
-    catalog.all().forEach(spec -> spec.channels().forEach(c -> {
-      assertThat(c.unit()).as(spec.type() + "." + c.name()).isNotBlank();
-      assertThat(c.hysteresis()).as(spec.type() + "." + c.name()).isLessThan(c.normalMax() - c.normalMin());
-      assertThat(spec.cadence()).isPositive();
-    }));
+    catalog
+        .all()
+        .forEach(
+            spec ->
+                spec.channels()
+                    .forEach(
+                        c -> {
+                          assertThat(c.unit()).as(spec.type() + "." + c.name()).isNotBlank();
+                          assertThat(c.hysteresis())
+                              .as(spec.type() + "." + c.name())
+                              .isLessThan(c.normalMax() - c.normalMin());
+                          assertThat(spec.cadence()).isPositive();
+                        }));
   }
 
   @Test

@@ -101,8 +101,11 @@ class SchemaContractTest {
         continue;
       }
       for (Schema.Field f : s.getFields()) {
-        boolean isTime = f.name().endsWith("Time") || f.name().endsWith("At")
-            || f.name().equals("windowStart") || f.name().equals("windowEnd");
+        boolean isTime =
+            f.name().endsWith("Time")
+                || f.name().endsWith("At")
+                || f.name().equals("windowStart")
+                || f.name().equals("windowEnd");
         if (isTime && !(f.schema().getLogicalType() instanceof LogicalTypes.TimestampMillis)) {
           wrong.add(s.getFullName() + "." + f.name());
         }
@@ -116,7 +119,14 @@ class SchemaContractTest {
     for (Schema reading : List.of(BodyReading.getClassSchema(), MeterReading.getClassSchema())) {
       assertThat(reading.getFields())
           .extracting(Schema.Field::name)
-          .contains("deviceId", "sensorType", "sequence", "eventTime", "values", "batteryPercent", "provenance");
+          .contains(
+              "deviceId",
+              "sensorType",
+              "sequence",
+              "eventTime",
+              "values",
+              "batteryPercent",
+              "provenance");
     }
     assertThat(BodyReading.getClassSchema().getField("patientId")).isNotNull();
     assertThat(MeterReading.getClassSchema().getField("siteId")).isNotNull();

@@ -55,7 +55,9 @@ class HttpSchemaRegistryClientTest {
         ex.getRequestMethod()
             + " "
             + ex.getRequestURI().getRawPath()
-            + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery())
+            + (ex.getRequestURI().getRawQuery() == null
+                ? ""
+                : "?" + ex.getRequestURI().getRawQuery())
             + " "
             + new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
     String auth = ex.getRequestHeaders().getFirst("Authorization");
@@ -121,7 +123,9 @@ class HttpSchemaRegistryClientTest {
 
   @Test
   void incompatibleSchemaIs409() {
-    script.add(new Answer(409, "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}"));
+    script.add(
+        new Answer(
+            409, "{\"error_code\":409,\"message\":\"Schema being registered is incompatible\"}"));
     assertThatThrownBy(() -> client(0).register("s", SCHEMA))
         .isInstanceOfSatisfying(
             SchemaRegistryException.class,
@@ -161,16 +165,29 @@ class HttpSchemaRegistryClientTest {
                 Duration.ofMillis(100),
                 Duration.ofMillis(1000),
                 null));
-    assertThat(List.of(c.backoffMillis(0), c.backoffMillis(1), c.backoffMillis(2), c.backoffMillis(3), c.backoffMillis(8)))
+    assertThat(
+            List.of(
+                c.backoffMillis(0),
+                c.backoffMillis(1),
+                c.backoffMillis(2),
+                c.backoffMillis(3),
+                c.backoffMillis(8)))
         .containsExactly(100L, 200L, 400L, 800L, 1000L);
   }
 
   @Test
   void unreachableRegistryIsTransientWithTheUrlInTheMessage() {
     String dead = "http://127.0.0.1:" + TestPorts.closedPort();
-    HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(
-        new HttpSchemaRegistryClient.Settings(
-            List.of(dead), Duration.ofMillis(500), Duration.ofMillis(500), 1, Duration.ofMillis(1), Duration.ofMillis(1), null));
+    HttpSchemaRegistryClient c =
+        new HttpSchemaRegistryClient(
+            new HttpSchemaRegistryClient.Settings(
+                List.of(dead),
+                Duration.ofMillis(500),
+                Duration.ofMillis(500),
+                1,
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                null));
     assertThatThrownBy(() -> c.schemaById(1))
         .isInstanceOfSatisfying(
             SchemaRegistryException.class,
@@ -196,9 +213,16 @@ class HttpSchemaRegistryClientTest {
   void failsOverToTheNextUrl() {
     String dead = "http://127.0.0.1:" + TestPorts.closedPort();
     script.add(new Answer(200, "[\"a-value\"]"));
-    HttpSchemaRegistryClient c = new HttpSchemaRegistryClient(
-        new HttpSchemaRegistryClient.Settings(
-            List.of(dead, url()), Duration.ofMillis(500), Duration.ofMillis(500), 1, Duration.ofMillis(1), Duration.ofMillis(1), null));
+    HttpSchemaRegistryClient c =
+        new HttpSchemaRegistryClient(
+            new HttpSchemaRegistryClient.Settings(
+                List.of(dead, url()),
+                Duration.ofMillis(500),
+                Duration.ofMillis(500),
+                1,
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                null));
     assertThat(c.subjects()).containsExactly("a-value");
   }
 
@@ -240,7 +264,8 @@ class HttpSchemaRegistryClientTest {
 
   @Test
   void versionLookupAndCompatibilityAndConfigUseTheirEndpoints() {
-    String v = "{\"subject\":\"s\",\"version\":2,\"id\":9,\"schema\":" + quoted(SCHEMA.toString()) + "}";
+    String v =
+        "{\"subject\":\"s\",\"version\":2,\"id\":9,\"schema\":" + quoted(SCHEMA.toString()) + "}";
     script.add(new Answer(200, v));
     script.add(new Answer(200, v));
     script.add(new Answer(200, "{\"is_compatible\":false}"));
@@ -268,7 +293,13 @@ class HttpSchemaRegistryClientTest {
     script.add(new Answer(200, "[]"));
     new HttpSchemaRegistryClient(
             new HttpSchemaRegistryClient.Settings(
-                List.of(url()), Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ofMillis(1), Duration.ofMillis(1), "user:secret"))
+                List.of(url()),
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(1),
+                0,
+                Duration.ofMillis(1),
+                Duration.ofMillis(1),
+                "user:secret"))
         .subjects();
     assertThat(authHeaders).containsExactly("Basic dXNlcjpzZWNyZXQ=");
   }

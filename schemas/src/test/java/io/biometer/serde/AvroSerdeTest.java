@@ -94,8 +94,10 @@ class AvroSerdeTest {
     AvroDeserializer<Object> d = new AvroDeserializer<>();
     d.configure(
         Map.of(
-            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + SCOPE,
-            AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true),
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+            "mock://" + SCOPE,
+            AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG,
+            true),
         false);
     assertThat(d.deserialize(TOPIC, serialize(Fixtures.bodyReading(4))))
         .isEqualTo(Fixtures.bodyReading(4));
@@ -271,8 +273,10 @@ class AvroSerdeTest {
 
   private static Map<String, Object> unreachableRegistry() {
     return Map.of(
-        AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "http://127.0.0.1:" + TestPorts.closedPort(),
-        AvroSerdeConfig.MAX_RETRIES_CONFIG, 0);
+        AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+        "http://127.0.0.1:" + TestPorts.closedPort(),
+        AvroSerdeConfig.MAX_RETRIES_CONFIG,
+        0);
   }
 
   @Test
@@ -280,8 +284,10 @@ class AvroSerdeTest {
     AvroSerializer<BodyReading> s = new AvroSerializer<>();
     s.configure(
         Map.of(
-            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + SCOPE,
-            AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false),
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+            "mock://" + SCOPE,
+            AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG,
+            false),
         false);
     assertThatThrownBy(() -> s.serialize(TOPIC, Fixtures.bodyReading(1)))
         .isInstanceOf(SerializationException.class)
@@ -296,8 +302,10 @@ class AvroSerdeTest {
     AvroSerializer<BodyReading> s = new AvroSerializer<>();
     s.configure(
         Map.of(
-            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + SCOPE,
-            AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, false),
+            AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+            "mock://" + SCOPE,
+            AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG,
+            false),
         false);
     assertThat(ByteBuffer.wrap(s.serialize(TOPIC, Fixtures.bodyReading(1)), 1, 4).getInt())
         .isEqualTo(id);
@@ -337,7 +345,8 @@ class AvroSerdeTest {
     assertThatThrownBy(
             () ->
                 new AvroDeserializer<>()
-                    .configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "ftp://x"), false))
+                    .configure(
+                        Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, "ftp://x"), false))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("http://");
   }

@@ -13,7 +13,9 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  /** A blood-pressure reading of device {@code bp-1} with sequence {@code seq}, relayed by sink A. */
+  /**
+   * A blood-pressure reading of device {@code bp-1} with sequence {@code seq}, relayed by sink A.
+   */
   public static BodyReading bodyReading(long seq) {
     return BodyReading.newBuilder()
         .setDeviceId("bp-1")
@@ -21,7 +23,8 @@ public final class Fixtures {
         .setSensorType(SensorType.BLOOD_PRESSURE)
         .setSequence(seq)
         .setEventTime(Instant.ofEpochMilli(1_763_683_200_000L + seq * 10_000))
-        .setValues(List.of(new ChannelValue("systolic", 121.0), new ChannelValue("diastolic", 79.5)))
+        .setValues(
+            List.of(new ChannelValue("systolic", 121.0), new ChannelValue("diastolic", 79.5)))
         .setBatteryPercent(87.5f)
         .setProvenance(
             Provenance.newBuilder()

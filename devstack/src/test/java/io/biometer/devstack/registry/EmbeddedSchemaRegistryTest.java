@@ -27,10 +27,19 @@ import org.junit.jupiter.api.Test;
 class EmbeddedSchemaRegistryTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Schema V1 = SchemaBuilder.record("R").fields().requiredString("a").endRecord();
+  private static final Schema V1 =
+      SchemaBuilder.record("R").fields().requiredString("a").endRecord();
   private static final Schema V2 =
-      SchemaBuilder.record("R").fields().requiredString("a").name("b").type().intType().intDefault(0).endRecord();
-  private static final Schema INCOMPATIBLE = SchemaBuilder.record("R").fields().requiredInt("a").endRecord();
+      SchemaBuilder.record("R")
+          .fields()
+          .requiredString("a")
+          .name("b")
+          .type()
+          .intType()
+          .intDefault(0)
+          .endRecord();
+  private static final Schema INCOMPATIBLE =
+      SchemaBuilder.record("R").fields().requiredInt("a").endRecord();
 
   private EmbeddedSchemaRegistry registry;
   private HttpSchemaRegistryClient client;
@@ -40,7 +49,9 @@ class EmbeddedSchemaRegistryTest {
   void start() throws IOException {
     registry =
         EmbeddedSchemaRegistry.start(
-            new RegistryState(CompatibilityLevel.BACKWARD, RegistryState.Journal.NONE), "127.0.0.1", 0);
+            new RegistryState(CompatibilityLevel.BACKWARD, RegistryState.Journal.NONE),
+            "127.0.0.1",
+            0);
     client = new HttpSchemaRegistryClient(registry.url());
   }
 
@@ -52,9 +63,14 @@ class EmbeddedSchemaRegistryTest {
   private record Reply(int status, JsonNode body) {}
 
   private Reply call(String method, String path, String body) throws Exception {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(registry.url() + path))
-        .header("Content-Type", "application/vnd.schemaregistry.v1+json");
-    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(registry.url() + path))
+            .header("Content-Type", "application/vnd.schemaregistry.v1+json");
+    b.method(
+        method,
+        body == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
     HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     return new Reply(r.statusCode(), JSON.readTree(r.body()));
   }
@@ -71,7 +87,8 @@ class EmbeddedSchemaRegistryTest {
     assertThat(client.schemaById(id1)).isEqualTo(V1);
     assertThat(client.subjects()).containsExactly("r-value");
     assertThat(client.versions("r-value")).containsExactly(1, 2);
-    assertThat(client.version("r-value", "latest")).isEqualTo(new RegisteredSchema("r-value", 2, id2, V2));
+    assertThat(client.version("r-value", "latest"))
+        .isEqualTo(new RegisteredSchema("r-value", 2, id2, V2));
     assertThat(client.version("r-value", "1").id()).isEqualTo(id1);
     assertThat(client.lookup("r-value", V1).version()).isEqualTo(1);
     assertThat(client.isCompatible("r-value", "latest", INCOMPATIBLE)).isFalse();
@@ -79,7 +96,9 @@ class EmbeddedSchemaRegistryTest {
     assertThat(client.compatibility(null)).isEqualTo(CompatibilityLevel.BACKWARD);
     client.setCompatibility("r-value", CompatibilityLevel.NONE);
     assertThat(client.compatibility("r-value")).isEqualTo(CompatibilityLevel.NONE);
-    assertThat(client.compatibility("other")).as("falls back to global").isEqualTo(CompatibilityLevel.BACKWARD);
+    assertThat(client.compatibility("other"))
+        .as("falls back to global")
+        .isEqualTo(CompatibilityLevel.BACKWARD);
     assertThat(client.register("r-value", INCOMPATIBLE)).as("NONE lets it in").isGreaterThan(id2);
   }
 
@@ -129,14 +148,20 @@ class EmbeddedSchemaRegistryTest {
 
   @Test
   void invalidSchemaIs42201() throws Exception {
-    Reply r = call("POST", "/subjects/r-value/versions", "{\"schema\":\"{\\\"type\\\":\\\"recrod\\\"}\"}");
+    Reply r =
+        call(
+            "POST", "/subjects/r-value/versions", "{\"schema\":\"{\\\"type\\\":\\\"recrod\\\"}\"}");
     assertThat(r.status()).isEqualTo(422);
     assertThat(r.body().get("error_code").asInt()).isEqualTo(42201);
   }
 
   @Test
   void nonAvroSchemaTypeIs42201() throws Exception {
-    Reply r = call("POST", "/subjects/r-value/versions", "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}");
+    Reply r =
+        call(
+            "POST",
+            "/subjects/r-value/versions",
+            "{\"schema\":\"syntax = \\\"proto3\\\";\",\"schemaType\":\"PROTOBUF\"}");
     assertThat(r.body().get("error_code").asInt()).isEqualTo(42201);
     assertThat(r.body().get("message").asText()).contains("PROTOBUF");
   }
@@ -158,23 +183,44 @@ class EmbeddedSchemaRegistryTest {
 
   @Test
   void subjectWithoutOwnLevelIs40408UnlessDefaultToGlobal() throws Exception {
-    assertThat(call("GET", "/config/r-value", null).body().get("error_code").asInt()).isEqualTo(40408);
-    assertThat(call("GET", "/config/r-value?defaultToGlobal=true", null).body().get("compatibilityLevel").asText())
+    assertThat(call("GET", "/config/r-value", null).body().get("error_code").asInt())
+        .isEqualTo(40408);
+    assertThat(
+            call("GET", "/config/r-value?defaultToGlobal=true", null)
+                .body()
+                .get("compatibilityLevel")
+                .asText())
         .isEqualTo("BACKWARD");
   }
 
   @Test
   void configEndpointsReadAndWriteLevels() throws Exception {
-    assertThat(call("PUT", "/config", "{\"compatibility\":\"FULL\"}").body().get("compatibility").asText()).isEqualTo("FULL");
-    assertThat(call("GET", "/config", null).body().get("compatibilityLevel").asText()).isEqualTo("FULL");
-    assertThat(call("PUT", "/config/r-value", "{\"compatibility\":\"none\"}").body().get("compatibility").asText()).isEqualTo("NONE");
-    assertThat(call("GET", "/config/r-value", null).body().get("compatibilityLevel").asText()).isEqualTo("NONE");
+    assertThat(
+            call("PUT", "/config", "{\"compatibility\":\"FULL\"}")
+                .body()
+                .get("compatibility")
+                .asText())
+        .isEqualTo("FULL");
+    assertThat(call("GET", "/config", null).body().get("compatibilityLevel").asText())
+        .isEqualTo("FULL");
+    assertThat(
+            call("PUT", "/config/r-value", "{\"compatibility\":\"none\"}")
+                .body()
+                .get("compatibility")
+                .asText())
+        .isEqualTo("NONE");
+    assertThat(call("GET", "/config/r-value", null).body().get("compatibilityLevel").asText())
+        .isEqualTo("NONE");
   }
 
   @Test
   void compatibilityEndpointExplainsWhenVerbose() throws Exception {
     call("POST", "/subjects/r-value/versions", schemaBody(V1));
-    Reply r = call("POST", "/compatibility/subjects/r-value/versions/latest?verbose=true", schemaBody(INCOMPATIBLE));
+    Reply r =
+        call(
+            "POST",
+            "/compatibility/subjects/r-value/versions/latest?verbose=true",
+            schemaBody(INCOMPATIBLE));
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.body().get("is_compatible").asBoolean()).isFalse();
     assertThat(r.body().get("messages")).isNotEmpty();
@@ -183,8 +229,14 @@ class EmbeddedSchemaRegistryTest {
   @Test
   void rawSchemaEndpointsAndTypes() throws Exception {
     call("POST", "/subjects/r-value/versions", schemaBody(V1));
-    assertThat(call("GET", "/schemas/ids/1/schema", null).body().get("name").asText()).isEqualTo("R");
-    assertThat(call("GET", "/subjects/r-value/versions/latest/schema", null).body().get("type").asText()).isEqualTo("record");
+    assertThat(call("GET", "/schemas/ids/1/schema", null).body().get("name").asText())
+        .isEqualTo("R");
+    assertThat(
+            call("GET", "/subjects/r-value/versions/latest/schema", null)
+                .body()
+                .get("type")
+                .asText())
+        .isEqualTo("record");
     assertThat(call("GET", "/schemas/types", null).body().get(0).asText()).isEqualTo("AVRO");
   }
 

@@ -16,12 +16,22 @@ class RegistryStateTest {
 
   private static final Schema V1 =
       SchemaBuilder.record("R").fields().requiredString("a").endRecord();
+
   /** V1 plus a field with a default: backward and forward compatible. */
   private static final Schema V2 =
-      SchemaBuilder.record("R").fields().requiredString("a").name("b").type().intType().intDefault(0).endRecord();
+      SchemaBuilder.record("R")
+          .fields()
+          .requiredString("a")
+          .name("b")
+          .type()
+          .intType()
+          .intDefault(0)
+          .endRecord();
+
   /** V1 plus a field without a default: new readers cannot read old data. */
   private static final Schema V2_NO_DEFAULT =
       SchemaBuilder.record("R").fields().requiredString("a").requiredInt("b").endRecord();
+
   /** V1 with a's type changed: incompatible both ways. */
   private static final Schema V_TYPE_CHANGE =
       SchemaBuilder.record("R").fields().requiredInt("a").endRecord();
@@ -116,7 +126,15 @@ class RegistryStateTest {
     RegistryState s = state(CompatibilityLevel.NONE);
     s.register("a-value", V1);
     s.register("a-value", V_TYPE_CHANGE);
-    Schema v3 = SchemaBuilder.record("R").fields().requiredInt("a").name("c").type().intType().intDefault(1).endRecord();
+    Schema v3 =
+        SchemaBuilder.record("R")
+            .fields()
+            .requiredInt("a")
+            .name("c")
+            .type()
+            .intType()
+            .intDefault(1)
+            .endRecord();
     s.applyConfig("a-value", CompatibilityLevel.BACKWARD);
     assertThat(s.incompatibilities("a-value", "latest", v3)).isEmpty();
     s.applyConfig("a-value", CompatibilityLevel.BACKWARD_TRANSITIVE);
@@ -137,18 +155,25 @@ class RegistryStateTest {
     RegistryState s = state(CompatibilityLevel.BACKWARD);
     s.register("a-value", V1);
     assertThat(code(() -> s.versions("nope"))).isEqualTo(SchemaRegistryException.SUBJECT_NOT_FOUND);
-    assertThat(code(() -> s.version("a-value", "7"))).isEqualTo(SchemaRegistryException.VERSION_NOT_FOUND);
-    assertThat(code(() -> s.version("a-value", "seven"))).isEqualTo(SchemaRegistryException.INVALID_VERSION);
-    assertThat(code(() -> s.version("a-value", "0"))).isEqualTo(SchemaRegistryException.INVALID_VERSION);
-    assertThat(code(() -> s.lookup("a-value", V2))).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
+    assertThat(code(() -> s.version("a-value", "7")))
+        .isEqualTo(SchemaRegistryException.VERSION_NOT_FOUND);
+    assertThat(code(() -> s.version("a-value", "seven")))
+        .isEqualTo(SchemaRegistryException.INVALID_VERSION);
+    assertThat(code(() -> s.version("a-value", "0")))
+        .isEqualTo(SchemaRegistryException.INVALID_VERSION);
+    assertThat(code(() -> s.lookup("a-value", V2)))
+        .isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
     assertThat(code(() -> s.schemaById(99))).isEqualTo(SchemaRegistryException.SCHEMA_NOT_FOUND);
   }
 
   @Test
   void invalidSchemaTextIs42201() {
-    assertThat(code(() -> RegistryState.parse("{\"type\":\"record\"}"))).isEqualTo(SchemaRegistryException.INVALID_SCHEMA);
-    assertThat(code(() -> RegistryState.parse("not json"))).isEqualTo(SchemaRegistryException.INVALID_SCHEMA);
-    assertThat(code(() -> RegistryState.parse(""))).isEqualTo(SchemaRegistryException.INVALID_SCHEMA);
+    assertThat(code(() -> RegistryState.parse("{\"type\":\"record\"}")))
+        .isEqualTo(SchemaRegistryException.INVALID_SCHEMA);
+    assertThat(code(() -> RegistryState.parse("not json")))
+        .isEqualTo(SchemaRegistryException.INVALID_SCHEMA);
+    assertThat(code(() -> RegistryState.parse("")))
+        .isEqualTo(SchemaRegistryException.INVALID_SCHEMA);
   }
 
   @Test
@@ -159,7 +184,8 @@ class RegistryStateTest {
             new RegistryState.Journal() {
               @Override
               public void schemaAdded(RegisteredSchema schema) {
-                throw new SchemaRegistryException(500, SchemaRegistryException.STORE_ERROR, "disk full");
+                throw new SchemaRegistryException(
+                    500, SchemaRegistryException.STORE_ERROR, "disk full");
               }
 
               @Override
@@ -180,7 +206,9 @@ class RegistryStateTest {
     assertThat(second.subjects()).isEqualTo(first.subjects());
     assertThat(second.version("a-value", "latest")).isEqualTo(first.version("a-value", "latest"));
     Schema v3 = SchemaBuilder.record("Q").fields().requiredString("z").endRecord();
-    assertThat(second.register("c-value", v3).id()).as("next id follows the replayed ones").isEqualTo(3);
+    assertThat(second.register("c-value", v3).id())
+        .as("next id follows the replayed ones")
+        .isEqualTo(3);
   }
 
   private static int code(Runnable r) {
