@@ -42,12 +42,10 @@ public final class EmbeddedQuestDb implements AutoCloseable {
         String.join(
             "\n",
             "# written by biometer's local stack on every start",
-            "writers=file,stdout",
+            "writers=file",
             "w.file.class=io.questdb.log.LogFileWriter",
             "w.file.location=" + dir.resolve("log").resolve("questdb.log"),
             "w.file.level=INFO,ERROR,CRITICAL,ADVISORY",
-            "w.stdout.class=io.questdb.log.LogConsoleWriter",
-            "w.stdout.level=CRITICAL",
             ""));
     // QuestDB's log factory is configured once per JVM from the file named by the "out" property.
     if (System.getProperty("out") == null) {
