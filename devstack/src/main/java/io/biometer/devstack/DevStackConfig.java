@@ -109,6 +109,32 @@ public final class DevStackConfig extends AbstractConfig {
           + " 2592000000 (30 days), so rejected input can be inspected and replayed.";
   public static final long TOPICS_DLQ_RETENTION_MS_DEFAULT = 30L * 24 * 3600 * 1000;
 
+  public static final String SIMULATOR_ENABLED_CONFIG = "simulator.enabled";
+  public static final String SIMULATOR_ENABLED_DOC =
+      "Whether the local run starts the simulator, producing readings to the local broker."
+          + " Default: true.";
+
+  public static final String SIMULATOR_PATIENTS_CONFIG = "simulator.patients";
+  public static final String SIMULATOR_PATIENTS_DOC =
+      "Patients the local run simulates, each with ten body sensors and two sinks. Default: 2.";
+  public static final int SIMULATOR_PATIENTS_DEFAULT = 2;
+
+  public static final String SIMULATOR_METERS_CONFIG = "simulator.meters";
+  public static final String SIMULATOR_METERS_DOC =
+      "Soil meters the local run simulates. Default: 2.";
+  public static final int SIMULATOR_METERS_DEFAULT = 2;
+
+  public static final String SIMULATOR_SPEED_CONFIG = "simulator.speed";
+  public static final String SIMULATOR_SPEED_DOC =
+      "Simulated seconds per wall second in the local run: 1 for live, 1440 for a day per minute"
+          + " (a fast run starts 30 days in the past). Default: 1.";
+  public static final double SIMULATOR_SPEED_DEFAULT = 1.0;
+
+  public static final String SIMULATOR_SEED_CONFIG = "simulator.seed";
+  public static final String SIMULATOR_SEED_DOC =
+      "Seed of the local run's simulator; the same seed repeats a run exactly. Default: none (a"
+          + " random seed).";
+
   /** The definition of every key, with its doc and default. */
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
@@ -199,7 +225,31 @@ public final class DevStackConfig extends AbstractConfig {
               TOPICS_DLQ_RETENTION_MS_DEFAULT,
               Range.atLeast(-1),
               Importance.MEDIUM,
-              TOPICS_DLQ_RETENTION_MS_DOC);
+              TOPICS_DLQ_RETENTION_MS_DOC)
+          .define(
+              SIMULATOR_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SIMULATOR_ENABLED_DOC)
+          .define(
+              SIMULATOR_PATIENTS_CONFIG,
+              Type.INT,
+              SIMULATOR_PATIENTS_DEFAULT,
+              Range.atLeast(0),
+              Importance.MEDIUM,
+              SIMULATOR_PATIENTS_DOC)
+          .define(
+              SIMULATOR_METERS_CONFIG,
+              Type.INT,
+              SIMULATOR_METERS_DEFAULT,
+              Range.atLeast(0),
+              Importance.MEDIUM,
+              SIMULATOR_METERS_DOC)
+          .define(
+              SIMULATOR_SPEED_CONFIG,
+              Type.DOUBLE,
+              SIMULATOR_SPEED_DEFAULT,
+              Range.atLeast(0.001),
+              Importance.MEDIUM,
+              SIMULATOR_SPEED_DOC)
+          .define(SIMULATOR_SEED_CONFIG, Type.LONG, null, Importance.LOW, SIMULATOR_SEED_DOC);
 
   private static Range port() {
     return Range.between(1, 65535);
@@ -316,5 +366,26 @@ public final class DevStackConfig extends AbstractConfig {
 
   public long dlqRetentionMs() {
     return getLong(TOPICS_DLQ_RETENTION_MS_CONFIG);
+  }
+
+  public boolean simulatorEnabled() {
+    return getBoolean(SIMULATOR_ENABLED_CONFIG);
+  }
+
+  public int simulatorPatients() {
+    return getInt(SIMULATOR_PATIENTS_CONFIG);
+  }
+
+  public int simulatorMeters() {
+    return getInt(SIMULATOR_METERS_CONFIG);
+  }
+
+  public double simulatorSpeed() {
+    return getDouble(SIMULATOR_SPEED_CONFIG);
+  }
+
+  /** The configured seed, or null for a random one. */
+  public Long simulatorSeed() {
+    return getLong(SIMULATOR_SEED_CONFIG);
   }
 }

@@ -2,18 +2,23 @@ package io.biometer.devstack;
 
 import io.biometer.devstack.registry.EmbeddedSchemaRegistry;
 import io.biometer.devstack.registry.KafkaSchemaJournal;
+import io.biometer.producers.SimulatorRun;
+import io.biometer.producers.SimulatorSettings;
+import io.biometer.producers.engine.SimulationConfig;
 import io.biometer.registry.internal.RegistryState;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -34,6 +39,7 @@ public final class LocalStack implements AutoCloseable {
   private EmbeddedKafka kafka;
   private EmbeddedSchemaRegistry registry;
   private EmbeddedQuestDb questdb;
+  private SimulatorRun simulator;
   private TopicSetup.Result topics;
   private int schemasReplayed;
 
@@ -96,6 +102,53 @@ public final class LocalStack implements AutoCloseable {
               config.questdbIlpPort());
       started.push(questdb);
     }
+
+    if (config.simulatorEnabled()) {
+      simulator = SimulatorRun.start(simulatorSettings(config, bootstrapServers(), registryUrl()));
+      started.push(simulator);
+    }
+  }
+
+  /** The simulator settings of the local run: a small population, spool under the data folder. */
+  static SimulatorSettings simulatorSettings(
+      DevStackConfig config, String bootstrap, String registry) {
+    double speed = config.simulatorSpeed();
+    long now = System.currentTimeMillis();
+    long start = speed == 1.0 ? now : now - Duration.ofDays(30).toMillis();
+    long seed =
+        config.simulatorSeed() != null ? config.simulatorSeed() : new SplittableRandom().nextLong();
+    SimulationConfig defaults = SimulationConfig.defaults(seed, start);
+    SimulationConfig sim =
+        new SimulationConfig(
+            seed,
+            start,
+            config.simulatorPatients(),
+            0,
+            defaults.sensorTypes(),
+            null,
+            true,
+            defaults.episodesPerHour(),
+            config.simulatorMeters(),
+            0,
+            defaults.meterInterval(),
+            defaults.sinkBattery(),
+            defaults.sensorDrainPerReading());
+    return new SimulatorSettings(
+        bootstrap,
+        registry,
+        sim,
+        speed,
+        1,
+        config.dataDir().resolve("simulator-spool"),
+        256L * 1024 * 1024,
+        null,
+        true,
+        Map.of());
+  }
+
+  /** The running simulator, or null if {@code simulator.enabled} is false. */
+  public SimulatorRun simulator() {
+    return simulator;
   }
 
   private void checkPortsFree() {
@@ -178,6 +231,16 @@ public final class LocalStack implements AutoCloseable {
       lines.add("questdb sql      " + questdb.jdbcUrl() + "   (user admin, password quest)");
       lines.add("questdb ilp      " + questdb.ilpAddress() + "   (tcp)");
       lines.add("questdb metrics  " + questdb.metricsUrl());
+    }
+    if (simulator != null) {
+      lines.add(
+          "simulator        "
+              + config.simulatorPatients()
+              + " patients x 10 body sensors, "
+              + config.simulatorMeters()
+              + " soil meters, speed "
+              + config.simulatorSpeed()
+              + "x, producing to the topics above");
     }
     lines.add(
         "topics           "

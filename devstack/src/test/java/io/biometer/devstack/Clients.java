@@ -58,8 +58,18 @@ final class Clients {
       Deserializer<V> values,
       Duration deadline,
       Predicate<List<ConsumerRecord<String, V>>> done) {
+    return readUntil(stack.bootstrapServers(), topic, values, deadline, done);
+  }
+
+  /** Reads {@code topic} of the cluster at {@code bootstrap} until {@code done} or the deadline. */
+  static <V> List<ConsumerRecord<String, V>> readUntil(
+      String bootstrap,
+      String topic,
+      Deserializer<V> values,
+      Duration deadline,
+      Predicate<List<ConsumerRecord<String, V>>> done) {
     Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     List<ConsumerRecord<String, V>> out = new ArrayList<>();

@@ -32,6 +32,8 @@ class DevStackAppIT {
   @Test
   void startsAnswersAndStopsCleanlyOnCtrlC() throws Exception {
     Map<String, String> values = StackFixture.values(data, true);
+    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "true");
+    values.put(DevStackConfig.SIMULATOR_PATIENTS_CONFIG, "1");
     for (int round = 1; round <= 2; round++) {
       List<String> lines = new CopyOnWriteArrayList<>();
       Process p = launch(values, lines);
@@ -50,6 +52,12 @@ class DevStackAppIT {
                         + values.get(DevStackConfig.QUESTDB_HTTP_PORT_CONFIG)
                         + "/exec?query=select%201"))
             .isEqualTo(200);
+        String registry = "http://127.0.0.1:" + values.get(DevStackConfig.REGISTRY_PORT_CONFIG);
+        Poll.until(
+            Duration.ofSeconds(30),
+            "the simulator registers its schemas",
+            () -> body(registry + "/subjects").contains("telemetry.body.readings-value"));
+        assertThat(lines).anyMatch(l -> l.contains("simulator") && l.contains("1 patients"));
         if (round == 2) {
           assertThat(lines).anyMatch(l -> l.contains("0 created, 8 found from an earlier start"));
         }
@@ -109,6 +117,17 @@ class DevStackAppIT {
     }
     throw new AssertionError(
         "no '" + text + "' within " + timeout + ":\n" + String.join("\n", lines));
+  }
+
+  private static String body(String url) {
+    try {
+      HttpURLConnection c = (HttpURLConnection) new URL(url).openConnection();
+      try (var in = c.getInputStream()) {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private static int httpStatus(String url) throws IOException {

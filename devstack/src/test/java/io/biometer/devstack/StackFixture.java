@@ -25,6 +25,7 @@ final class StackFixture {
     v.put(DevStackConfig.QUESTDB_PG_PORT_CONFIG, Integer.toString(freePort()));
     v.put(DevStackConfig.QUESTDB_ILP_PORT_CONFIG, Integer.toString(freePort()));
     v.put(DevStackConfig.TOPICS_PARTITIONS_CONFIG, "2");
+    v.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "false");
     return v;
   }
 

@@ -1,0 +1,31 @@
+package io.biometer.devstack.bench;
+
+import java.util.Arrays;
+
+/**
+ * {@code ./biometer bench [simulator]}: benchmarks on the embedded stack, each figure printed
+ * beside its baseline measured in the same run on the same broker.
+ */
+public final class BenchApp {
+
+  private BenchApp() {}
+
+  public static void main(String[] args) throws Exception {
+    String what = args.length == 0 ? "simulator" : args[0];
+    String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+    switch (what) {
+      case "simulator" -> System.exit(SimulatorBench.run(rest, System.out, System.err));
+      case "-h", "--help", "help" -> {
+        System.out.println("usage: ./biometer bench [simulator] [--quick]");
+        System.out.println(
+            "  simulator  simulator records/s vs Kafka's ProducerPerformance, heap per virtual sensor");
+        System.out.println("  --quick    shorter rounds (for a smoke test; figures are noisier)");
+      }
+      default -> {
+        System.err.println(
+            "biometer bench: unknown benchmark '" + what + "'; try ./biometer bench --help");
+        System.exit(2);
+      }
+    }
+  }
+}
