@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.biometer.avro.Alert;
 import io.biometer.avro.BodyReading;
+import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.Device;
 import io.biometer.avro.MeterReading;
@@ -27,7 +28,8 @@ class SchemaContractTest {
           SinkStatus.getClassSchema(),
           Device.getClassSchema(),
           Alert.getClassSchema(),
-          DailyAggregate.getClassSchema());
+          DailyAggregate.getClassSchema(),
+          CleanReading.getClassSchema());
 
   private static List<Schema> allNamedSchemas() {
     List<Schema> out = new ArrayList<>();

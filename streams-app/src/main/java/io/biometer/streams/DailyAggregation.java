@@ -1,0 +1,212 @@
+package io.biometer.streams;
+
+import io.biometer.avro.ChannelValue;
+import io.biometer.avro.CleanReading;
+import io.biometer.avro.DailyAggregate;
+import io.biometer.avro.SensorType;
+import io.biometer.streams.internal.PipelineMetrics;
+import io.biometer.streams.internal.Rejected;
+import io.biometer.streams.rules.DailyStats;
+import io.biometer.streams.rules.DayWindow;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Per (device, channel, calendar day in {@code aggregation.zone}): count, min, max, mean, first and
+ * last event time, in event time. A day closes when stream time passes its end plus {@code
+ * aggregation.grace.ms}: its final aggregate ({@code isFinal=true}) is emitted and its state
+ * dropped. A reading for a closed day goes to the DLQ as {@code too-late}. Running aggregates of
+ * open days that changed are emitted every {@code aggregation.update.interval.ms} (wall clock),
+ * with {@code isFinal=false}. Output key {@code deviceId|channel|day}, so a store that upserts on
+ * the key keeps one row per day.
+ */
+public final class DailyAggregation {
+
+  public static final String STEP = "aggregation";
+  public static final String STORE = "daily-aggregate-store";
+
+  private DailyAggregation() {}
+
+  public static KStream<String, DailyAggregate> apply(
+      StreamsBuilder builder,
+      KStream<String, CleanReading> readings,
+      StreamsAppConfig config,
+      PipelineMetrics metrics) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.String()));
+    return readings.process(
+        () -> new Step(config.zone(), config.graceMs(), config.updateIntervalMs(), metrics),
+        Named.as("daily-aggregation"),
+        STORE);
+  }
+
+  /** The output key of an aggregate. */
+  public static String outputKey(String deviceId, String channel, LocalDate day) {
+    return deviceId + "|" + channel + "|" + day;
+  }
+
+  private static final class Step
+      implements Processor<String, CleanReading, String, DailyAggregate> {
+    private final ZoneId zone;
+    private final long grace;
+    private final long updateInterval;
+    private final PipelineMetrics metrics;
+    private final Set<String> dirty = new LinkedHashSet<>();
+    private ProcessorContext<String, DailyAggregate> context;
+    private KeyValueStore<String, String> store;
+
+    Step(ZoneId zone, long grace, long updateInterval, PipelineMetrics metrics) {
+      this.zone = zone;
+      this.grace = grace;
+      this.updateInterval = updateInterval;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DailyAggregate> context) {
+      this.context = context;
+      this.store = context.getStateStore(STORE);
+      context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::closeDays);
+      if (updateInterval > 0) {
+        context.schedule(
+            Duration.ofMillis(updateInterval),
+            PunctuationType.WALL_CLOCK_TIME,
+            now -> emitRunning());
+      }
+    }
+
+    @Override
+    public void process(Record<String, CleanReading> record) {
+      metrics.in(STEP);
+      CleanReading r = record.value();
+      long t = r.getEventTime().toEpochMilli();
+      DayWindow day = DayWindow.of(t, zone);
+      long streamTime = context.currentStreamTimeMs();
+      if (day.end() + grace <= streamTime) {
+        throw new Rejected(
+            "too-late",
+            "reading of "
+                + day.day()
+                + " ("
+                + zone
+                + ") arrived at stream time "
+                + Instant.ofEpochMilli(streamTime)
+                + ", after the day closed at "
+                + Instant.ofEpochMilli(day.end() + grace)
+                + " (grace "
+                + grace
+                + " ms)");
+      }
+      for (ChannelValue v : r.getValues()) {
+        String key = day.day() + "|" + r.getDeviceId() + "|" + v.getChannel();
+        String[] f = split(store.get(key));
+        DailyStats stats = f == null ? new DailyStats() : stats(f);
+        stats.add(v.getValue(), t);
+        store.put(key, encode(stats, r.getOwnerId(), r.getSensorType()));
+        dirty.add(key);
+      }
+      // A record that moved stream time past a day's end may close that day right away.
+      closeDays(streamTime);
+    }
+
+    private void closeDays(long streamTime) {
+      List<KeyValue<String, String>> closed = new ArrayList<>();
+      try (KeyValueIterator<String, String> it = store.all()) {
+        while (it.hasNext()) {
+          KeyValue<String, String> kv = it.next();
+          LocalDate day = LocalDate.parse(kv.key.substring(0, kv.key.indexOf('|')));
+          if (DayWindow.of(day, zone).end() + grace > streamTime) {
+            break; // keys start with the ISO day, so every later key is a later day
+          }
+          closed.add(kv);
+        }
+      }
+      for (KeyValue<String, String> kv : closed) {
+        emit(kv.key, kv.value, true);
+        store.delete(kv.key);
+        dirty.remove(kv.key);
+      }
+    }
+
+    private void emitRunning() {
+      for (String key : dirty) {
+        String value = store.get(key);
+        if (value != null) {
+          emit(key, value, false);
+        }
+      }
+      dirty.clear();
+    }
+
+    private void emit(String key, String value, boolean fin) {
+      String[] k = key.split("\\|", 3);
+      LocalDate day = LocalDate.parse(k[0]);
+      DayWindow w = DayWindow.of(day, zone);
+      String[] f = split(value);
+      DailyStats s = stats(f);
+      DailyAggregate a =
+          DailyAggregate.newBuilder()
+              .setDeviceId(k[1])
+              .setOwnerId(f[6])
+              .setSensorType(SensorType.valueOf(f[7]))
+              .setChannel(k[2])
+              .setDay(day)
+              .setZone(zone.getId())
+              .setWindowStart(Instant.ofEpochMilli(w.start()))
+              .setWindowEnd(Instant.ofEpochMilli(w.end()))
+              .setCount(s.count())
+              .setMin(s.min())
+              .setMax(s.max())
+              .setMean(s.mean())
+              .setFirstEventTime(Instant.ofEpochMilli(s.first()))
+              .setLastEventTime(Instant.ofEpochMilli(s.last()))
+              .setIsFinal(fin)
+              .build();
+      metrics.out(STEP);
+      if (fin) {
+        metrics.latency("aggregate", context.currentSystemTimeMs() - w.end());
+      }
+      context.forward(
+          new Record<>(
+              outputKey(k[1], k[2], day), a, Math.max(0, Math.min(s.last(), w.end() - 1))));
+    }
+
+    private static String[] split(String v) {
+      return v == null ? null : v.split("\\|");
+    }
+
+    private static DailyStats stats(String[] f) {
+      return new DailyStats(
+          Long.parseLong(f[0]),
+          Double.parseDouble(f[1]),
+          Double.parseDouble(f[2]),
+          Double.parseDouble(f[3]),
+          Long.parseLong(f[4]),
+          Long.parseLong(f[5]));
+    }
+
+    private static String encode(DailyStats s, String owner, SensorType type) {
+      return s.count() + "|" + s.min() + "|" + s.max() + "|" + s.sum() + "|" + s.first() + "|"
+          + s.last() + "|" + owner + "|" + type;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.biometer.streams;
+
+import io.biometer.streams.internal.DlqRecords;
+import io.biometer.streams.internal.PipelineMetrics;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends a record that cannot be deserialized to the DLQ ({@code
+ * errors.dead.letter.queue.topic.name}, KIP-1034) with its original bytes and the reason {@code
+ * undecodable}, and goes on. Never stops the app.
+ */
+public final class DlqDeserializationHandler implements DeserializationExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(DlqDeserializationHandler.class);
+
+  private String dlqTopic;
+  private PipelineMetrics metrics = PipelineMetrics.noop();
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    dlqTopic = (String) configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    if (dlqTopic == null) {
+      throw new IllegalStateException(
+          StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG
+              + " must be set for "
+              + getClass().getName());
+    }
+    if (configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m) {
+      metrics = m;
+    }
+  }
+
+  @Override
+  public Response handleError(
+      ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception e) {
+    log.trace(
+        "undecodable record {}-{}@{}: {}",
+        record.topic(),
+        record.partition(),
+        record.offset(),
+        e.getMessage());
+    metrics.dlq("undecodable");
+    return Response.resume(
+        DlqRecords.one(
+            DlqRecords.build(
+                dlqTopic,
+                "undecodable",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                record.timestamp(),
+                record.key(),
+                record.value(),
+                record.headers(),
+                context.processorNodeId(),
+                e,
+                System.currentTimeMillis())));
+  }
+}

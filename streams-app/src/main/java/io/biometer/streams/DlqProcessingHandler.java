@@ -1,0 +1,79 @@
+package io.biometer.streams;
+
+import io.biometer.streams.internal.DlqRecords;
+import io.biometer.streams.internal.PipelineMetrics;
+import io.biometer.streams.internal.Rejected;
+import java.util.Map;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The processing-exception handler (KIP-1033): a record a step rejects ({@link Rejected}: unknown
+ * device, impossible value, future event time, too late) or that makes a step fail goes to the DLQ
+ * with the source record's original bytes (KIP-1034) and the reason; the app goes on.
+ */
+public final class DlqProcessingHandler implements ProcessingExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(DlqProcessingHandler.class);
+
+  private String dlqTopic;
+  private PipelineMetrics metrics = PipelineMetrics.noop();
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    dlqTopic = (String) configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    if (dlqTopic == null) {
+      throw new IllegalStateException(
+          StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG
+              + " must be set for "
+              + getClass().getName());
+    }
+    if (configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m) {
+      metrics = m;
+    }
+  }
+
+  @Override
+  public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
+    String reason;
+    if (e instanceof Rejected r) {
+      reason = r.reason();
+      log.trace(
+          "rejected {}-{}@{}: {}",
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          e.getMessage());
+    } else {
+      reason = "processing-error";
+      log.warn(
+          "processing {}-{}@{} failed in {}; sent to the DLQ: {}",
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          context.processorNodeId(),
+          e.toString(),
+          e);
+    }
+    metrics.dlq(reason);
+    return Response.resume(
+        DlqRecords.one(
+            DlqRecords.build(
+                dlqTopic,
+                reason,
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                context.timestamp(),
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                context.headers(),
+                context.processorNodeId(),
+                e,
+                System.currentTimeMillis())));
+  }
+}

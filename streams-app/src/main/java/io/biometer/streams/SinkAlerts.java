@@ -1,0 +1,108 @@
+package io.biometer.streams;
+
+import io.biometer.avro.Alert;
+import io.biometer.avro.AlertKind;
+import io.biometer.avro.AlertState;
+import io.biometer.avro.Severity;
+import io.biometer.avro.SinkState;
+import io.biometer.avro.SinkStatus;
+import io.biometer.streams.internal.PipelineMetrics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * SINK_DOWN alerts from sink state changes: RAISED when a sink falls asleep or goes down, CLEARED
+ * when it is up (or charging and relaying) again. One state per sink in a changelogged store. Input
+ * keyed by sink id.
+ */
+public final class SinkAlerts {
+
+  public static final String STEP = "sink-alerts";
+  public static final String STORE = "sink-alert-store";
+
+  private SinkAlerts() {}
+
+  public static KStream<String, Alert> apply(
+      StreamsBuilder builder,
+      KStream<String, SinkStatus> statuses,
+      StreamsAppConfig config,
+      PipelineMetrics metrics) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long()));
+    long lateAfter = config.lateAfterMs();
+    return statuses.process(() -> new Step(lateAfter, metrics), Named.as("sink-alerts"), STORE);
+  }
+
+  private static final class Step implements Processor<String, SinkStatus, String, Alert> {
+    private final long lateAfter;
+    private final PipelineMetrics metrics;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, Long> raised;
+
+    Step(long lateAfter, PipelineMetrics metrics) {
+      this.lateAfter = lateAfter;
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+      this.context = context;
+      this.raised = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, SinkStatus> record) {
+      metrics.in(STEP);
+      SinkStatus s = record.value();
+      if (s == null) {
+        return;
+      }
+      boolean down = s.getState() == SinkState.SLEEPING || s.getState() == SinkState.DOWN;
+      boolean wasDown = raised.get(s.getSinkId()) != null;
+      if (down == wasDown) {
+        return;
+      }
+      long now = context.currentSystemTimeMs();
+      long t = s.getEventTime().toEpochMilli();
+      AlertState state = down ? AlertState.RAISED : AlertState.CLEARED;
+      if (down) {
+        raised.put(s.getSinkId(), t);
+      } else {
+        raised.delete(s.getSinkId());
+      }
+      boolean late = now - t > lateAfter;
+      Alert a =
+          AlertRules.alert(
+              s.getSinkId(),
+              s.getPatientId(),
+              null,
+              AlertKind.SINK_DOWN,
+              state,
+              Severity.MEDIUM,
+              "sink.down",
+              null,
+              (double) s.getBatteryPercent(),
+              null,
+              t,
+              now,
+              late,
+              "sink "
+                  + s.getSinkId()
+                  + " is "
+                  + s.getState()
+                  + (s.getReason() == null ? "" : " (" + s.getReason() + ")"));
+      metrics.alert(AlertKind.SINK_DOWN, state, late);
+      metrics.latency("alert", now - t);
+      metrics.out(STEP);
+      context.forward(new Record<>(s.getSinkId(), a, t));
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.biometer.streams;
+
+import io.biometer.Topics;
+import io.biometer.streams.internal.MetricsServer;
+import io.biometer.streams.internal.PipelineMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runnable streams app: loads config, builds {@link TelemetryTopology}, installs the DLQ
+ * handlers, starts Kafka Streams and the metrics server, and stops cleanly on shutdown. Any number
+ * of instances with one {@code application.id} share the partitions.
+ */
+public final class StreamsApp implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(StreamsApp.class);
+
+  private final KafkaStreams streams;
+  private final MetricsServer server;
+  private final PipelineMetrics metrics;
+  private final KafkaStreamsMetrics streamsMetrics;
+
+  private StreamsApp(StreamsAppConfig config) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.metrics = new PipelineMetrics(registry, config.metricsPerRelay());
+    Topology topology =
+        TelemetryTopology.build(config, new TelemetrySerdes(config.registryUrl()), metrics);
+    this.streams = new KafkaStreams(topology, properties(config, metrics));
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          log.error("stream thread failed; replacing it", e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    try {
+      this.server =
+          new MetricsServer(
+              "0.0.0.0", config.metricsPort(), registry::scrape, () -> streams.state().name());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot serve metrics on port "
+              + config.metricsPort()
+              + " ("
+              + e.getMessage()
+              + "); set metrics.port",
+          e);
+    }
+    streams.start();
+  }
+
+  /** Starts an instance; it runs until {@link #close()}. */
+  public static StreamsApp start(StreamsAppConfig config) {
+    return new StreamsApp(config);
+  }
+
+  /**
+   * The Kafka Streams properties of the app: the config's, plus the DLQ handlers, the DLQ topic,
+   * event-time extraction and explicit naming of every internal resource.
+   */
+  public static Properties properties(StreamsAppConfig config, PipelineMetrics metrics) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+    p.put(
+        StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        DlqDeserializationHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DlqProcessingHandler.class);
+    p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, ReadingTimestampExtractor.class);
+    p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    p.putAll(config.streamsProperties());
+    p.put(PipelineMetrics.CONFIG_KEY, metrics);
+    return p;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public PipelineMetrics metrics() {
+    return metrics;
+  }
+
+  /** Port of /metrics and /health. */
+  public int metricsPort() {
+    return server.port();
+  }
+
+  @Override
+  public void close() {
+    streams.close(Duration.ofSeconds(30));
+    streamsMetrics.close();
+    server.close();
+  }
+
+  public static void main(String[] args) {
+    StreamsAppConfig config;
+    try {
+      Path file = null;
+      for (int i = 0; i < args.length; i++) {
+        if (args[i].equals("--config") && i + 1 < args.length) {
+          file = Path.of(args[++i]);
+        } else {
+          throw new IllegalArgumentException(
+              "unknown argument '" + args[i] + "'; usage: StreamsApp [--config FILE]");
+        }
+      }
+      if (file != null && !Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("config file " + file + " does not exist");
+      }
+      config = StreamsAppConfig.load(file, System.getenv());
+    } catch (ConfigException | IllegalArgumentException e) {
+      System.err.println("biometer-streams: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    StreamsApp app = start(config);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  app.close();
+                  stopped.countDown();
+                },
+                "biometer-streams-shutdown"));
+    System.out.println(
+        "biometer-streams: running; metrics and health on port " + app.metricsPort());
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

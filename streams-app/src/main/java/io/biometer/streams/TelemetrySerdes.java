@@ -1,0 +1,44 @@
+package io.biometer.streams;
+
+import io.biometer.avro.Alert;
+import io.biometer.avro.BodyReading;
+import io.biometer.avro.CleanReading;
+import io.biometer.avro.DailyAggregate;
+import io.biometer.avro.Device;
+import io.biometer.avro.MeterReading;
+import io.biometer.avro.SinkStatus;
+import io.biometer.serde.AvroSerde;
+import io.biometer.serde.AvroSerdeConfig;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+
+/** The value serdes of the topology's topics, configured for one schema registry. */
+public final class TelemetrySerdes {
+
+  public final AvroSerde<BodyReading> body;
+  public final AvroSerde<MeterReading> meter;
+  public final AvroSerde<SinkStatus> sinkStatus;
+  public final AvroSerde<Device> device;
+  public final AvroSerde<CleanReading> clean;
+  public final AvroSerde<Alert> alert;
+  public final AvroSerde<DailyAggregate> aggregate;
+
+  /** Serdes over the registry at {@code registryUrl} (or {@code mock://scope}). */
+  public TelemetrySerdes(String registryUrl) {
+    Map<String, Object> config = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+    body = configured(BodyReading.class, config);
+    meter = configured(MeterReading.class, config);
+    sinkStatus = configured(SinkStatus.class, config);
+    device = configured(Device.class, config);
+    clean = configured(CleanReading.class, config);
+    alert = configured(Alert.class, config);
+    aggregate = configured(DailyAggregate.class, config);
+  }
+
+  private static <T extends SpecificRecord> AvroSerde<T> configured(
+      Class<T> type, Map<String, Object> config) {
+    AvroSerde<T> serde = AvroSerde.specific(type);
+    serde.configure(config, false);
+    return serde;
+  }
+}

@@ -1,0 +1,95 @@
+package io.biometer.streams;
+
+import io.biometer.Topics;
+import io.biometer.avro.Alert;
+import io.biometer.avro.CleanReading;
+import io.biometer.avro.DailyAggregate;
+import io.biometer.streams.internal.PipelineMetrics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The biometer topology, assembled from its steps:
+ *
+ * <pre>
+ * body + meter readings -> validate -> dedup -+-> telemetry.readings.clean
+ *                                             +-> alert rules -> telemetry.alerts
+ *                                             +-> daily aggregation -> telemetry.aggregates.daily
+ * sink status -> sink alerts -> telemetry.alerts
+ * telemetry.devices -> global table (the registry every step looks devices up in)
+ * </pre>
+ *
+ * Every rejected record goes to telemetry.dlq through {@link DlqDeserializationHandler} and {@link
+ * DlqProcessingHandler}. Every source, processor, store and sink is named, so {@code describe()} is
+ * stable.
+ */
+public final class TelemetryTopology {
+
+  public static final String DEVICES_STORE = "devices-store";
+
+  private TelemetryTopology() {}
+
+  public static Topology build(
+      StreamsAppConfig config, TelemetrySerdes serdes, PipelineMetrics metrics) {
+    StreamsBuilder builder = new StreamsBuilder();
+    ReadingTimestampExtractor eventTime = new ReadingTimestampExtractor();
+
+    builder.globalTable(
+        Topics.DEVICES,
+        Consumed.with(Serdes.String(), serdes.device).withName("devices-source"),
+        Materialized.as(DEVICES_STORE));
+
+    KStream<String, CleanReading> body =
+        builder.stream(
+                Topics.BODY_READINGS,
+                Consumed.with(Serdes.String(), serdes.body)
+                    .withTimestampExtractor(eventTime)
+                    .withName("body-readings-source"))
+            .mapValues(CleanReadings::fromBody, Named.as("body-to-reading"));
+    KStream<String, CleanReading> meter =
+        builder.stream(
+                Topics.METER_READINGS,
+                Consumed.with(Serdes.String(), serdes.meter)
+                    .withTimestampExtractor(eventTime)
+                    .withName("meter-readings-source"))
+            .mapValues(CleanReadings::fromMeter, Named.as("meter-to-reading"));
+    KStream<String, CleanReading> readings = body.merge(meter, Named.as("merge-readings"));
+
+    KStream<String, CleanReading> valid =
+        Validation.apply(readings, config, metrics, DEVICES_STORE);
+    KStream<String, CleanReading> clean = Dedup.apply(builder, valid, config, metrics);
+    clean.to(
+        Topics.READINGS_CLEAN,
+        Produced.with(Serdes.String(), serdes.clean).withName("clean-readings-sink"));
+
+    KStream<String, Alert> alerts =
+        AlertRules.apply(builder, clean, config, metrics, DEVICES_STORE);
+    alerts.to(Topics.ALERTS, Produced.with(Serdes.String(), serdes.alert).withName("alerts-sink"));
+
+    KStream<String, DailyAggregate> aggregates =
+        DailyAggregation.apply(builder, clean, config, metrics);
+    aggregates.to(
+        Topics.AGGREGATES_DAILY,
+        Produced.with(Serdes.String(), serdes.aggregate).withName("aggregates-sink"));
+
+    KStream<String, Alert> sinkAlerts =
+        SinkAlerts.apply(
+            builder,
+            builder.stream(
+                Topics.SINK_STATUS,
+                Consumed.with(Serdes.String(), serdes.sinkStatus)
+                    .withTimestampExtractor(eventTime)
+                    .withName("sink-status-source")),
+            config,
+            metrics);
+    sinkAlerts.to(
+        Topics.ALERTS, Produced.with(Serdes.String(), serdes.alert).withName("sink-alerts-sink"));
+    return builder.build();
+  }
+}

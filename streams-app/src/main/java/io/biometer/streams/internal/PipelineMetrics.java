@@ -1,0 +1,105 @@
+package io.biometer.streams.internal;
+
+import io.biometer.avro.AlertKind;
+import io.biometer.avro.AlertState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * biometer's own metrics of the topology, in Micrometer (exported as Prometheus): records in and
+ * out per step, duplicates dropped per relay, DLQ records per reason, alerts per kind and state,
+ * late readings, and the latency from a reading's event time to each output.
+ */
+public final class PipelineMetrics {
+
+  /** Key under which the handlers find this object in the Streams configuration. */
+  public static final String CONFIG_KEY = "biometer.metrics";
+
+  private final MeterRegistry registry;
+  private final boolean perRelay;
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+  public PipelineMetrics(MeterRegistry registry, boolean perRelay) {
+    this.registry = registry;
+    this.perRelay = perRelay;
+  }
+
+  /** Metrics that go nowhere, for tests that do not look at them. */
+  public static PipelineMetrics noop() {
+    return new PipelineMetrics(new SimpleMeterRegistry(), true);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  private Counter counter(String name, String... tags) {
+    return counters.computeIfAbsent(
+        name + String.join(",", tags), k -> Counter.builder(name).tags(tags).register(registry));
+  }
+
+  public void in(String step) {
+    counter("biometer.records.in", "step", step).increment();
+  }
+
+  public void out(String step) {
+    counter("biometer.records.out", "step", step).increment();
+  }
+
+  public void duplicate(String relayKind, String relayId) {
+    counter(
+            "biometer.duplicates.dropped",
+            "relay_kind",
+            relayKind,
+            "relay",
+            perRelay ? relayId : "all")
+        .increment();
+  }
+
+  public void dlq(String reason) {
+    counter("biometer.dlq.records", "reason", reason).increment();
+  }
+
+  public void alert(AlertKind kind, AlertState state, boolean late) {
+    counter(
+            "biometer.alerts",
+            "kind",
+            kind.name(),
+            "state",
+            state.name(),
+            "late",
+            Boolean.toString(late))
+        .increment();
+  }
+
+  public void late(String step) {
+    counter("biometer.late.records", "step", step).increment();
+  }
+
+  /** Records the time from an event to its output {@code output}. */
+  public void latency(String output, long millis) {
+    timers
+        .computeIfAbsent(
+            output,
+            o ->
+                Timer.builder("biometer.event.to.output.latency")
+                    .tag("output", o)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofDays(2))
+                    .register(registry))
+        .record(Duration.ofMillis(Math.max(0, millis)));
+  }
+
+  /** Counter value, for tests. */
+  public double count(String name, String... tags) {
+    Counter c = registry.find(name).tags(tags).counter();
+    return c == null ? 0 : c.count();
+  }
+}
