@@ -37,7 +37,12 @@ public record SensorTypeSpec(
 
   /** The channel of that name, if this type has it. */
   public Optional<ChannelSpec> channel(String name) {
-    return channels.stream().filter(c -> c.name().equals(name)).findFirst();
+    for (ChannelSpec c : channels) {
+      if (c.name().equals(name)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The names of this type's channels, in order. */

@@ -9,6 +9,7 @@ import io.biometer.avro.Device;
 import io.biometer.avro.SensorType;
 import io.biometer.avro.Severity;
 import io.biometer.catalog.SensorCatalog;
+import io.biometer.streams.internal.DeviceCache;
 import io.biometer.streams.internal.PipelineMetrics;
 import io.biometer.streams.rules.AlertStateMachine;
 import io.biometer.streams.rules.RuleBook;
@@ -16,11 +17,9 @@ import io.biometer.streams.rules.RuleState;
 import io.biometer.streams.rules.ThresholdRule;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
@@ -32,7 +31,6 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Turns clean readings into alert transitions, one state machine per (device, rule) in a
@@ -58,10 +56,12 @@ public final class AlertRules {
       String devicesStore) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.String()));
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.String())
+            .withCachingEnabled());
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(LAST_SEEN_STORE), Serdes.String(), Serdes.String()));
+                Stores.persistentKeyValueStore(LAST_SEEN_STORE), Serdes.String(), Serdes.String())
+            .withCachingEnabled());
     RuleBook rules = config.ruleBook();
     return readings.process(
         () -> new Step(config, rules, metrics, devicesStore),
@@ -112,11 +112,18 @@ public final class AlertRules {
     private final double silentFactor;
     private final long meterSilentAfter;
     private final long checkInterval;
+    private final long cacheMs;
     private final SensorCatalog catalog = SensorCatalog.standard();
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, String> states;
     private KeyValueStore<String, String> lastSeen;
-    private TimestampedKeyValueStore<String, Device> devices;
+    private DeviceCache devices;
+    // Keys of the rules that are not NORMAL: the only ones worth a store read. Rebuilt from the
+    // (restored) store on init; this processor is the only writer of its task's store.
+    private final java.util.Set<String> notNormal = new java.util.HashSet<>();
+    // Last-seen times of this task's devices; written to the store when a flag changes or at
+    // most once a second per device, so a restart loses at most a second of it.
+    private final java.util.Map<String, Seen> seenDevices = new java.util.HashMap<>();
 
     Step(
         StreamsAppConfig config, RuleBook rules, PipelineMetrics metrics, String devicesStoreName) {
@@ -127,6 +134,7 @@ public final class AlertRules {
       this.silentFactor = config.silentFactor();
       this.meterSilentAfter = config.silentMeterAfterMs();
       this.checkInterval = config.silentCheckIntervalMs();
+      this.cacheMs = config.registryCacheMs();
     }
 
     @Override
@@ -134,7 +142,14 @@ public final class AlertRules {
       this.context = context;
       this.states = context.getStateStore(STATE_STORE);
       this.lastSeen = context.getStateStore(LAST_SEEN_STORE);
-      this.devices = context.getStateStore(devicesStoreName);
+      TimestampedKeyValueStore<String, Device> store = context.getStateStore(devicesStoreName);
+      this.devices = new DeviceCache(store, cacheMs);
+      try (KeyValueIterator<String, String> it = states.all()) {
+        it.forEachRemaining(kv -> notNormal.add(kv.key));
+      }
+      try (KeyValueIterator<String, String> it = lastSeen.all()) {
+        it.forEachRemaining(kv -> seenDevices.put(kv.key, Seen.decode(kv.value)));
+      }
       // Wall clock on purpose: a device is silent when nothing arrives, which no event time shows.
       context.schedule(
           Duration.ofMillis(checkInterval), PunctuationType.WALL_CLOCK_TIME, this::findSilent);
@@ -147,7 +162,7 @@ public final class AlertRules {
       long now = context.currentSystemTimeMs();
       long t = r.getEventTime().toEpochMilli();
       boolean late = now - t > lateAfter;
-      Device device = device(r.getDeviceId());
+      Device device = devices.get(r.getDeviceId(), now);
       seen(r, device, now, late);
       for (ThresholdRule rule : rules.rules(r.getSensorType(), device)) {
         Double v =
@@ -158,13 +173,15 @@ public final class AlertRules {
           continue;
         }
         String key = r.getDeviceId() + "|" + rule.id();
-        RuleState before = decode(states.get(key));
+        RuleState before = notNormal.contains(key) ? decode(states.get(key)) : RuleState.NORMAL;
         AlertStateMachine.Step step = AlertStateMachine.step(rule, before, v, t);
         if (!step.state().equals(before)) {
           if (step.state().status() == RuleState.Status.NORMAL) {
             states.delete(key);
+            notNormal.remove(key);
           } else {
             states.put(key, step.state().status() + ":" + step.state().since());
+            notNormal.add(key);
           }
         }
         if (step.transition() != null) {
@@ -223,11 +240,6 @@ public final class AlertRules {
       context.forward(new Record<>(a.getDeviceId(), a, Math.max(0, eventTime)));
     }
 
-    private Device device(String id) {
-      ValueAndTimestamp<Device> d = devices.get(id);
-      return d == null ? null : d.value();
-    }
-
     private static Double value(CleanReading r, String channel) {
       for (ChannelValue v : r.getValues()) {
         if (v.getChannel().equals(channel)) {
@@ -239,20 +251,13 @@ public final class AlertRules {
 
     /** Records when the device was last heard of, and clears its silent alert if it had one. */
     private void seen(CleanReading r, Device device, long now, boolean late) {
-      String previous = lastSeen.get(r.getDeviceId());
-      long silentAfter;
-      if (r.getSensorType() == SensorType.SOIL_METER) {
-        silentAfter = meterSilentAfter;
-      } else {
-        long cadence =
-            device != null && device.getCadenceMillis() != null
-                ? device.getCadenceMillis()
-                : catalog.contains(r.getSensorType())
-                    ? catalog.spec(r.getSensorType()).cadence().toMillis()
-                    : 60_000L;
-        silentAfter = (long) (cadence * silentFactor);
+      Seen s = seenDevices.get(r.getDeviceId());
+      if (s == null) {
+        s = new Seen();
+        seenDevices.put(r.getDeviceId(), s);
       }
-      if (previous != null && previous.split("\\|")[2].equals("1")) {
+      boolean wasSilent = s.silent;
+      if (wasSilent) {
         emit(
             alert(
                 r.getDeviceId(),
@@ -272,50 +277,87 @@ public final class AlertRules {
             now,
             r.getEventTime().toEpochMilli());
       }
-      lastSeen.put(
-          r.getDeviceId(),
-          now + "|" + silentAfter + "|0|" + r.getOwnerId() + "|" + r.getSensorType());
+      s.last = now;
+      s.silent = false;
+      s.owner = r.getOwnerId();
+      s.type = r.getSensorType();
+      s.silentAfter = silentAfter(r.getSensorType(), device);
+      if (wasSilent || now - s.storedAt >= 1000) {
+        s.storedAt = now;
+        lastSeen.put(r.getDeviceId(), s.encode());
+      }
+    }
+
+    private long silentAfter(SensorType type, Device device) {
+      if (type == SensorType.SOIL_METER) {
+        return meterSilentAfter;
+      }
+      long cadence =
+          device != null && device.getCadenceMillis() != null
+              ? device.getCadenceMillis()
+              : catalog.contains(type) ? catalog.spec(type).cadence().toMillis() : 60_000L;
+      return (long) (cadence * silentFactor);
     }
 
     private void findSilent(long now) {
-      List<KeyValue<String, String>> updates = new ArrayList<>();
-      try (KeyValueIterator<String, String> it = lastSeen.all()) {
-        while (it.hasNext()) {
-          KeyValue<String, String> kv = it.next();
-          String[] f = kv.value.split("\\|");
-          long last = Long.parseLong(f[0]);
-          long silentAfter = Long.parseLong(f[1]);
-          if (f[2].equals("0") && now - last > silentAfter) {
-            SensorType type = SensorType.valueOf(f[4]);
-            emit(
-                alert(
-                    kv.key,
-                    f[3],
-                    type,
-                    AlertKind.DEVICE_SILENT,
-                    AlertState.RAISED,
-                    Severity.MEDIUM,
-                    "device.silent",
-                    null,
-                    null,
-                    (double) silentAfter,
-                    now,
-                    now,
-                    false,
-                    "no reading from "
-                        + kv.key
-                        + " for "
-                        + (now - last) / 1000
-                        + " s (expected within "
-                        + silentAfter / 1000
-                        + " s)"),
-                now,
-                now);
-            updates.add(KeyValue.pair(kv.key, f[0] + "|" + f[1] + "|1|" + f[3] + "|" + f[4]));
-          }
+      for (Map.Entry<String, Seen> e : seenDevices.entrySet()) {
+        Seen s = e.getValue();
+        if (!s.silent && now - s.last > s.silentAfter) {
+          emit(
+              alert(
+                  e.getKey(),
+                  s.owner,
+                  s.type,
+                  AlertKind.DEVICE_SILENT,
+                  AlertState.RAISED,
+                  Severity.MEDIUM,
+                  "device.silent",
+                  null,
+                  null,
+                  (double) s.silentAfter,
+                  now,
+                  now,
+                  false,
+                  "no reading from "
+                      + e.getKey()
+                      + " for "
+                      + (now - s.last) / 1000
+                      + " s (expected within "
+                      + s.silentAfter / 1000
+                      + " s)"),
+              now,
+              now);
+          s.silent = true;
+          s.storedAt = now;
+          lastSeen.put(e.getKey(), s.encode());
         }
       }
-      updates.forEach(kv -> lastSeen.put(kv.key, kv.value));
+    }
+
+    /** When a device was last heard of, as kept in the last-seen store. */
+    private static final class Seen {
+      long last;
+      long silentAfter;
+      boolean silent;
+      String owner;
+      SensorType type;
+      long storedAt;
+
+      String encode() {
+        return last + "|" + silentAfter + "|" + (silent ? 1 : 0) + "|" + owner + "|" + type;
+      }
+
+      static Seen decode(String v) {
+        String[] f = v.split("\\|");
+        Seen s = new Seen();
+        s.last = Long.parseLong(f[0]);
+        s.silentAfter = Long.parseLong(f[1]);
+        s.silent = f[2].equals("1");
+        s.owner = f[3];
+        s.type = SensorType.valueOf(f[4]);
+        s.storedAt = s.last;
+        return s;
+      }
     }
 
     private static RuleState decode(String s) {

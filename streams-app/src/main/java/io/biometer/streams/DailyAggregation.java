@@ -3,7 +3,7 @@ package io.biometer.streams;
 import io.biometer.avro.ChannelValue;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
-import io.biometer.avro.SensorType;
+import io.biometer.streams.internal.DayStatsSerde;
 import io.biometer.streams.internal.PipelineMetrics;
 import io.biometer.streams.internal.Rejected;
 import io.biometer.streams.rules.DailyStats;
@@ -52,7 +52,8 @@ public final class DailyAggregation {
       PipelineMetrics metrics) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.String()));
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), new DayStatsSerde())
+            .withCachingEnabled());
     return readings.process(
         () -> new Step(config.zone(), config.graceMs(), config.updateIntervalMs(), metrics),
         Named.as("daily-aggregation"),
@@ -71,8 +72,11 @@ public final class DailyAggregation {
     private final long updateInterval;
     private final PipelineMetrics metrics;
     private final Set<String> dirty = new LinkedHashSet<>();
+    // Stream time at which the earliest open day closes; scanning the store before is pointless.
+    private long earliestClose = Long.MIN_VALUE;
     private ProcessorContext<String, DailyAggregate> context;
-    private KeyValueStore<String, String> store;
+    private KeyValueStore<String, DayStatsSerde.Value> store;
+    private DayWindow current;
 
     Step(ZoneId zone, long grace, long updateInterval, PipelineMetrics metrics) {
       this.zone = zone;
@@ -99,7 +103,10 @@ public final class DailyAggregation {
       metrics.in(STEP);
       CleanReading r = record.value();
       long t = r.getEventTime().toEpochMilli();
-      DayWindow day = DayWindow.of(t, zone);
+      if (current == null || t < current.start() || t >= current.end()) {
+        current = DayWindow.of(t, zone);
+      }
+      DayWindow day = current;
       long streamTime = context.currentStreamTimeMs();
       if (day.end() + grace <= streamTime) {
         throw new Rejected(
@@ -118,29 +125,42 @@ public final class DailyAggregation {
       }
       for (ChannelValue v : r.getValues()) {
         String key = day.day() + "|" + r.getDeviceId() + "|" + v.getChannel();
-        String[] f = split(store.get(key));
-        DailyStats stats = f == null ? new DailyStats() : stats(f);
+        DayStatsSerde.Value stored = store.get(key);
+        DailyStats stats = stored == null ? new DailyStats() : stored.stats();
         stats.add(v.getValue(), t);
-        store.put(key, encode(stats, r.getOwnerId(), r.getSensorType()));
+        store.put(key, new DayStatsSerde.Value(stats, r.getOwnerId(), r.getSensorType()));
         dirty.add(key);
       }
+      earliestClose =
+          earliestClose == Long.MIN_VALUE
+              ? day.end() + grace
+              : Math.min(earliestClose, day.end() + grace);
       // A record that moved stream time past a day's end may close that day right away.
-      closeDays(streamTime);
+      if (streamTime >= earliestClose) {
+        closeDays(streamTime);
+      }
     }
 
     private void closeDays(long streamTime) {
-      List<KeyValue<String, String>> closed = new ArrayList<>();
-      try (KeyValueIterator<String, String> it = store.all()) {
+      if (earliestClose != Long.MIN_VALUE && streamTime < earliestClose) {
+        return;
+      }
+      List<KeyValue<String, DayStatsSerde.Value>> closed = new ArrayList<>();
+      long next = Long.MAX_VALUE;
+      try (KeyValueIterator<String, DayStatsSerde.Value> it = store.all()) {
         while (it.hasNext()) {
-          KeyValue<String, String> kv = it.next();
+          KeyValue<String, DayStatsSerde.Value> kv = it.next();
           LocalDate day = LocalDate.parse(kv.key.substring(0, kv.key.indexOf('|')));
-          if (DayWindow.of(day, zone).end() + grace > streamTime) {
-            break; // keys start with the ISO day, so every later key is a later day
+          long closes = DayWindow.of(day, zone).end() + grace;
+          if (closes > streamTime) {
+            next = closes; // keys start with the ISO day, so every later key is a later day
+            break;
           }
           closed.add(kv);
         }
       }
-      for (KeyValue<String, String> kv : closed) {
+      earliestClose = next;
+      for (KeyValue<String, DayStatsSerde.Value> kv : closed) {
         emit(kv.key, kv.value, true);
         store.delete(kv.key);
         dirty.remove(kv.key);
@@ -149,7 +169,7 @@ public final class DailyAggregation {
 
     private void emitRunning() {
       for (String key : dirty) {
-        String value = store.get(key);
+        DayStatsSerde.Value value = store.get(key);
         if (value != null) {
           emit(key, value, false);
         }
@@ -157,17 +177,16 @@ public final class DailyAggregation {
       dirty.clear();
     }
 
-    private void emit(String key, String value, boolean fin) {
+    private void emit(String key, DayStatsSerde.Value value, boolean fin) {
       String[] k = key.split("\\|", 3);
       LocalDate day = LocalDate.parse(k[0]);
       DayWindow w = DayWindow.of(day, zone);
-      String[] f = split(value);
-      DailyStats s = stats(f);
+      DailyStats s = value.stats();
       DailyAggregate a =
           DailyAggregate.newBuilder()
               .setDeviceId(k[1])
-              .setOwnerId(f[6])
-              .setSensorType(SensorType.valueOf(f[7]))
+              .setOwnerId(value.owner())
+              .setSensorType(value.type())
               .setChannel(k[2])
               .setDay(day)
               .setZone(zone.getId())
@@ -188,25 +207,6 @@ public final class DailyAggregation {
       context.forward(
           new Record<>(
               outputKey(k[1], k[2], day), a, Math.max(0, Math.min(s.last(), w.end() - 1))));
-    }
-
-    private static String[] split(String v) {
-      return v == null ? null : v.split("\\|");
-    }
-
-    private static DailyStats stats(String[] f) {
-      return new DailyStats(
-          Long.parseLong(f[0]),
-          Double.parseDouble(f[1]),
-          Double.parseDouble(f[2]),
-          Double.parseDouble(f[3]),
-          Long.parseLong(f[4]),
-          Long.parseLong(f[5]));
-    }
-
-    private static String encode(DailyStats s, String owner, SensorType type) {
-      return s.count() + "|" + s.min() + "|" + s.max() + "|" + s.sum() + "|" + s.first() + "|"
-          + s.last() + "|" + owner + "|" + type;
     }
   }
 }

@@ -36,7 +36,8 @@ public final class SinkAlerts {
       PipelineMetrics metrics) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long()));
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+            .withCachingEnabled());
     long lateAfter = config.lateAfterMs();
     return statuses.process(() -> new Step(lateAfter, metrics), Named.as("sink-alerts"), STORE);
   }

@@ -122,6 +122,17 @@ public final class StreamsAppConfig extends AbstractConfig {
       "Port of the HTTP server with /metrics (Prometheus) and /health; 0 picks a free port."
           + " Default: 8090.";
 
+  public static final String REGISTRY_CACHE_MS_CONFIG = "registry.cache.ms";
+  public static final String REGISTRY_CACHE_MS_DOC =
+      "How long a step remembers a device's registry entry, in milliseconds (wall clock); a change"
+          + " in telemetry.devices takes effect within this time. 0 reads the registry for every"
+          + " record. Default: 10000.";
+
+  public static final String METRICS_HOST_CONFIG = "metrics.host";
+  public static final String METRICS_HOST_DOC =
+      "Address the /metrics and /health server listens on. Default: 0.0.0.0 (all interfaces, for"
+          + " a container); the local run uses its bind.host.";
+
   public static final String METRICS_PER_RELAY_CONFIG = "metrics.dedup.per.relay";
   public static final String METRICS_PER_RELAY_DOC =
       "Whether the duplicates-dropped counter has a relay tag per sink (one series per sink);"
@@ -254,6 +265,14 @@ public final class StreamsAppConfig extends AbstractConfig {
               Range.between(0, 65535),
               Importance.MEDIUM,
               METRICS_PORT_DOC)
+          .define(
+              REGISTRY_CACHE_MS_CONFIG,
+              Type.LONG,
+              10_000L,
+              Range.atLeast(0),
+              Importance.LOW,
+              REGISTRY_CACHE_MS_DOC)
+          .define(METRICS_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, METRICS_HOST_DOC)
           .define(
               METRICS_PER_RELAY_CONFIG, Type.BOOLEAN, true, Importance.LOW, METRICS_PER_RELAY_DOC);
 
@@ -452,6 +471,14 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   public int metricsPort() {
     return getInt(METRICS_PORT_CONFIG);
+  }
+
+  public long registryCacheMs() {
+    return getLong(REGISTRY_CACHE_MS_CONFIG);
+  }
+
+  public String metricsHost() {
+    return getString(METRICS_HOST_CONFIG);
   }
 
   public boolean metricsPerRelay() {

@@ -6,6 +6,7 @@ import io.biometer.avro.Device;
 import io.biometer.catalog.ChannelSpec;
 import io.biometer.catalog.SensorCatalog;
 import io.biometer.catalog.SensorTypeSpec;
+import io.biometer.streams.internal.DeviceCache;
 import io.biometer.streams.internal.PipelineMetrics;
 import io.biometer.streams.internal.Rejected;
 import java.time.Instant;
@@ -16,7 +17,6 @@ import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
-import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Rejects (to the DLQ, through {@link DlqProcessingHandler}) a reading from a device not in the
@@ -37,22 +37,30 @@ public final class Validation {
       PipelineMetrics metrics,
       String devicesStore) {
     return readings.processValues(
-        () -> new Step(config.maxFutureSkewMs(), config.lateAfterMs(), metrics, devicesStore),
+        () ->
+            new Step(
+                config.maxFutureSkewMs(),
+                config.lateAfterMs(),
+                config.registryCacheMs(),
+                metrics,
+                devicesStore),
         Named.as("validate-readings"));
   }
 
   private static final class Step implements FixedKeyProcessor<String, CleanReading, CleanReading> {
     private final long maxSkew;
     private final long lateAfter;
+    private final long cacheMs;
     private final PipelineMetrics metrics;
     private final String storeName;
     private final SensorCatalog catalog = SensorCatalog.standard();
     private FixedKeyProcessorContext<String, CleanReading> context;
-    private TimestampedKeyValueStore<String, Device> devices;
+    private DeviceCache devices;
 
-    Step(long maxSkew, long lateAfter, PipelineMetrics metrics, String storeName) {
+    Step(long maxSkew, long lateAfter, long cacheMs, PipelineMetrics metrics, String storeName) {
       this.maxSkew = maxSkew;
       this.lateAfter = lateAfter;
+      this.cacheMs = cacheMs;
       this.metrics = metrics;
       this.storeName = storeName;
     }
@@ -60,19 +68,20 @@ public final class Validation {
     @Override
     public void init(FixedKeyProcessorContext<String, CleanReading> context) {
       this.context = context;
-      this.devices = context.getStateStore(storeName);
+      TimestampedKeyValueStore<String, Device> store = context.getStateStore(storeName);
+      this.devices = new DeviceCache(store, cacheMs);
     }
 
     @Override
     public void process(FixedKeyRecord<String, CleanReading> record) {
       metrics.in(STEP);
       CleanReading r = record.value();
-      ValueAndTimestamp<Device> registered = devices.get(r.getDeviceId());
-      if (registered == null || registered.value() == null) {
+      long now = context.currentSystemTimeMs();
+      Device d = devices.get(r.getDeviceId(), now);
+      if (d == null) {
         throw new Rejected(
             "unknown-device", "device " + r.getDeviceId() + " is not in telemetry.devices");
       }
-      Device d = registered.value();
       if (d.getSensorType() != null && d.getSensorType() != r.getSensorType()) {
         throw new Rejected(
             "sensor-type-mismatch",
@@ -110,7 +119,6 @@ public final class Validation {
                   + c.get().unit());
         }
       }
-      long now = context.currentSystemTimeMs();
       long t = r.getEventTime().toEpochMilli();
       if (t > now + maxSkew) {
         throw new Rejected(

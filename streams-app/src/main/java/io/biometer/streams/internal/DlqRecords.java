@@ -57,7 +57,10 @@ public final class DlqRecords {
     add(h, EXCEPTION_MESSAGE, e.getMessage() == null ? "" : e.getMessage());
     add(h, PROCESSOR, processor == null ? "" : processor);
     add(h, REJECTED_AT, Long.toString(now));
-    return new ProducerRecord<>(dlqTopic, null, timestamp, key, value, h);
+    // The DLQ record is stamped when it was rejected: a source timestamp far in the future (the
+    // very reason for some rejections) would make the broker refuse the DLQ record too. The
+    // source timestamp is in a header.
+    return new ProducerRecord<>(dlqTopic, null, now, key, value, h);
   }
 
   private static void add(Headers h, String key, String value) {

@@ -44,12 +44,15 @@ public final class PipelineMetrics {
         name + String.join(",", tags), k -> Counter.builder(name).tags(tags).register(registry));
   }
 
+  private final Map<String, Counter> inByStep = new ConcurrentHashMap<>();
+  private final Map<String, Counter> outByStep = new ConcurrentHashMap<>();
+
   public void in(String step) {
-    counter("biometer.records.in", "step", step).increment();
+    inByStep.computeIfAbsent(step, s -> counter("biometer.records.in", "step", s)).increment();
   }
 
   public void out(String step) {
-    counter("biometer.records.out", "step", step).increment();
+    outByStep.computeIfAbsent(step, s -> counter("biometer.records.out", "step", s)).increment();
   }
 
   public void duplicate(String relayKind, String relayId) {

@@ -1,0 +1,83 @@
+package io.biometer.streams;
+
+import io.biometer.streams.internal.DlqRecords;
+import io.biometer.streams.internal.PipelineMetrics;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An output record Kafka refuses for good (too large, a timestamp out of the broker's range) or
+ * that cannot be serialized: the source record that caused it goes to the DLQ with its original
+ * bytes and the reason {@code unwritable-output} or {@code unserializable-output}, and the app goes
+ * on. Retriable errors fail the attempt, so Streams retries it.
+ */
+public final class DlqProductionHandler implements ProductionExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(DlqProductionHandler.class);
+
+  private String dlqTopic;
+  private PipelineMetrics metrics = PipelineMetrics.noop();
+
+  @Override
+  public void configure(Map<String, ?> configs) {
+    dlqTopic = (String) configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    if (configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m) {
+      metrics = m;
+    }
+  }
+
+  @Override
+  public Response handleError(
+      ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception e) {
+    if (e instanceof RetriableException) {
+      return Response.fail();
+    }
+    return toDlq("unwritable-output", context, record.topic(), e);
+  }
+
+  @Override
+  @SuppressWarnings("rawtypes")
+  public Response handleSerializationError(
+      ErrorHandlerContext context,
+      ProducerRecord record,
+      Exception e,
+      SerializationExceptionOrigin origin) {
+    return toDlq("unserializable-output", context, record.topic(), e);
+  }
+
+  private Response toDlq(String reason, ErrorHandlerContext context, String output, Exception e) {
+    log.warn(
+        "cannot write to {} for the record {}-{}@{}; its source goes to the DLQ: {}",
+        output,
+        context.topic(),
+        context.partition(),
+        context.offset(),
+        e.toString());
+    metrics.dlq(reason);
+    if (dlqTopic == null || output.equals(dlqTopic) || context.sourceRawValue() == null) {
+      // Nothing to send (the DLQ itself refused it, or no source record): counted and logged.
+      return Response.resume();
+    }
+    return Response.resume(
+        DlqRecords.one(
+            DlqRecords.build(
+                dlqTopic,
+                reason,
+                context.topic(),
+                context.partition(),
+                context.offset(),
+                context.timestamp(),
+                context.sourceRawKey(),
+                context.sourceRawValue(),
+                context.headers(),
+                context.processorNodeId(),
+                e,
+                System.currentTimeMillis())));
+  }
+}
