@@ -135,6 +135,16 @@ public final class DevStackConfig extends AbstractConfig {
       "Seed of the local run's simulator; the same seed repeats a run exactly. Default: none (a"
           + " random seed).";
 
+  public static final String STREAMS_ENABLED_CONFIG = "streams.enabled";
+  public static final String STREAMS_ENABLED_DOC =
+      "Whether the local run starts the streams app (validation, dedup, alerts, daily"
+          + " aggregates). Default: true.";
+
+  public static final String STREAMS_METRICS_PORT_CONFIG = "streams.metrics.port";
+  public static final String STREAMS_METRICS_PORT_DOC =
+      "Port of the streams app's /metrics (Prometheus) and /health. Default: 8090.";
+  public static final int STREAMS_METRICS_PORT_DEFAULT = 8090;
+
   /** The definition of every key, with its doc and default. */
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
@@ -249,7 +259,15 @@ public final class DevStackConfig extends AbstractConfig {
               Range.atLeast(0.001),
               Importance.MEDIUM,
               SIMULATOR_SPEED_DOC)
-          .define(SIMULATOR_SEED_CONFIG, Type.LONG, null, Importance.LOW, SIMULATOR_SEED_DOC);
+          .define(SIMULATOR_SEED_CONFIG, Type.LONG, null, Importance.LOW, SIMULATOR_SEED_DOC)
+          .define(STREAMS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, STREAMS_ENABLED_DOC)
+          .define(
+              STREAMS_METRICS_PORT_CONFIG,
+              Type.INT,
+              STREAMS_METRICS_PORT_DEFAULT,
+              port(),
+              Importance.MEDIUM,
+              STREAMS_METRICS_PORT_DOC);
 
   private static Range port() {
     return Range.between(1, 65535);
@@ -366,6 +384,14 @@ public final class DevStackConfig extends AbstractConfig {
 
   public long dlqRetentionMs() {
     return getLong(TOPICS_DLQ_RETENTION_MS_CONFIG);
+  }
+
+  public boolean streamsEnabled() {
+    return getBoolean(STREAMS_ENABLED_CONFIG);
+  }
+
+  public int streamsMetricsPort() {
+    return getInt(STREAMS_METRICS_PORT_CONFIG);
   }
 
   public boolean simulatorEnabled() {

@@ -6,6 +6,8 @@ import io.biometer.producers.SimulatorRun;
 import io.biometer.producers.SimulatorSettings;
 import io.biometer.producers.engine.SimulationConfig;
 import io.biometer.registry.internal.RegistryState;
+import io.biometer.streams.StreamsApp;
+import io.biometer.streams.StreamsAppConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -40,6 +42,7 @@ public final class LocalStack implements AutoCloseable {
   private EmbeddedSchemaRegistry registry;
   private EmbeddedQuestDb questdb;
   private SimulatorRun simulator;
+  private StreamsApp streams;
   private TopicSetup.Result topics;
   private int schemasReplayed;
 
@@ -103,6 +106,13 @@ public final class LocalStack implements AutoCloseable {
       started.push(questdb);
     }
 
+    if (config.streamsEnabled()) {
+      streams =
+          StreamsApp.start(
+              new StreamsAppConfig(streamsValues(config, bootstrapServers(), registryUrl())));
+      started.push(streams);
+    }
+
     if (config.simulatorEnabled()) {
       simulator = SimulatorRun.start(simulatorSettings(config, bootstrapServers(), registryUrl()));
       started.push(simulator);
@@ -144,6 +154,23 @@ public final class LocalStack implements AutoCloseable {
         null,
         true,
         Map.of());
+  }
+
+  /** The streams app settings of the local run: state under the data folder. */
+  static Map<String, Object> streamsValues(
+      DevStackConfig config, String bootstrap, String registry) {
+    Map<String, Object> v = new java.util.HashMap<>();
+    v.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    v.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, registry);
+    v.put(StreamsAppConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
+    v.put(StreamsAppConfig.METRICS_PORT_CONFIG, config.streamsMetricsPort());
+    v.put(StreamsAppConfig.METRICS_HOST_CONFIG, config.bindHost());
+    return v;
+  }
+
+  /** The running streams app, or null if {@code streams.enabled} is false. */
+  public StreamsApp streams() {
+    return streams;
   }
 
   /** The running simulator, or null if {@code simulator.enabled} is false. */
@@ -231,6 +258,14 @@ public final class LocalStack implements AutoCloseable {
       lines.add("questdb sql      " + questdb.jdbcUrl() + "   (user admin, password quest)");
       lines.add("questdb ilp      " + questdb.ilpAddress() + "   (tcp)");
       lines.add("questdb metrics  " + questdb.metricsUrl());
+    }
+    if (streams != null) {
+      lines.add(
+          "streams app      http://"
+              + config.bindHost()
+              + ":"
+              + streams.metricsPort()
+              + "/metrics and /health   (validation, dedup, alerts, daily aggregates)");
     }
     if (simulator != null) {
       lines.add(

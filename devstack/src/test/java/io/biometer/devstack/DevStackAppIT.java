@@ -34,6 +34,7 @@ class DevStackAppIT {
     Map<String, String> values = StackFixture.values(data, true);
     values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "true");
     values.put(DevStackConfig.SIMULATOR_PATIENTS_CONFIG, "1");
+    values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, "true");
     for (int round = 1; round <= 2; round++) {
       List<String> lines = new CopyOnWriteArrayList<>();
       Process p = launch(values, lines);
@@ -58,6 +59,18 @@ class DevStackAppIT {
             "the simulator registers its schemas",
             () -> body(registry + "/subjects").contains("telemetry.body.readings-value"));
         assertThat(lines).anyMatch(l -> l.contains("simulator") && l.contains("1 patients"));
+        String health =
+            "http://127.0.0.1:"
+                + values.get(DevStackConfig.STREAMS_METRICS_PORT_CONFIG)
+                + "/health";
+        Poll.until(
+            Duration.ofSeconds(60),
+            "the streams app is RUNNING",
+            () -> body(health).startsWith("RUNNING"));
+        Poll.until(
+            Duration.ofSeconds(60),
+            "clean readings come out of the streams app",
+            () -> body(registry + "/subjects").contains("telemetry.readings.clean-value"));
         if (round == 2) {
           assertThat(lines).anyMatch(l -> l.contains("0 created, 8 found from an earlier start"));
         }

@@ -26,6 +26,8 @@ final class StackFixture {
     v.put(DevStackConfig.QUESTDB_ILP_PORT_CONFIG, Integer.toString(freePort()));
     v.put(DevStackConfig.TOPICS_PARTITIONS_CONFIG, "2");
     v.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "false");
+    v.put(DevStackConfig.STREAMS_ENABLED_CONFIG, "false");
+    v.put(DevStackConfig.STREAMS_METRICS_PORT_CONFIG, Integer.toString(freePort()));
     return v;
   }
 

@@ -15,10 +15,13 @@ public final class BenchApp {
     String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
     switch (what) {
       case "simulator" -> System.exit(SimulatorBench.run(rest, System.out, System.err));
+      case "streams" -> System.exit(StreamsBench.run(rest, System.out));
       case "-h", "--help", "help" -> {
-        System.out.println("usage: ./biometer bench [simulator] [--quick]");
+        System.out.println("usage: ./biometer bench [simulator|streams] [--quick]");
         System.out.println(
             "  simulator  simulator records/s vs Kafka's ProducerPerformance, heap per virtual sensor");
+        System.out.println(
+            "  streams    full topology vs pass-through records/s; event-to-alert latency at 10,000 readings/s");
         System.out.println("  --quick    shorter rounds (for a smoke test; figures are noisier)");
       }
       default -> {

@@ -1,0 +1,430 @@
+package io.biometer.devstack.bench;
+
+import io.biometer.Topics;
+import io.biometer.avro.Alert;
+import io.biometer.avro.BodyReading;
+import io.biometer.avro.ChannelValue;
+import io.biometer.avro.Device;
+import io.biometer.avro.DeviceKind;
+import io.biometer.avro.Provenance;
+import io.biometer.avro.RelayKind;
+import io.biometer.avro.SensorType;
+import io.biometer.devstack.DevStackConfig;
+import io.biometer.devstack.LocalStack;
+import io.biometer.serde.AvroDeserializer;
+import io.biometer.serde.AvroSerdeConfig;
+import io.biometer.serde.AvroSerializer;
+import io.biometer.streams.StreamsApp;
+import io.biometer.streams.StreamsAppConfig;
+import io.biometer.streams.TelemetrySerdes;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * The streams benchmark, on one embedded broker in one run: the full topology's records/s next to a
+ * pass-through topology (read, deserialize, serialize, write) over the same input, both
+ * at-least-once; then event-to-alert latency p50/p99/p99.9 at 10,000 readings/s, at-least-once and
+ * exactly-once.
+ */
+public final class StreamsBench {
+
+  private static final int DEVICES = 1000;
+  private static final String PASS_THROUGH = "bench.pass-through";
+
+  /** Commit latency avg / max (ms) of the stream thread in the last latency run per guarantee. */
+  private static final Map<String, double[]> COMMIT = new HashMap<>();
+
+  private StreamsBench() {}
+
+  static int run(String[] args, PrintStream out) throws Exception {
+    boolean quick = List.of(args).contains("--quick");
+    int readings = quick ? 60_000 : 300_000;
+    Duration latencyRun = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
+    Path dir = Files.createTempDirectory("biometer-bench-streams");
+    Map<String, Object> values = new HashMap<>();
+    values.put(DevStackConfig.DATA_DIR_CONFIG, dir.toString());
+    values.put(DevStackConfig.KAFKA_PORT_CONFIG, freePort());
+    values.put(DevStackConfig.KAFKA_CONTROLLER_PORT_CONFIG, freePort());
+    values.put(DevStackConfig.REGISTRY_PORT_CONFIG, freePort());
+    values.put(DevStackConfig.QUESTDB_ENABLED_CONFIG, false);
+    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, false);
+    values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, false);
+    try (LocalStack stack = LocalStack.start(new DevStackConfig(values))) {
+      try (Admin admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+        admin
+            .createTopics(
+                List.of(new NewTopic(PASS_THROUGH, stack.config().topicPartitions(), (short) 1)))
+            .all()
+            .get();
+      }
+      register(stack);
+      out.printf(
+          "biometer bench streams: producing %,d readings, each relayed by two sinks (%,d records) ...%n",
+          readings, readings * 2L);
+      Instant base = Instant.now().minus(Duration.ofMinutes(50));
+      try (KafkaProducer<String, SpecificRecord> p = producer(stack)) {
+        for (int i = 0; i < readings; i++) {
+          int device = i % DEVICES;
+          long seq = i / DEVICES;
+          Instant t = base.plusMillis(i * 2_400_000L / readings);
+          double v = (seq / 20) % 2 == 0 ? 36.8 : 39.2;
+          for (String sink : List.of("sink-a", "sink-b")) {
+            p.send(
+                new ProducerRecord<>(
+                    Topics.BODY_READINGS,
+                    null,
+                    t.toEpochMilli(),
+                    id(device),
+                    reading(device, seq, t, v, sink)));
+          }
+        }
+      }
+      long input = readings * 2L;
+
+      // The first run through a cold JVM and broker reads low whatever it is: warm up first.
+      out.println("biometer bench streams: warm-up (full topology, not counted) ...");
+      fullTopology(stack, dir, input, readings, StreamsConfig.AT_LEAST_ONCE);
+      out.println("biometer bench streams: pass-through topology ...");
+      double pass = passThrough(stack, dir, input);
+      out.println("biometer bench streams: full topology, at-least-once ...");
+      double full = fullTopology(stack, dir, input, readings, StreamsConfig.AT_LEAST_ONCE);
+      out.println("biometer bench streams: full topology, exactly-once ...");
+      double fullEos = fullTopology(stack, dir, input, readings, StreamsConfig.EXACTLY_ONCE_V2);
+      out.println(
+          "biometer bench streams: event-to-alert latency at 10,000 readings/s, at-least-once ...");
+      Histogram alos = latency(stack, dir, StreamsConfig.AT_LEAST_ONCE, latencyRun);
+      out.println(
+          "biometer bench streams: event-to-alert latency at 10,000 readings/s, exactly-once ...");
+      Histogram eos = latency(stack, dir, StreamsConfig.EXACTLY_ONCE_V2, latencyRun);
+
+      out.println();
+      out.printf(
+          "biometer bench streams: embedded KRaft broker, %d partitions, 1 stream thread, %d devices,"
+              + " %,d input records (every reading twice)%n",
+          stack.config().topicPartitions(), DEVICES, input);
+      out.println("| measure | biometer | baseline (same run, same broker) | ratio | target |");
+      out.println("| --- | --- | --- | --- | --- |");
+      out.printf(
+          "| records/s, full topology, at-least-once | %,.0f | pass-through %,.0f | %.2fx | >= 0.50x |%n",
+          full, pass, full / pass);
+      out.printf(
+          "| records/s, full topology, exactly-once | %,.0f | pass-through %,.0f (at-least-once) | %.2fx | |%n",
+          fullEos, pass, fullEos / pass);
+      out.printf(
+          "| event-to-alert p50 / p99 / p99.9, at-least-once, 10,000 readings/s | %s | - | - | p99 <= 100 ms |%n",
+          pct(alos));
+      out.printf(
+          "| event-to-alert p50 / p99 / p99.9, exactly-once, 10,000 readings/s | %s | commit interval 100 ms | - | p99 <= 200 ms |%n",
+          pct(eos));
+      out.printf(
+          "| alerts measured (at-least-once / exactly-once) | %,d / %,d | | | |%n",
+          alos.getTotalCount(), eos.getTotalCount());
+      double[] c = COMMIT.getOrDefault(StreamsConfig.EXACTLY_ONCE_V2, new double[2]);
+      out.printf(
+          Locale.ROOT,
+          "| stream-thread commit latency avg / max, exactly-once | %.0f / %.0f ms | | | |%n",
+          c[0],
+          c[1]);
+    }
+    return 0;
+  }
+
+  private static String pct(Histogram h) {
+    return String.format(
+        Locale.ROOT,
+        "%d / %d / %d ms",
+        h.getValueAtPercentile(50),
+        h.getValueAtPercentile(99),
+        h.getValueAtPercentile(99.9));
+  }
+
+  private static double passThrough(LocalStack stack, Path dir, long input) throws Exception {
+    TelemetrySerdes serdes = new TelemetrySerdes(stack.registryUrl());
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(
+            Topics.BODY_READINGS,
+            Consumed.with(Serdes.String(), serdes.body).withName("pass-source"))
+        .to(PASS_THROUGH, Produced.with(Serdes.String(), serdes.body).withName("pass-sink"));
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pass-" + UUID.randomUUID());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-pass").toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
+      return timeUntil(
+          stack,
+          streams::start,
+          () -> streams.state() == KafkaStreams.State.RUNNING,
+          PASS_THROUGH,
+          input);
+    }
+  }
+
+  private static double fullTopology(
+      LocalStack stack, Path dir, long input, long readings, String guarantee) throws Exception {
+    String appId = "bench-full-" + UUID.randomUUID();
+    Map<String, Object> v = appValues(stack, dir, appId, guarantee);
+    v.put("kafka.consumer.auto.offset.reset", "earliest");
+    long cleanBefore = endOffsets(stack, Topics.READINGS_CLEAN);
+    StreamsApp[] app = new StreamsApp[1];
+    try {
+      return input
+          / timeSeconds(
+              stack,
+              () -> app[0] = StreamsApp.start(new StreamsAppConfig(v)),
+              () -> app[0] != null && app[0].state() == KafkaStreams.State.RUNNING,
+              Topics.READINGS_CLEAN,
+              cleanBefore + readings);
+    } finally {
+      if (app[0] != null) {
+        app[0].close();
+      }
+    }
+  }
+
+  private static Map<String, Object> appValues(
+      LocalStack stack, Path dir, String appId, String guarantee) {
+    Map<String, Object> v = new HashMap<>();
+    v.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    v.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+    v.put(StreamsAppConfig.APPLICATION_ID_CONFIG, appId);
+    v.put(StreamsAppConfig.STATE_DIR_CONFIG, dir.resolve("state-" + appId).toString());
+    v.put(StreamsAppConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+    v.put(StreamsAppConfig.METRICS_PORT_CONFIG, 0);
+    v.put(StreamsAppConfig.METRICS_HOST_CONFIG, "127.0.0.1");
+    v.put(StreamsAppConfig.METRICS_PER_RELAY_CONFIG, false);
+    v.put(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 0L);
+    v.put("kafka.producer.linger.ms", 5);
+    return v;
+  }
+
+  private static double timeUntil(
+      LocalStack stack,
+      Runnable start,
+      java.util.function.BooleanSupplier running,
+      String output,
+      long target)
+      throws Exception {
+    return target / timeSeconds(stack, start, running, output, endOffsets(stack, output) + target);
+  }
+
+  /** Starts, waits until running, then times until {@code output} reaches {@code end} records. */
+  private static double timeSeconds(
+      LocalStack stack,
+      Runnable start,
+      java.util.function.BooleanSupplier running,
+      String output,
+      long end)
+      throws Exception {
+    start.run();
+    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    while (!running.getAsBoolean() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+    long t0 = System.nanoTime();
+    while (endOffsets(stack, output) < end) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "benchmark did not reach " + end + " records on " + output + " within 3 minutes");
+      }
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
+  private static long endOffsets(LocalStack stack, String topic) throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      int partitions =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      Map<TopicPartition, OffsetSpec> q = new HashMap<>();
+      for (int i = 0; i < partitions; i++) {
+        q.put(new TopicPartition(topic, i), OffsetSpec.latest());
+      }
+      return admin.listOffsets(q).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+    }
+  }
+
+  /** Live readings at 10,000/s with event time now; alerts' arrival minus the event time. */
+  private static Histogram latency(LocalStack stack, Path dir, String guarantee, Duration run)
+      throws Exception {
+    String appId = "bench-latency-" + UUID.randomUUID();
+    Map<String, Object> v = appValues(stack, dir, appId, guarantee);
+    v.put("kafka.consumer.auto.offset.reset", "latest");
+    v.put("kafka.producer.linger.ms", 0);
+    v.put("kafka.producer.retry.backoff.ms", 10);
+    Histogram h = new Histogram(60_000, 3);
+    try (StreamsApp app = StreamsApp.start(new StreamsAppConfig(v))) {
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (app.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
+        LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+      }
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread consumer = new Thread(() -> consumeAlerts(stack, h, stop), "bench-alert-consumer");
+      consumer.start();
+      LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
+      try (KafkaProducer<String, SpecificRecord> p = producer(stack, 5)) {
+        long perTick = 100;
+        long start = System.nanoTime();
+        long sent = 0;
+        long seqBase = 1_000_000;
+        while (System.nanoTime() - start < run.toNanos()) {
+          for (int i = 0; i < perTick; i++, sent++) {
+            int device = (int) (sent % DEVICES);
+            long seq = seqBase + sent / DEVICES;
+            // Each device alternates normal and fever every 10 readings: one transition per second.
+            double value = (seq / 10) % 2 == 0 ? 36.8 : 39.2;
+            Instant now = Instant.now();
+            p.send(
+                new ProducerRecord<>(
+                    Topics.BODY_READINGS,
+                    null,
+                    now.toEpochMilli(),
+                    id(device),
+                    reading(device, seq, now, value, "sink-a")));
+          }
+          long due = start + sent * 100_000L; // 10,000 per second
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+        }
+      }
+      LockSupport.parkNanos(Duration.ofSeconds(3).toNanos());
+      stop.set(true);
+      consumer.join();
+      double avg = 0;
+      double max = 0;
+      for (var e : app.streams().metrics().entrySet()) {
+        if (e.getKey().group().equals("stream-thread-metrics")
+            && e.getKey().name().equals("commit-latency-avg")) {
+          avg = ((Number) e.getValue().metricValue()).doubleValue();
+        }
+        if (e.getKey().group().equals("stream-thread-metrics")
+            && e.getKey().name().equals("commit-latency-max")) {
+          max = ((Number) e.getValue().metricValue()).doubleValue();
+        }
+      }
+      COMMIT.put(guarantee, new double[] {avg, max});
+    }
+    return h;
+  }
+
+  private static void consumeAlerts(LocalStack stack, Histogram h, AtomicBoolean stop) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+    AvroDeserializer<Alert> d = new AvroDeserializer<>(Alert.class);
+    d.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl()), false);
+    try (KafkaConsumer<String, Alert> consumer =
+        new KafkaConsumer<>(c, new StringDeserializer(), d)) {
+      consumer.subscribe(List.of(Topics.ALERTS));
+      while (!stop.get()) {
+        for (var r : consumer.poll(Duration.ofMillis(50))) {
+          long now = System.currentTimeMillis();
+          h.recordValue(
+              Math.max(0, Math.min(60_000, now - r.value().getEventTime().toEpochMilli())));
+        }
+      }
+    }
+  }
+
+  private static void register(LocalStack stack) throws Exception {
+    try (KafkaProducer<String, SpecificRecord> p = producer(stack)) {
+      for (int i = 0; i < DEVICES; i++) {
+        p.send(
+            new ProducerRecord<>(
+                Topics.DEVICES,
+                id(i),
+                Device.newBuilder()
+                    .setDeviceId(id(i))
+                    .setKind(DeviceKind.BODY_SENSOR)
+                    .setSensorType(SensorType.BODY_TEMPERATURE)
+                    .setOwnerId("patient-" + i)
+                    .setRegisteredAt(Instant.EPOCH)
+                    .build()));
+      }
+    }
+  }
+
+  private static String id(int device) {
+    return String.format("bench-%04d.body_temperature", device);
+  }
+
+  private static BodyReading reading(int device, long seq, Instant t, double v, String sink) {
+    return BodyReading.newBuilder()
+        .setDeviceId(id(device))
+        .setPatientId("patient-" + device)
+        .setSensorType(SensorType.BODY_TEMPERATURE)
+        .setSequence(seq)
+        .setEventTime(t)
+        .setValues(List.of(new ChannelValue("body_temperature", v)))
+        .setBatteryPercent(90f)
+        .setProvenance(new Provenance(RelayKind.SINK, sink, t, false))
+        .build();
+  }
+
+  private static KafkaProducer<String, SpecificRecord> producer(LocalStack stack) {
+    return producer(stack, 10);
+  }
+
+  private static KafkaProducer<String, SpecificRecord> producer(LocalStack stack, int lingerMs) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+    AvroSerializer<SpecificRecord> v = new AvroSerializer<>();
+    v.configure(p, false);
+    return new KafkaProducer<>(p, new StringSerializer(), v);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
