@@ -29,6 +29,14 @@ class ReadmeTest {
   }
 
   @Test
+  void everyStreamsAppKeyIsDocumented() throws Exception {
+    String readme = readme();
+    io.biometer.streams.StreamsAppConfig.CONFIG_DEF
+        .names()
+        .forEach(k -> assertThat(readme).contains("`" + k + "`"));
+  }
+
+  @Test
   void everyTopicIsInTheTable() throws Exception {
     String readme = readme();
     Topics.ALL.forEach(t -> assertThat(readme).contains("| `" + t + "`"));
