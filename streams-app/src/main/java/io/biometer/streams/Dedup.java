@@ -3,21 +3,32 @@ package io.biometer.streams;
 import io.biometer.avro.CleanReading;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Passes the first copy of each (device id, sequence) within {@code dedup.horizon.ms} of event time
  * and drops the others (a second sink's copy, a spool replay, a re-uploaded batch), counting them
- * per relay. The seen pairs are in a changelogged window store whose retention is the horizon, so
- * the state is bounded and survives restarts. Input must be keyed by device id.
+ * per relay. Input must be keyed by device id.
+ *
+ * <p>Copies of a reading share its event time, which is part of the identity: a device that
+ * restarts its sequence numbers is not mistaken for a replay. The seen readings are in a
+ * changelogged key-value store, keyed by the time bucket of the reading's event time first (every
+ * copy carries the reading's event time, so a lookup is one get), so a stream-time punctuator drops
+ * whole buckets once they are older than the horizon: the state stays bounded by the horizon. A
+ * key-value store rather than a window store because it keeps its changelog offsets across a clean
+ * restart under exactly-once, where Kafka Streams 4.3 wipes and rebuilds a window store.
  */
 public final class Dedup {
 
@@ -31,24 +42,30 @@ public final class Dedup {
       KStream<String, CleanReading> readings,
       StreamsAppConfig config,
       PipelineMetrics metrics) {
-    Duration horizon = Duration.ofMillis(config.dedupHorizonMs());
     builder.addStateStore(
-        Stores.windowStoreBuilder(
-            Stores.persistentWindowStore(STORE, horizon, horizon, false),
-            Serdes.String(),
-            Serdes.Long())
-        // No caching: a cache would answer for pairs already past the horizon, and the keys
-        // hardly ever repeat, so it would save nothing.
-        );
-    return readings.processValues(() -> new Step(metrics), Named.as("dedup-readings"), STORE);
+        // No caching: the keys hardly ever repeat, so a cache would save nothing.
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long()));
+    long horizon = config.dedupHorizonMs();
+    return readings.processValues(
+        () -> new Step(horizon, metrics), Named.as("dedup-readings"), STORE);
+  }
+
+  /** The bucket length for a horizon: 1/24 of it, at least a second. */
+  static long bucketMillis(long horizon) {
+    return Math.max(1000, horizon / 24);
   }
 
   private static final class Step implements FixedKeyProcessor<String, CleanReading, CleanReading> {
+    private final long horizon;
+    private final long bucket;
     private final PipelineMetrics metrics;
     private FixedKeyProcessorContext<String, CleanReading> context;
-    private WindowStore<String, Long> seen;
+    private KeyValueStore<String, Long> seen;
 
-    Step(PipelineMetrics metrics) {
+    Step(long horizon, PipelineMetrics metrics) {
+      this.horizon = horizon;
+      this.bucket = bucketMillis(horizon);
       this.metrics = metrics;
     }
 
@@ -56,23 +73,41 @@ public final class Dedup {
     public void init(FixedKeyProcessorContext<String, CleanReading> context) {
       this.context = context;
       this.seen = context.getStateStore(STORE);
+      context.schedule(Duration.ofMillis(bucket), PunctuationType.STREAM_TIME, this::expire);
+    }
+
+    private String key(CleanReading r, long t) {
+      // Zero-padded bucket first, so keys sort by time and old buckets are a key range. The event
+      // time is part of the identity: copies share it, while a device that restarted its
+      // sequence numbers measures at other times and is not a duplicate.
+      return String.format(
+          "%013d|%s#%d@%d", Math.floorDiv(t, bucket), r.getDeviceId(), r.getSequence(), t);
     }
 
     @Override
     public void process(FixedKeyRecord<String, CleanReading> record) {
       metrics.in(STEP);
       CleanReading r = record.value();
-      String key = r.getDeviceId() + "#" + r.getSequence();
       long t = r.getEventTime().toEpochMilli();
-      // Every copy of a reading carries the reading's event time: a point lookup finds it.
-      if (seen.fetch(key, t) != null) {
+      String key = key(r, t);
+      if (seen.get(key) != null) {
         metrics.duplicate(r.getProvenance().getRelayKind().name(), r.getProvenance().getRelayId());
         return;
       }
-      seen.put(key, context.currentSystemTimeMs(), t);
+      seen.put(key, context.currentSystemTimeMs());
       metrics.out(STEP);
       metrics.latency("clean", context.currentSystemTimeMs() - t);
       context.forward(record);
+    }
+
+    /** Drops every bucket that ended more than the horizon before stream time. */
+    private void expire(long streamTime) {
+      long firstKept = Math.floorDiv(streamTime - horizon, bucket);
+      List<String> old = new ArrayList<>();
+      try (KeyValueIterator<String, Long> it = seen.range("", String.format("%013d|", firstKept))) {
+        it.forEachRemaining(kv -> old.add(kv.key));
+      }
+      old.forEach(seen::delete);
     }
   }
 }

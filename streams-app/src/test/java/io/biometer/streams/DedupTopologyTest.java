@@ -74,6 +74,13 @@ class DedupTopologyTest {
   }
 
   @Test
+  void aDeviceThatRestartedItsSequenceIsNotAReplay() {
+    d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 0, t, "s", 97.0));
+    d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 0, t.plusSeconds(5), "s", 97.0));
+    assertThat(d.clean.readValuesToList()).hasSize(2);
+  }
+
+  @Test
   void aCopyBeyondTheHorizonPassesAgain() {
     try (Driver shortHorizon =
         new Driver(java.util.Map.of(StreamsAppConfig.DEDUP_HORIZON_MS_CONFIG, 60_000L))) {
