@@ -17,12 +17,14 @@ public final class BenchApp {
       case "simulator" -> System.exit(SimulatorBench.run(rest, System.out, System.err));
       case "streams" -> System.exit(StreamsBench.run(rest, System.out));
       case "-h", "--help", "help" -> {
-        System.out.println("usage: ./biometer bench [simulator|streams] [--quick]");
+        System.out.println(
+            "usage: ./biometer bench [simulator|streams] [--quick] [--latency-only]");
         System.out.println(
             "  simulator  simulator records/s vs Kafka's ProducerPerformance, heap per virtual sensor");
         System.out.println(
             "  streams    full topology vs pass-through records/s; event-to-alert latency at 10,000 readings/s");
         System.out.println("  --quick    shorter rounds (for a smoke test; figures are noisier)");
+        System.out.println("  --latency-only  streams: skip the throughput runs");
       }
       default -> {
         System.err.println(
