@@ -1,10 +1,9 @@
 package io.biometer.streams;
 
 import io.biometer.streams.internal.DlqRecords;
-import io.biometer.streams.internal.PipelineMetrics;
+import io.biometer.streams.internal.DlqTarget;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
@@ -19,21 +18,11 @@ public final class DlqDeserializationHandler implements DeserializationException
 
   private static final Logger log = LoggerFactory.getLogger(DlqDeserializationHandler.class);
 
-  private String dlqTopic;
-  private PipelineMetrics metrics = PipelineMetrics.noop();
+  private DlqTarget dlq;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    dlqTopic = (String) configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    if (dlqTopic == null) {
-      throw new IllegalStateException(
-          StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG
-              + " must be set for "
-              + getClass().getName());
-    }
-    if (configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m) {
-      metrics = m;
-    }
+    dlq = DlqTarget.from(configs, getClass());
   }
 
   @Override
@@ -45,11 +34,11 @@ public final class DlqDeserializationHandler implements DeserializationException
         record.partition(),
         record.offset(),
         e.getMessage());
-    metrics.dlq("undecodable");
+    dlq.metrics().dlq("undecodable");
     return Response.resume(
         DlqRecords.one(
             DlqRecords.build(
-                dlqTopic,
+                dlq.topic(),
                 "undecodable",
                 record.topic(),
                 record.partition(),

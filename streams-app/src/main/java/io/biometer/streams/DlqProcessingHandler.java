@@ -1,10 +1,8 @@
 package io.biometer.streams;
 
-import io.biometer.streams.internal.DlqRecords;
-import io.biometer.streams.internal.PipelineMetrics;
+import io.biometer.streams.internal.DlqTarget;
 import io.biometer.streams.internal.Rejected;
 import java.util.Map;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -20,21 +18,11 @@ public final class DlqProcessingHandler implements ProcessingExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(DlqProcessingHandler.class);
 
-  private String dlqTopic;
-  private PipelineMetrics metrics = PipelineMetrics.noop();
+  private DlqTarget dlq;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    dlqTopic = (String) configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    if (dlqTopic == null) {
-      throw new IllegalStateException(
-          StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG
-              + " must be set for "
-              + getClass().getName());
-    }
-    if (configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m) {
-      metrics = m;
-    }
+    dlq = DlqTarget.from(configs, getClass());
   }
 
   @Override
@@ -59,21 +47,6 @@ public final class DlqProcessingHandler implements ProcessingExceptionHandler {
           e.toString(),
           e);
     }
-    metrics.dlq(reason);
-    return Response.resume(
-        DlqRecords.one(
-            DlqRecords.build(
-                dlqTopic,
-                reason,
-                context.topic(),
-                context.partition(),
-                context.offset(),
-                context.timestamp(),
-                context.sourceRawKey(),
-                context.sourceRawValue(),
-                context.headers(),
-                context.processorNodeId(),
-                e,
-                System.currentTimeMillis())));
+    return Response.resume(dlq.fromContext(reason, context, e));
   }
 }

@@ -1,11 +1,9 @@
 package io.biometer.streams;
 
-import io.biometer.streams.internal.DlqRecords;
-import io.biometer.streams.internal.PipelineMetrics;
+import io.biometer.streams.internal.DlqTarget;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RetriableException;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProductionExceptionHandler;
 import org.slf4j.Logger;
@@ -21,15 +19,11 @@ public final class DlqProductionHandler implements ProductionExceptionHandler {
 
   private static final Logger log = LoggerFactory.getLogger(DlqProductionHandler.class);
 
-  private String dlqTopic;
-  private PipelineMetrics metrics = PipelineMetrics.noop();
+  private DlqTarget dlq;
 
   @Override
   public void configure(Map<String, ?> configs) {
-    dlqTopic = (String) configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-    if (configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m) {
-      metrics = m;
-    }
+    dlq = DlqTarget.from(configs, getClass());
   }
 
   @Override
@@ -59,25 +53,11 @@ public final class DlqProductionHandler implements ProductionExceptionHandler {
         context.partition(),
         context.offset(),
         e.toString());
-    metrics.dlq(reason);
-    if (dlqTopic == null || output.equals(dlqTopic) || context.sourceRawValue() == null) {
+    if (output.equals(dlq.topic()) || context.sourceRawValue() == null) {
       // Nothing to send (the DLQ itself refused it, or no source record): counted and logged.
+      dlq.metrics().dlq(reason);
       return Response.resume();
     }
-    return Response.resume(
-        DlqRecords.one(
-            DlqRecords.build(
-                dlqTopic,
-                reason,
-                context.topic(),
-                context.partition(),
-                context.offset(),
-                context.timestamp(),
-                context.sourceRawKey(),
-                context.sourceRawValue(),
-                context.headers(),
-                context.processorNodeId(),
-                e,
-                System.currentTimeMillis())));
+    return Response.resume(dlq.fromContext(reason, context, e));
   }
 }

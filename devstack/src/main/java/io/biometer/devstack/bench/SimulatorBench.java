@@ -4,7 +4,6 @@ import io.biometer.avro.BodyReading;
 import io.biometer.avro.Device;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
-import io.biometer.devstack.DevStackConfig;
 import io.biometer.devstack.LocalStack;
 import io.biometer.producers.SimulatorRun;
 import io.biometer.producers.SimulatorSettings;
@@ -15,26 +14,19 @@ import io.biometer.producers.engine.SimulationConfig;
 import io.biometer.producers.kafka.KafkaOutput;
 import io.biometer.producers.model.SinkBatteryConfig;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -62,16 +54,10 @@ public final class SimulatorBench {
         "biometer bench simulator: measuring heap per virtual sensor (100,000 sensors) ...");
     double heapPerSensor = heapPerSensor(10_000);
 
-    Path dir = Files.createTempDirectory("biometer-bench");
-    Map<String, Object> values = new HashMap<>();
-    values.put(DevStackConfig.DATA_DIR_CONFIG, dir.toString());
-    values.put(DevStackConfig.KAFKA_PORT_CONFIG, freePort());
-    values.put(DevStackConfig.KAFKA_CONTROLLER_PORT_CONFIG, freePort());
-    values.put(DevStackConfig.REGISTRY_PORT_CONFIG, freePort());
-    values.put(DevStackConfig.QUESTDB_ENABLED_CONFIG, false);
-    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, false);
     List<String> rows = new ArrayList<>();
-    try (LocalStack stack = LocalStack.start(new DevStackConfig(values))) {
+    try (BenchStack bench = new BenchStack("simulator")) {
+      LocalStack stack = bench.stack;
+      Path dir = bench.dir;
       int partitions = stack.config().topicPartitions();
       try (Admin admin =
           Admin.create(
@@ -146,8 +132,6 @@ public final class SimulatorBench {
               + " linger 10 ms, 128 KiB batches; mean record %.0f B (key + Avro value); %s rounds%n",
           partitions, size, round.toSeconds() + " s");
       rows.forEach(out::println);
-    } finally {
-      deleteQuietly(dir);
     }
     return 0;
   }
@@ -359,21 +343,5 @@ public final class SimulatorBench {
 
   private static String ratio(double a, double b) {
     return b <= 0 ? "-" : String.format(Locale.ROOT, "%.2fx", a / b);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temp folder left behind is harmless
-    }
   }
 }

@@ -9,7 +9,6 @@ import io.biometer.avro.DeviceKind;
 import io.biometer.avro.Provenance;
 import io.biometer.avro.RelayKind;
 import io.biometer.avro.SensorType;
-import io.biometer.devstack.DevStackConfig;
 import io.biometer.devstack.LocalStack;
 import io.biometer.serde.AvroDeserializer;
 import io.biometer.serde.AvroSerdeConfig;
@@ -17,11 +16,7 @@ import io.biometer.serde.AvroSerializer;
 import io.biometer.streams.StreamsApp;
 import io.biometer.streams.StreamsAppConfig;
 import io.biometer.streams.TelemetrySerdes;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,16 +72,9 @@ public final class StreamsBench {
     boolean quick = List.of(args).contains("--quick");
     int readings = quick ? 60_000 : 300_000;
     Duration latencyRun = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
-    Path dir = Files.createTempDirectory("biometer-bench-streams");
-    Map<String, Object> values = new HashMap<>();
-    values.put(DevStackConfig.DATA_DIR_CONFIG, dir.toString());
-    values.put(DevStackConfig.KAFKA_PORT_CONFIG, freePort());
-    values.put(DevStackConfig.KAFKA_CONTROLLER_PORT_CONFIG, freePort());
-    values.put(DevStackConfig.REGISTRY_PORT_CONFIG, freePort());
-    values.put(DevStackConfig.QUESTDB_ENABLED_CONFIG, false);
-    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, false);
-    values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, false);
-    try (LocalStack stack = LocalStack.start(new DevStackConfig(values))) {
+    try (BenchStack bench = new BenchStack("streams")) {
+      LocalStack stack = bench.stack;
+      Path dir = bench.dir;
       try (Admin admin =
           Admin.create(
               Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
@@ -442,13 +430,5 @@ public final class StreamsBench {
     AvroSerializer<SpecificRecord> v = new AvroSerializer<>();
     v.configure(p, false);
     return new KafkaProducer<>(p, new StringSerializer(), v);
-  }
-
-  private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

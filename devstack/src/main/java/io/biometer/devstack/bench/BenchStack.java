@@ -1,0 +1,54 @@
+package io.biometer.devstack.bench;
+
+import io.biometer.devstack.DevStackConfig;
+import io.biometer.devstack.LocalStack;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A private local stack for a benchmark: a broker and a registry on free loopback ports, its data
+ * in a temporary folder that is deleted afterwards, nothing else running on it.
+ */
+final class BenchStack implements AutoCloseable {
+
+  final Path dir;
+  final LocalStack stack;
+
+  BenchStack(String name) throws IOException {
+    dir = Files.createTempDirectory("biometer-bench-" + name);
+    Map<String, Object> values = new HashMap<>();
+    values.put(DevStackConfig.DATA_DIR_CONFIG, dir.toString());
+    values.put(DevStackConfig.KAFKA_PORT_CONFIG, freePort());
+    values.put(DevStackConfig.KAFKA_CONTROLLER_PORT_CONFIG, freePort());
+    values.put(DevStackConfig.REGISTRY_PORT_CONFIG, freePort());
+    values.put(DevStackConfig.QUESTDB_ENABLED_CONFIG, false);
+    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, false);
+    values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, false);
+    stack = LocalStack.start(new DevStackConfig(values));
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stack.close();
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException ignored) {
+      // a temporary folder left behind is harmless
+    }
+  }
+}

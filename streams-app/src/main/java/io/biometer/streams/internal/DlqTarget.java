@@ -1,0 +1,53 @@
+package io.biometer.streams.internal;
+
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+
+/**
+ * What the DLQ handlers share: the DLQ topic from {@code errors.dead.letter.queue.topic.name}, the
+ * metrics from the Streams configuration, and DLQ records built from a handler's context.
+ *
+ * @param topic the DLQ topic
+ * @param metrics where DLQ records are counted
+ */
+public record DlqTarget(String topic, PipelineMetrics metrics) {
+
+  /** Reads a handler's configuration; the DLQ topic must be set. */
+  public static DlqTarget from(Map<String, ?> configs, Class<?> handler) {
+    String topic = (String) configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+    if (topic == null) {
+      throw new IllegalStateException(
+          StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG
+              + " must be set for "
+              + handler.getName());
+    }
+    PipelineMetrics metrics =
+        configs.get(PipelineMetrics.CONFIG_KEY) instanceof PipelineMetrics m
+            ? m
+            : PipelineMetrics.noop();
+    return new DlqTarget(topic, metrics);
+  }
+
+  /** Counts a DLQ record and builds it from the source record the context describes. */
+  public List<ProducerRecord<byte[], byte[]>> fromContext(
+      String reason, ErrorHandlerContext context, Exception e) {
+    metrics.dlq(reason);
+    return DlqRecords.one(
+        DlqRecords.build(
+            topic,
+            reason,
+            context.topic(),
+            context.partition(),
+            context.offset(),
+            context.timestamp(),
+            context.sourceRawKey(),
+            context.sourceRawValue(),
+            context.headers(),
+            context.processorNodeId(),
+            e,
+            System.currentTimeMillis()));
+  }
+}
