@@ -128,6 +128,9 @@ public final class StreamsBench {
       out.println(
           "biometer bench streams: event-to-alert latency at 10,000 readings/s, exactly-once ...");
       Histogram eos = latency(stack, dir, StreamsConfig.EXACTLY_ONCE_V2, latencyRun);
+      out.println(
+          "biometer bench streams: baseline, a transactional producer committing every 100 ms ...");
+      Histogram txn = transactionalBaseline(stack, latencyRun);
 
       out.println();
       out.printf(
@@ -149,18 +152,23 @@ public final class StreamsBench {
           "| event-to-alert p50 / p99 / p99.9, exactly-once, 10,000 readings/s | %s | commit interval 100 ms | - | p99 <= 200 ms |%n",
           pct(eos));
       out.printf(
+          "| send-to-visible p50 / p99 / p99.9, transactional producer, commit every 100 ms,"
+              + " 10,000 records/s (no Streams) | %s | baseline for the exactly-once row | - | |%n",
+          pct(txn));
+      out.printf(
           "| alerts measured (at-least-once / exactly-once) | %,d / %,d | | | |%n",
           alos.getTotalCount(), eos.getTotalCount());
       out.printf(
           "| alert produced-to-visible p50 / p99, at-least-once / exactly-once | %s / %s | | | |%n",
           pct2(VISIBLE.get(StreamsConfig.AT_LEAST_ONCE)),
           pct2(VISIBLE.get(StreamsConfig.EXACTLY_ONCE_V2)));
-      double[] c = COMMIT.getOrDefault(StreamsConfig.EXACTLY_ONCE_V2, new double[2]);
+      double[] c = COMMIT.getOrDefault(StreamsConfig.EXACTLY_ONCE_V2, new double[3]);
       out.printf(
           Locale.ROOT,
-          "| stream-thread commit latency avg / max, exactly-once | %.0f / %.0f ms | | | |%n",
+          "| stream-thread commit latency avg / max, commits/s, exactly-once | %.0f / %.0f ms, %.1f/s | | | |%n",
           c[0],
-          c[1]);
+          c[1],
+          c.length > 2 ? c[2] : 0);
     }
     return 0;
   }
@@ -342,6 +350,7 @@ public final class StreamsBench {
       consumer.join();
       double avg = 0;
       double max = 0;
+      double rate = 0;
       for (var e : app.streams().metrics().entrySet()) {
         if (e.getKey().group().equals("stream-thread-metrics")
             && e.getKey().name().equals("commit-latency-avg")) {
@@ -351,9 +360,93 @@ public final class StreamsBench {
             && e.getKey().name().equals("commit-latency-max")) {
           max = ((Number) e.getValue().metricValue()).doubleValue();
         }
+        if (e.getKey().group().equals("stream-thread-metrics")
+            && e.getKey().name().equals("commit-rate")) {
+          rate = ((Number) e.getValue().metricValue()).doubleValue();
+        }
       }
-      COMMIT.put(guarantee, new double[] {avg, max});
+      COMMIT.put(guarantee, new double[] {avg, max, rate});
     }
+    return h;
+  }
+
+  /**
+   * The exactly-once baseline: a plain transactional producer that commits every 100 ms at 10,000
+   * records/s, and a read_committed consumer; send time to visibility.
+   */
+  private static Histogram transactionalBaseline(LocalStack stack, Duration run) throws Exception {
+    String topic = "bench.transactional";
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      admin
+          .createTopics(List.of(new NewTopic(topic, stack.config().topicPartitions(), (short) 1)))
+          .all()
+          .get();
+    }
+    Histogram h = new Histogram(60_000, 3);
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread consumer =
+        new Thread(
+            () -> {
+              Map<String, Object> c = new HashMap<>();
+              c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+              c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+              c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+              c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+              c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+              try (KafkaConsumer<byte[], byte[]> k =
+                  new KafkaConsumer<>(
+                      c,
+                      new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                      new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                k.subscribe(List.of(topic));
+                while (!stop.get()) {
+                  for (var r : k.poll(Duration.ofMillis(50))) {
+                    h.recordValue(
+                        Math.max(0, Math.min(60_000, System.currentTimeMillis() - r.timestamp())));
+                  }
+                }
+              }
+            },
+            "bench-transactional-consumer");
+    consumer.start();
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "bench-" + UUID.randomUUID());
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            p,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer.initTransactions();
+      LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
+      long start = System.nanoTime();
+      long sent = 0;
+      long lastCommit = System.nanoTime();
+      producer.beginTransaction();
+      byte[] value = new byte[100];
+      while (System.nanoTime() - start < run.toNanos()) {
+        for (int i = 0; i < 100; i++, sent++) {
+          producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(), null, value));
+        }
+        if (System.nanoTime() - lastCommit >= 100_000_000L) {
+          producer.commitTransaction();
+          producer.beginTransaction();
+          lastCommit = System.nanoTime();
+        }
+        long wait = start + sent * 100_000L - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        }
+      }
+      producer.commitTransaction();
+    }
+    LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
+    stop.set(true);
+    consumer.join();
     return h;
   }
 
