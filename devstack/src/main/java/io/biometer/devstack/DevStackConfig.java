@@ -1,14 +1,11 @@
 package io.biometer.devstack;
 
+import io.biometer.config.PropertiesFiles;
 import io.biometer.registry.CompatibilityLevel;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeSet;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -286,15 +283,7 @@ public final class DevStackConfig extends AbstractConfig {
   public static DevStackConfig load(Path file, Map<String, String> env, Map<String, String> args) {
     Map<String, Object> merged = new HashMap<>();
     if (file != null) {
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      } catch (IOException e) {
-        throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
-      }
-      Map<String, Object> fromFile = new HashMap<>();
-      p.forEach((k, v) -> fromFile.put(k.toString().trim(), v.toString().trim()));
-      merged.putAll(checkKnown(fromFile, "config file " + file));
+      merged.putAll(checkKnown(PropertiesFiles.read(file), "config file " + file));
     }
     for (String key : CONFIG_DEF.names()) {
       String value = env.get(envName(key));

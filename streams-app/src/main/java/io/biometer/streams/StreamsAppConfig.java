@@ -3,10 +3,8 @@ package io.biometer.streams;
 import io.biometer.avro.SensorType;
 import io.biometer.avro.Severity;
 import io.biometer.catalog.SensorCatalog;
+import io.biometer.config.PropertiesFiles;
 import io.biometer.streams.rules.RuleBook;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.EnumMap;
@@ -303,13 +301,7 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static StreamsAppConfig load(Path file, Map<String, String> env) {
     Map<String, Object> merged = new HashMap<>();
     if (file != null) {
-      Properties p = new Properties();
-      try (Reader r = Files.newBufferedReader(file)) {
-        p.load(r);
-      } catch (IOException e) {
-        throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
-      }
-      p.forEach((k, v) -> merged.put(k.toString().trim(), v.toString().trim()));
+      merged.putAll(PropertiesFiles.read(file));
     }
     env.forEach(
         (k, v) -> {
