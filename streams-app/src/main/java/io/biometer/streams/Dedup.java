@@ -80,8 +80,23 @@ public final class Dedup {
       // Zero-padded bucket first, so keys sort by time and old buckets are a key range. The event
       // time is part of the identity: copies share it, while a device that restarted its
       // sequence numbers measures at other times and is not a duplicate.
-      return String.format(
-          "%013d|%s#%d@%d", Math.floorDiv(t, bucket), r.getDeviceId(), r.getSequence(), t);
+      return bucketPrefix(Math.floorDiv(t, bucket))
+          .append(r.getDeviceId())
+          .append('#')
+          .append(r.getSequence())
+          .append('@')
+          .append(t)
+          .toString();
+    }
+
+    /** The zero-padded bucket and separator every key starts with (no String.format per record). */
+    private static StringBuilder bucketPrefix(long bucketIndex) {
+      String digits = Long.toString(bucketIndex);
+      StringBuilder b = new StringBuilder(64);
+      for (int i = digits.length(); i < 13; i++) {
+        b.append('0');
+      }
+      return b.append(digits).append('|');
     }
 
     @Override
@@ -104,7 +119,7 @@ public final class Dedup {
     private void expire(long streamTime) {
       long firstKept = Math.floorDiv(streamTime - horizon, bucket);
       List<String> old = new ArrayList<>();
-      try (KeyValueIterator<String, Long> it = seen.range("", String.format("%013d|", firstKept))) {
+      try (KeyValueIterator<String, Long> it = seen.range("", bucketPrefix(firstKept).toString())) {
         it.forEachRemaining(kv -> old.add(kv.key));
       }
       old.forEach(seen::delete);

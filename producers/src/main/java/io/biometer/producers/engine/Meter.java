@@ -11,7 +11,6 @@ import io.biometer.producers.model.Rng;
 import io.biometer.producers.model.SignalModel;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,10 +136,5 @@ final class Meter extends Actor {
         s.get(0).getEventTime().toEpochMilli(),
         s.get(s.size() - 1).getEventTime().toEpochMilli(),
         batch.uploadAt());
-  }
-
-  /** Day index (UTC) for tests and reports. */
-  static LocalDate dayOf(long t) {
-    return Instant.ofEpochMilli(t).atZone(ZoneOffset.UTC).toLocalDate();
   }
 }
