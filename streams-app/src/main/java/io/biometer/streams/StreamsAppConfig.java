@@ -410,6 +410,11 @@ public final class StreamsAppConfig extends AbstractConfig {
   }
 
   /** The Kafka Streams properties: ours mapped to Streams' keys, then every kafka.* key. */
+  /** Whether the processing guarantee is exactly-once. */
+  public boolean exactlyOnce() {
+    return StreamsConfig.EXACTLY_ONCE_V2.equals(getString(PROCESSING_GUARANTEE_CONFIG));
+  }
+
   public Properties streamsProperties() {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
