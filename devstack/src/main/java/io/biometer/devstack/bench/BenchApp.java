@@ -18,13 +18,15 @@ public final class BenchApp {
       case "streams" -> System.exit(StreamsBench.run(rest, System.out));
       case "-h", "--help", "help" -> {
         System.out.println(
-            "usage: ./biometer bench [simulator|streams] [--quick] [--latency-only]");
+            "usage: ./biometer bench [simulator|streams] [--quick] [--latency-only] [key=value ...]");
         System.out.println(
             "  simulator  simulator records/s vs Kafka's ProducerPerformance, heap per virtual sensor");
         System.out.println(
             "  streams    full topology vs pass-through records/s; event-to-alert latency at 10,000 readings/s");
         System.out.println("  --quick    shorter rounds (for a smoke test; figures are noisier)");
         System.out.println("  --latency-only  streams: skip the throughput runs");
+        System.out.println(
+            "  key=value  streams: app config for every run, e.g. kafka.commit.interval.ms=50");
       }
       default -> {
         System.err.println(
