@@ -107,6 +107,8 @@ public final class AlertRules {
   private static final class Step implements Processor<String, CleanReading, String, Alert> {
     private final RuleBook rules;
     private final PipelineMetrics metrics;
+    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.Latency latency;
     private final String devicesStoreName;
     private final long lateAfter;
     private final double silentFactor;
@@ -118,9 +120,10 @@ public final class AlertRules {
     private KeyValueStore<String, String> states;
     private KeyValueStore<String, String> lastSeen;
     private DeviceCache devices;
-    // Keys of the rules that are not NORMAL: the only ones worth a store read. Rebuilt from the
-    // (restored) store on init; this processor is the only writer of its task's store.
-    private final java.util.Set<String> notNormal = new java.util.HashSet<>();
+    // The states of the rules that are not NORMAL, by device and rule id: a copy of the store
+    // (keys deviceId|ruleId; rule ids hold no '|'), which this processor alone writes. Reloaded
+    // on every init, which also follows a restore.
+    private final Map<String, Map<String, RuleState>> notNormal = new java.util.HashMap<>();
     // Last-seen times of this task's devices; written to the store when a flag changes or at
     // most once a second per device, so a restart loses at most a second of it.
     private final java.util.Map<String, Seen> seenDevices = new java.util.HashMap<>();
@@ -129,6 +132,8 @@ public final class AlertRules {
         StreamsAppConfig config, RuleBook rules, PipelineMetrics metrics, String devicesStoreName) {
       this.rules = rules;
       this.metrics = metrics;
+      this.meters = metrics.step(STEP);
+      this.latency = metrics.latency("alert");
       this.devicesStoreName = devicesStoreName;
       this.lateAfter = config.lateAfterMs();
       this.silentFactor = config.silentFactor();
@@ -144,9 +149,17 @@ public final class AlertRules {
       this.lastSeen = context.getStateStore(LAST_SEEN_STORE);
       TimestampedKeyValueStore<String, Device> store = context.getStateStore(devicesStoreName);
       this.devices = new DeviceCache(store, cacheMs);
+      notNormal.clear();
       try (KeyValueIterator<String, String> it = states.all()) {
-        it.forEachRemaining(kv -> notNormal.add(kv.key));
+        it.forEachRemaining(
+            kv -> {
+              int bar = kv.key.lastIndexOf('|');
+              notNormal
+                  .computeIfAbsent(kv.key.substring(0, bar), d -> new java.util.HashMap<>())
+                  .put(kv.key.substring(bar + 1), decode(kv.value));
+            });
       }
+      seenDevices.clear();
       try (KeyValueIterator<String, String> it = lastSeen.all()) {
         it.forEachRemaining(kv -> seenDevices.put(kv.key, Seen.decode(kv.value)));
       }
@@ -157,7 +170,7 @@ public final class AlertRules {
 
     @Override
     public void process(Record<String, CleanReading> record) {
-      metrics.in(STEP);
+      meters.in();
       CleanReading r = record.value();
       long now = context.currentSystemTimeMs();
       long t = r.getEventTime().toEpochMilli();
@@ -172,16 +185,27 @@ public final class AlertRules {
         if (v == null) {
           continue;
         }
-        String key = r.getDeviceId() + "|" + rule.id();
-        RuleState before = notNormal.contains(key) ? decode(states.get(key)) : RuleState.NORMAL;
+        Map<String, RuleState> abnormal = notNormal.get(r.getDeviceId());
+        RuleState before = abnormal == null ? null : abnormal.get(rule.id());
+        if (before == null) {
+          before = RuleState.NORMAL;
+        }
         AlertStateMachine.Step step = AlertStateMachine.step(rule, before, v, t);
         if (!step.state().equals(before)) {
+          String key = r.getDeviceId() + "|" + rule.id();
           if (step.state().status() == RuleState.Status.NORMAL) {
             states.delete(key);
-            notNormal.remove(key);
+            if (abnormal != null) {
+              abnormal.remove(rule.id());
+              if (abnormal.isEmpty()) {
+                notNormal.remove(r.getDeviceId());
+              }
+            }
           } else {
             states.put(key, step.state().status() + ":" + step.state().since());
-            notNormal.add(key);
+            notNormal
+                .computeIfAbsent(r.getDeviceId(), d -> new java.util.HashMap<>())
+                .put(rule.id(), step.state());
           }
         }
         if (step.transition() != null) {
@@ -224,7 +248,7 @@ public final class AlertRules {
               t);
         }
       }
-      metrics.out(STEP);
+      meters.out();
     }
 
     private static String describe(ThresholdRule rule, AlertState transition) {
@@ -236,7 +260,7 @@ public final class AlertRules {
 
     private void emit(Alert a, long now, long eventTime) {
       metrics.alert(a.getKind(), a.getState(), a.getLate());
-      metrics.latency("alert", now - eventTime);
+      latency.record(now - eventTime);
       context.forward(new Record<>(a.getDeviceId(), a, Math.max(0, eventTime)));
     }
 

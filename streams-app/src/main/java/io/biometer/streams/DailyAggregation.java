@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -42,6 +44,7 @@ public final class DailyAggregation {
 
   public static final String STEP = "aggregation";
   public static final String STORE = "daily-aggregate-store";
+  private static final int RECENT_MAX = 50_000;
 
   private DailyAggregation() {}
 
@@ -70,25 +73,42 @@ public final class DailyAggregation {
     private final ZoneId zone;
     private final long grace;
     private final long updateInterval;
-    private final PipelineMetrics metrics;
+    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.Latency latency;
     private final Set<String> dirty = new LinkedHashSet<>();
+    // The aggregates updated last, as objects: read from the store, each reading would
+    // deserialize one. This processor alone writes the store; bounded, and emptied on every init
+    // (which also follows a restore).
+    private final Map<String, DayStatsSerde.Value> recent =
+        new LinkedHashMap<>(1024, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, DayStatsSerde.Value> eldest) {
+            return size() > RECENT_MAX;
+          }
+        };
     // Stream time at which the earliest open day closes; scanning the store before is pointless.
     private long earliestClose = Long.MIN_VALUE;
     private ProcessorContext<String, DailyAggregate> context;
     private KeyValueStore<String, DayStatsSerde.Value> store;
     private DayWindow current;
+    private String currentPrefix; // "day|" of current, so a key is not rebuilt from a LocalDate
 
     Step(ZoneId zone, long grace, long updateInterval, PipelineMetrics metrics) {
       this.zone = zone;
       this.grace = grace;
       this.updateInterval = updateInterval;
-      this.metrics = metrics;
+      this.meters = metrics.step(STEP);
+      this.latency = metrics.latency("aggregate");
     }
 
     @Override
     public void init(ProcessorContext<String, DailyAggregate> context) {
       this.context = context;
       this.store = context.getStateStore(STORE);
+      recent.clear();
+      dirty.clear();
+      current = null;
+      earliestClose = Long.MIN_VALUE;
       context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::closeDays);
       if (updateInterval > 0) {
         context.schedule(
@@ -100,11 +120,12 @@ public final class DailyAggregation {
 
     @Override
     public void process(Record<String, CleanReading> record) {
-      metrics.in(STEP);
+      meters.in();
       CleanReading r = record.value();
       long t = r.getEventTime().toEpochMilli();
       if (current == null || t < current.start() || t >= current.end()) {
         current = DayWindow.of(t, zone);
+        currentPrefix = current.day() + "|";
       }
       DayWindow day = current;
       long streamTime = context.currentStreamTimeMs();
@@ -124,12 +145,20 @@ public final class DailyAggregation {
                 + " ms)");
       }
       for (ChannelValue v : r.getValues()) {
-        String key = day.day() + "|" + r.getDeviceId() + "|" + v.getChannel();
-        DayStatsSerde.Value stored = store.get(key);
-        DailyStats stats = stored == null ? new DailyStats() : stored.stats();
-        stats.add(v.getValue(), t);
-        store.put(key, new DayStatsSerde.Value(stats, r.getOwnerId(), r.getSensorType()));
-        dirty.add(key);
+        String key = currentPrefix + r.getDeviceId() + "|" + v.getChannel();
+        DayStatsSerde.Value stored = recent.get(key);
+        if (stored == null) {
+          stored = store.get(key);
+        }
+        // A copy: the object in `recent` changes only once the store took the new value.
+        DailyStats stats = stored == null ? new DailyStats() : stored.stats().copy();
+        DayStatsSerde.Value updated =
+            new DayStatsSerde.Value(stats.add(v.getValue(), t), r.getOwnerId(), r.getSensorType());
+        store.put(key, updated);
+        recent.put(key, updated);
+        if (updateInterval > 0) {
+          dirty.add(key);
+        }
       }
       earliestClose =
           earliestClose == Long.MIN_VALUE
@@ -163,6 +192,7 @@ public final class DailyAggregation {
       for (KeyValue<String, DayStatsSerde.Value> kv : closed) {
         emit(kv.key, kv.value, true);
         store.delete(kv.key);
+        recent.remove(kv.key);
         dirty.remove(kv.key);
       }
     }
@@ -200,9 +230,9 @@ public final class DailyAggregation {
               .setLastEventTime(Instant.ofEpochMilli(s.last()))
               .setIsFinal(fin)
               .build();
-      metrics.out(STEP);
+      meters.out();
       if (fin) {
-        metrics.latency("aggregate", context.currentSystemTimeMs() - w.end());
+        latency.record(context.currentSystemTimeMs() - w.end());
       }
       context.forward(
           new Record<>(

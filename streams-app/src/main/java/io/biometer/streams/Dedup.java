@@ -60,6 +60,8 @@ public final class Dedup {
     private final long horizon;
     private final long bucket;
     private final PipelineMetrics metrics;
+    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.Latency latency;
     private FixedKeyProcessorContext<String, CleanReading> context;
     private KeyValueStore<String, Long> seen;
 
@@ -67,6 +69,8 @@ public final class Dedup {
       this.horizon = horizon;
       this.bucket = bucketMillis(horizon);
       this.metrics = metrics;
+      this.meters = metrics.step(STEP);
+      this.latency = metrics.latency("clean");
     }
 
     @Override
@@ -80,7 +84,7 @@ public final class Dedup {
       // Zero-padded bucket first, so keys sort by time and old buckets are a key range. The event
       // time is part of the identity: copies share it, while a device that restarted its
       // sequence numbers measures at other times and is not a duplicate.
-      return bucketPrefix(Math.floorDiv(t, bucket))
+      return bucketPrefix(Math.floorDiv(t, bucket), 48 + r.getDeviceId().length())
           .append(r.getDeviceId())
           .append('#')
           .append(r.getSequence())
@@ -90,9 +94,15 @@ public final class Dedup {
     }
 
     /** The zero-padded bucket and separator every key starts with (no String.format per record). */
-    private static StringBuilder bucketPrefix(long bucketIndex) {
-      String digits = Long.toString(bucketIndex);
-      StringBuilder b = new StringBuilder(64);
+    private static StringBuilder bucketPrefix(long bucketIndex, int capacity) {
+      StringBuilder b = new StringBuilder(capacity);
+      if (bucketIndex >= 0) {
+        for (long limit = 1_000_000_000_000L; limit > 1 && bucketIndex < limit; limit /= 10) {
+          b.append('0');
+        }
+        return b.append(bucketIndex).append('|');
+      }
+      String digits = Long.toString(bucketIndex); // before 1970: rare, padded the same way
       for (int i = digits.length(); i < 13; i++) {
         b.append('0');
       }
@@ -101,7 +111,7 @@ public final class Dedup {
 
     @Override
     public void process(FixedKeyRecord<String, CleanReading> record) {
-      metrics.in(STEP);
+      meters.in();
       CleanReading r = record.value();
       long t = r.getEventTime().toEpochMilli();
       String key = key(r, t);
@@ -110,8 +120,8 @@ public final class Dedup {
         return;
       }
       seen.put(key, context.currentSystemTimeMs());
-      metrics.out(STEP);
-      metrics.latency("clean", context.currentSystemTimeMs() - t);
+      meters.out();
+      latency.record(context.currentSystemTimeMs() - t);
       context.forward(record);
     }
 
@@ -119,7 +129,8 @@ public final class Dedup {
     private void expire(long streamTime) {
       long firstKept = Math.floorDiv(streamTime - horizon, bucket);
       List<String> old = new ArrayList<>();
-      try (KeyValueIterator<String, Long> it = seen.range("", bucketPrefix(firstKept).toString())) {
+      try (KeyValueIterator<String, Long> it =
+          seen.range("", bucketPrefix(firstKept, 16).toString())) {
         it.forEachRemaining(kv -> old.add(kv.key));
       }
       old.forEach(seen::delete);

@@ -45,12 +45,16 @@ public final class SinkAlerts {
   private static final class Step implements Processor<String, SinkStatus, String, Alert> {
     private final long lateAfter;
     private final PipelineMetrics metrics;
+    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.Latency latency;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, Long> raised;
 
     Step(long lateAfter, PipelineMetrics metrics) {
       this.lateAfter = lateAfter;
       this.metrics = metrics;
+      this.meters = metrics.step(STEP);
+      this.latency = metrics.latency("alert");
     }
 
     @Override
@@ -61,7 +65,7 @@ public final class SinkAlerts {
 
     @Override
     public void process(Record<String, SinkStatus> record) {
-      metrics.in(STEP);
+      meters.in();
       SinkStatus s = record.value();
       if (s == null) {
         return;
@@ -101,8 +105,8 @@ public final class SinkAlerts {
                   + s.getState()
                   + (s.getReason() == null ? "" : " (" + s.getReason() + ")"));
       metrics.alert(AlertKind.SINK_DOWN, state, late);
-      metrics.latency("alert", now - t);
-      metrics.out(STEP);
+      latency.record(now - t);
+      meters.out();
       context.forward(new Record<>(s.getSinkId(), a, t));
     }
   }

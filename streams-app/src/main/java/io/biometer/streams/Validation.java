@@ -51,7 +51,7 @@ public final class Validation {
     private final long maxSkew;
     private final long lateAfter;
     private final long cacheMs;
-    private final PipelineMetrics metrics;
+    private final PipelineMetrics.Step meters;
     private final String storeName;
     private final SensorCatalog catalog = SensorCatalog.standard();
     private FixedKeyProcessorContext<String, CleanReading> context;
@@ -61,7 +61,7 @@ public final class Validation {
       this.maxSkew = maxSkew;
       this.lateAfter = lateAfter;
       this.cacheMs = cacheMs;
-      this.metrics = metrics;
+      this.meters = metrics.step(STEP);
       this.storeName = storeName;
     }
 
@@ -74,7 +74,7 @@ public final class Validation {
 
     @Override
     public void process(FixedKeyRecord<String, CleanReading> record) {
-      metrics.in(STEP);
+      meters.in();
       CleanReading r = record.value();
       long now = context.currentSystemTimeMs();
       Device d = devices.get(r.getDeviceId(), now);
@@ -132,10 +132,10 @@ public final class Validation {
                 + ")");
       }
       if (now - t > lateAfter) {
-        metrics.late(STEP);
+        meters.late();
       }
       r.setValidatedAt(Instant.ofEpochMilli(now));
-      metrics.out(STEP);
+      meters.out();
       context.forward(record.withValue(r));
     }
   }

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * biometer's own metrics of the topology, in Micrometer (exported as Prometheus): records in and
@@ -44,8 +45,11 @@ public final class PipelineMetrics {
         name + String.join(",", tags), k -> Counter.builder(name).tags(tags).register(registry));
   }
 
+  // The per-record paths look their meters up without building a string: one map per name.
   private final Map<String, Counter> inByStep = new ConcurrentHashMap<>();
   private final Map<String, Counter> outByStep = new ConcurrentHashMap<>();
+  private final Map<String, Counter> lateByStep = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, Counter>> duplicatesByRelay = new ConcurrentHashMap<>();
 
   public void in(String step) {
     inByStep.computeIfAbsent(step, s -> counter("biometer.records.in", "step", s)).increment();
@@ -56,12 +60,12 @@ public final class PipelineMetrics {
   }
 
   public void duplicate(String relayKind, String relayId) {
-    counter(
-            "biometer.duplicates.dropped",
-            "relay_kind",
-            relayKind,
-            "relay",
-            perRelay ? relayId : "all")
+    String relay = perRelay ? relayId : "all";
+    duplicatesByRelay
+        .computeIfAbsent(relayKind, k -> new ConcurrentHashMap<>())
+        .computeIfAbsent(
+            relay,
+            r -> counter("biometer.duplicates.dropped", "relay_kind", relayKind, "relay", relay))
         .increment();
   }
 
@@ -82,22 +86,69 @@ public final class PipelineMetrics {
   }
 
   public void late(String step) {
-    counter("biometer.late.records", "step", step).increment();
+    lateByStep.computeIfAbsent(step, s -> counter("biometer.late.records", "step", s)).increment();
   }
 
   /** Records the time from an event to its output {@code output}. */
   public void latency(String output, long millis) {
-    timers
-        .computeIfAbsent(
-            output,
-            o ->
-                Timer.builder("biometer.event.to.output.latency")
-                    .tag("output", o)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofDays(2))
-                    .register(registry))
-        .record(Duration.ofMillis(Math.max(0, millis)));
+    timer(output).record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  private Timer timer(String output) {
+    return timers.computeIfAbsent(
+        output,
+        o ->
+            Timer.builder("biometer.event.to.output.latency")
+                .tag("output", o)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofDays(2))
+                .register(registry));
+  }
+
+  /** The meters of one step, looked up once instead of per record. */
+  public Step step(String name) {
+    return new Step(
+        inByStep.computeIfAbsent(name, s -> counter("biometer.records.in", "step", s)),
+        outByStep.computeIfAbsent(name, s -> counter("biometer.records.out", "step", s)),
+        lateByStep.computeIfAbsent(name, s -> counter("biometer.late.records", "step", s)));
+  }
+
+  /** Records in, out and late of one step. */
+  public static final class Step {
+    private final Counter in;
+    private final Counter out;
+    private final Counter late;
+
+    private Step(Counter in, Counter out, Counter late) {
+      this.in = in;
+      this.out = out;
+      this.late = late;
+    }
+
+    public void in() {
+      in.increment();
+    }
+
+    public void out() {
+      out.increment();
+    }
+
+    public void late() {
+      late.increment();
+    }
+  }
+
+  /** The event-to-output latency histogram of {@code output}, looked up once. */
+  public Latency latency(String output) {
+    Timer timer = timer(output);
+    return millis -> timer.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+  }
+
+  /** Records the time from an event to one output. */
+  @FunctionalInterface
+  public interface Latency {
+    void record(long millis);
   }
 
   /** Counter value, for tests. */

@@ -25,6 +25,11 @@ public final class DailyStats {
     this.last = last;
   }
 
+  /** An independent copy. */
+  public DailyStats copy() {
+    return new DailyStats(count, min, max, sum, first, last);
+  }
+
   /** Adds value {@code v} measured at {@code t}. */
   public DailyStats add(double v, long t) {
     count++;
