@@ -115,13 +115,14 @@ public final class Dedup {
       CleanReading r = record.value();
       long t = r.getEventTime().toEpochMilli();
       String key = key(r, t);
-      if (seen.get(key) != null) {
+      long now = context.currentSystemTimeMs();
+      // One pass through the store's layers: the key is serialized once, logged only if new.
+      if (seen.putIfAbsent(key, now) != null) {
         metrics.duplicate(r.getProvenance().getRelayKind().name(), r.getProvenance().getRelayId());
         return;
       }
-      seen.put(key, context.currentSystemTimeMs());
       meters.out();
-      latency.record(context.currentSystemTimeMs() - t);
+      latency.record(now - t);
       context.forward(record);
     }
 
