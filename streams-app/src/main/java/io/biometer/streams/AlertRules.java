@@ -70,6 +70,12 @@ public final class AlertRules {
         LAST_SEEN_STORE);
   }
 
+  /** The processor alone, for tests that drive it directly (a restart over kept stores). */
+  static Processor<String, CleanReading, String, Alert> processor(
+      StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
+    return new Step(config, config.ruleBook(), metrics, devicesStore);
+  }
+
   /** Builds an alert record. */
   static Alert alert(
       String deviceId,

@@ -63,6 +63,12 @@ public final class DailyAggregation {
         STORE);
   }
 
+  /** The processor alone, for tests that drive it directly (a restore under it). */
+  static Processor<String, CleanReading, String, DailyAggregate> processor(
+      StreamsAppConfig config, PipelineMetrics metrics) {
+    return new Step(config.zone(), config.graceMs(), config.updateIntervalMs(), metrics);
+  }
+
   /** The output key of an aggregate. */
   public static String outputKey(String deviceId, String channel, LocalDate day) {
     return deviceId + "|" + channel + "|" + day;
