@@ -43,6 +43,15 @@ class StreamsAppPropertiesTest {
   }
 
   @Test
+  void theProducerLingers5MsUnlessConfigured() {
+    assertThat(properties(Map.of()).get("producer.linger.ms")).isEqualTo(5);
+    assertThat(properties(Map.of("kafka.producer.linger.ms", "0")).get("producer.linger.ms"))
+        .isEqualTo("0");
+    StreamsConfig defaults = new StreamsConfig(properties(Map.of()));
+    assertThat(defaults.getProducerConfigs("client").get("linger.ms")).isEqualTo(5);
+  }
+
+  @Test
   void eventTimeDlqAndNoIdlingAreAlwaysSet() {
     Properties p = properties(Map.of());
     assertThat(p.get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG)).isEqualTo(-1L);

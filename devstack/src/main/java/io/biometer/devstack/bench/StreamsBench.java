@@ -16,6 +16,7 @@ import io.biometer.serde.AvroSerializer;
 import io.biometer.streams.StreamsApp;
 import io.biometer.streams.StreamsAppConfig;
 import io.biometer.streams.TelemetrySerdes;
+import io.biometer.streams.internal.PipelineMetrics;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -276,12 +277,12 @@ public final class StreamsBench {
             Topics.BODY_READINGS,
             Consumed.with(Serdes.String(), serdes.body).withName("pass-source"))
         .to(PASS_THROUGH, Produced.with(Serdes.String(), serdes.body).withName("pass-sink"));
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-pass-" + UUID.randomUUID());
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    p.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("state-pass").toString());
-    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // Exactly the Kafka Streams settings of the app at-least-once (clients, handlers, timestamp
+    // extractor), so that the two differ by their topologies only.
+    String appId = "bench-pass-" + UUID.randomUUID();
+    Map<String, Object> v = appValues(stack, dir, appId, StreamsConfig.AT_LEAST_ONCE);
+    v.put("kafka.consumer.auto.offset.reset", "earliest");
+    Properties p = StreamsApp.properties(new StreamsAppConfig(v), PipelineMetrics.noop());
     try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
       return timeUntil(
           stack,
@@ -326,7 +327,6 @@ public final class StreamsBench {
     v.put(StreamsAppConfig.METRICS_HOST_CONFIG, "127.0.0.1");
     v.put(StreamsAppConfig.METRICS_PER_RELAY_CONFIG, false);
     v.put(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 0L);
-    v.put("kafka.producer.linger.ms", 5);
     v.putAll(OVERRIDES);
     return v;
   }
@@ -409,8 +409,6 @@ public final class StreamsBench {
     String appId = "bench-latency-" + UUID.randomUUID();
     Map<String, Object> v = appValues(stack, dir, appId, guarantee);
     v.put("kafka.consumer.auto.offset.reset", "latest");
-    v.put("kafka.producer.linger.ms", 0);
-    v.put("kafka.producer.retry.backoff.ms", 10);
     v.putAll(config);
     v.putAll(OVERRIDES);
     Histogram h = new Histogram(60_000, 3);
