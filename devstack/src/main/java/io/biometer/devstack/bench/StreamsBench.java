@@ -84,6 +84,12 @@ public final class StreamsBench {
         return 2;
       }
     }
+    try {
+      new StreamsAppConfig(OVERRIDES); // a wrong key or value fails now, not after minutes
+    } catch (org.apache.kafka.common.config.ConfigException e) {
+      System.err.println("biometer bench streams: " + e.getMessage());
+      return 2;
+    }
     int readings = quick ? 60_000 : 300_000;
     Duration latencyRun = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
     Duration warmUp = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(5);
