@@ -1,6 +1,7 @@
 package io.biometer.streams;
 
 import io.biometer.avro.BodyReading;
+import io.biometer.avro.CleanReading;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,7 +18,9 @@ public final class ReadingTimestampExtractor implements TimestampExtractor {
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     Object v = record.value();
     long t;
-    if (v instanceof BodyReading r) {
+    if (v instanceof CleanReading r) {
+      t = r.getEventTime().toEpochMilli();
+    } else if (v instanceof BodyReading r) {
       t = r.getEventTime().toEpochMilli();
     } else if (v instanceof MeterReading r) {
       t = r.getEventTime().toEpochMilli();

@@ -11,6 +11,8 @@ import io.biometer.serde.AvroSerde;
 import io.biometer.serde.AvroSerdeConfig;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
 
 /** The value serdes of the topology's topics, configured for one schema registry. */
 public final class TelemetrySerdes {
@@ -23,6 +25,9 @@ public final class TelemetrySerdes {
   public final AvroSerde<Alert> alert;
   public final AvroSerde<DailyAggregate> aggregate;
 
+  /** Body and meter readings, read by topic into clean readings (a source serde only). */
+  public final Serde<CleanReading> reading;
+
   /** Serdes over the registry at {@code registryUrl} (or {@code mock://scope}). */
   public TelemetrySerdes(String registryUrl) {
     Map<String, Object> config = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
@@ -33,6 +38,9 @@ public final class TelemetrySerdes {
     clean = configured(CleanReading.class, config);
     alert = configured(Alert.class, config);
     aggregate = configured(DailyAggregate.class, config);
+    reading =
+        Serdes.serdeFrom(
+            clean.serializer(), new ReadingDeserializer(body.deserializer(), meter.deserializer()));
   }
 
   private static <T extends SpecificRecord> AvroSerde<T> configured(

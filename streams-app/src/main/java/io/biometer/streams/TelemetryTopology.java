@@ -5,13 +5,13 @@ import io.biometer.avro.Alert;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.streams.internal.PipelineMetrics;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
-import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 
 /**
@@ -45,21 +45,14 @@ public final class TelemetryTopology {
         Consumed.with(Serdes.String(), serdes.device).withName("devices-source"),
         Materialized.as(DEVICES_STORE));
 
-    KStream<String, CleanReading> body =
+    // One source for both reading topics, decoded by topic into clean readings: every record
+    // saves a mapping and a merge node.
+    KStream<String, CleanReading> readings =
         builder.stream(
-                Topics.BODY_READINGS,
-                Consumed.with(Serdes.String(), serdes.body)
-                    .withTimestampExtractor(eventTime)
-                    .withName("body-readings-source"))
-            .mapValues(CleanReadings::fromBody, Named.as("body-to-reading"));
-    KStream<String, CleanReading> meter =
-        builder.stream(
-                Topics.METER_READINGS,
-                Consumed.with(Serdes.String(), serdes.meter)
-                    .withTimestampExtractor(eventTime)
-                    .withName("meter-readings-source"))
-            .mapValues(CleanReadings::fromMeter, Named.as("meter-to-reading"));
-    KStream<String, CleanReading> readings = body.merge(meter, Named.as("merge-readings"));
+            List.of(Topics.BODY_READINGS, Topics.METER_READINGS),
+            Consumed.with(Serdes.String(), serdes.reading)
+                .withTimestampExtractor(eventTime)
+                .withName("readings-source"));
 
     KStream<String, CleanReading> valid =
         Validation.apply(readings, config, metrics, DEVICES_STORE);

@@ -76,6 +76,9 @@ public final class Validation {
     public void process(FixedKeyRecord<String, CleanReading> record) {
       meters.in();
       CleanReading r = record.value();
+      if (r == null) {
+        throw new Rejected("empty-value", "a reading without a value (tombstone)");
+      }
       long now = context.currentSystemTimeMs();
       Device d = devices.get(r.getDeviceId(), now);
       if (d == null) {
