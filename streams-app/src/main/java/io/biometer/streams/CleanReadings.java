@@ -3,7 +3,6 @@ package io.biometer.streams;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.MeterReading;
-import io.biometer.streams.internal.Rejected;
 import java.time.Instant;
 
 /** Body and meter readings in the one shape the rest of the topology works on. */
@@ -12,9 +11,6 @@ final class CleanReadings {
   private CleanReadings() {}
 
   static CleanReading fromBody(BodyReading r) {
-    if (r == null) {
-      throw new Rejected("empty-value", "a body reading without a value (tombstone)");
-    }
     return new CleanReading(
         r.getDeviceId(),
         r.getPatientId(),
@@ -28,9 +24,6 @@ final class CleanReadings {
   }
 
   static CleanReading fromMeter(MeterReading r) {
-    if (r == null) {
-      throw new Rejected("empty-value", "a meter reading without a value (tombstone)");
-    }
     return new CleanReading(
         r.getDeviceId(),
         r.getSiteId(),

@@ -95,18 +95,11 @@ public final class Dedup {
 
     /** The zero-padded bucket and separator every key starts with (no String.format per record). */
     private static StringBuilder bucketPrefix(long bucketIndex, int capacity) {
-      StringBuilder b = new StringBuilder(capacity);
-      if (bucketIndex >= 0) {
-        for (long limit = 1_000_000_000_000L; limit > 1 && bucketIndex < limit; limit /= 10) {
-          b.append('0');
-        }
-        return b.append(bucketIndex).append('|');
+      StringBuilder b = new StringBuilder(capacity).append(bucketIndex);
+      while (b.length() < 13) {
+        b.insert(0, '0');
       }
-      String digits = Long.toString(bucketIndex); // before 1970: rare, padded the same way
-      for (int i = digits.length(); i < 13; i++) {
-        b.append('0');
-      }
-      return b.append(digits).append('|');
+      return b.append('|');
     }
 
     @Override

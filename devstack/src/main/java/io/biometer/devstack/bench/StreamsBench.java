@@ -66,18 +66,17 @@ public final class StreamsBench {
   private static final String PASS_THROUGH = "bench.pass-through";
   private static final String CACHE_KEY = "kafka.statestore.cache.max.bytes";
 
-  /** App config given on the command line as {@code key=value}, applied to every app run. */
-  private static final Map<String, Object> OVERRIDES = new HashMap<>();
-
   private StreamsBench() {}
 
   static int run(String[] args, PrintStream out) throws Exception {
     boolean quick = List.of(args).contains("--quick");
     boolean latencyOnly = List.of(args).contains("--latency-only");
+    // App config given on the command line as key=value, applied to every app run.
+    Map<String, Object> overrides = new HashMap<>();
     for (String a : args) {
       int eq = a.indexOf('=');
       if (eq > 0) {
-        OVERRIDES.put(a.substring(0, eq), a.substring(eq + 1));
+        overrides.put(a.substring(0, eq), a.substring(eq + 1));
       } else if (!a.equals("--quick") && !a.equals("--latency-only")) {
         System.err.println(
             "biometer bench streams: unknown argument '" + a + "'; try ./biometer bench --help");
@@ -85,7 +84,7 @@ public final class StreamsBench {
       }
     }
     try {
-      new StreamsAppConfig(OVERRIDES); // a wrong key or value fails now, not after minutes
+      new StreamsAppConfig(overrides); // a wrong key or value fails now, not after minutes
     } catch (org.apache.kafka.common.config.ConfigException e) {
       System.err.println("biometer bench streams: " + e.getMessage());
       return 2;
@@ -138,51 +137,49 @@ public final class StreamsBench {
       if (!latencyOnly) {
         // The first run through a cold JVM and broker reads low whatever it is: warm up first.
         out.println("biometer bench streams: warm-up (full topology, not counted) ...");
-        fullTopology(stack, dir, input, readings, StreamsConfig.AT_LEAST_ONCE);
+        fullTopology(stack, dir, overrides, input, readings, StreamsConfig.AT_LEAST_ONCE);
         for (int r = 0; r < rounds; r++) {
           // A run reads faster or slower by where it stands in a round (what ran just before it
           // on the broker and in the JVM): every other round runs the pass-through last.
           boolean passFirst = r % 2 == 0;
           if (passFirst) {
             out.printf("biometer bench streams: round %d of %d: pass-through ...%n", r + 1, rounds);
-            pass[r] = passThrough(stack, dir, input);
+            pass[r] = passThrough(stack, dir, overrides, input);
           }
           out.printf(
               "biometer bench streams: round %d of %d: full topology, at-least-once ...%n",
               r + 1, rounds);
-          full[r] = fullTopology(stack, dir, input, readings, StreamsConfig.AT_LEAST_ONCE);
+          full[r] =
+              fullTopology(stack, dir, overrides, input, readings, StreamsConfig.AT_LEAST_ONCE);
           out.printf(
               "biometer bench streams: round %d of %d: full topology, exactly-once ...%n",
               r + 1, rounds);
-          fullEos[r] = fullTopology(stack, dir, input, readings, StreamsConfig.EXACTLY_ONCE_V2);
+          fullEos[r] =
+              fullTopology(stack, dir, overrides, input, readings, StreamsConfig.EXACTLY_ONCE_V2);
           if (!passFirst) {
             out.printf("biometer bench streams: round %d of %d: pass-through ...%n", r + 1, rounds);
-            pass[r] = passThrough(stack, dir, input);
+            pass[r] = passThrough(stack, dir, overrides, input);
           }
         }
       }
       out.println(
           "biometer bench streams: event-to-alert latency at 10,000 readings/s, at-least-once ...");
-      Latency alos = latency(stack, dir, StreamsConfig.AT_LEAST_ONCE, Map.of(), warmUp, latencyRun);
+      Latency alos =
+          latency(stack, dir, overrides, StreamsConfig.AT_LEAST_ONCE, warmUp, latencyRun);
       out.println(
           "biometer bench streams: event-to-alert latency at 10,000 readings/s, exactly-once ...");
       Latency eos =
-          latency(stack, dir, StreamsConfig.EXACTLY_ONCE_V2, Map.of(), warmUp, latencyRun);
+          latency(stack, dir, overrides, StreamsConfig.EXACTLY_ONCE_V2, warmUp, latencyRun);
       // The app turns Kafka Streams' record cache off under exactly-once; measure the default too,
       // unless the command line set the cache itself.
       Latency eosCached = null;
-      if (!OVERRIDES.containsKey(CACHE_KEY)) {
+      if (!overrides.containsKey(CACHE_KEY)) {
+        Map<String, Object> cacheOn = new HashMap<>(overrides);
+        cacheOn.put(CACHE_KEY, "10485760");
         out.println(
             "biometer bench streams: the same, exactly-once with Kafka Streams' default record"
                 + " cache ...");
-        eosCached =
-            latency(
-                stack,
-                dir,
-                StreamsConfig.EXACTLY_ONCE_V2,
-                Map.of(CACHE_KEY, "10485760"),
-                warmUp,
-                latencyRun);
+        eosCached = latency(stack, dir, cacheOn, StreamsConfig.EXACTLY_ONCE_V2, warmUp, latencyRun);
       }
       out.println(
           "biometer bench streams: baseline, a transactional producer committing every 100 ms ...");
@@ -198,7 +195,7 @@ public final class StreamsBench {
           input,
           latencyRun.toSeconds(),
           warmUp.toSeconds(),
-          OVERRIDES.isEmpty() ? "" : "; app config " + OVERRIDES);
+          overrides.isEmpty() ? "" : "; app config " + overrides);
       out.println("| measure | biometer | baseline (same run, same broker) | ratio | target |");
       out.println("| --- | --- | --- | --- | --- |");
       if (latencyOnly) {
@@ -276,7 +273,8 @@ public final class StreamsBench {
         h.getValueAtPercentile(99.9));
   }
 
-  private static double passThrough(LocalStack stack, Path dir, long input) throws Exception {
+  private static double passThrough(
+      LocalStack stack, Path dir, Map<String, Object> overrides, long input) throws Exception {
     TelemetrySerdes serdes = new TelemetrySerdes(stack.registryUrl());
     StreamsBuilder b = new StreamsBuilder();
     b.stream(
@@ -286,7 +284,7 @@ public final class StreamsBench {
     // Exactly the Kafka Streams settings of the app at-least-once (clients, handlers, timestamp
     // extractor), so that the two differ by their topologies only.
     String appId = "bench-pass-" + UUID.randomUUID();
-    Map<String, Object> v = appValues(stack, dir, appId, StreamsConfig.AT_LEAST_ONCE);
+    Map<String, Object> v = appValues(stack, dir, overrides, appId, StreamsConfig.AT_LEAST_ONCE);
     v.put("kafka.consumer.auto.offset.reset", "earliest");
     Properties p = StreamsApp.properties(new StreamsAppConfig(v), PipelineMetrics.noop());
     try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
@@ -300,9 +298,15 @@ public final class StreamsBench {
   }
 
   private static double fullTopology(
-      LocalStack stack, Path dir, long input, long readings, String guarantee) throws Exception {
+      LocalStack stack,
+      Path dir,
+      Map<String, Object> overrides,
+      long input,
+      long readings,
+      String guarantee)
+      throws Exception {
     String appId = "bench-full-" + UUID.randomUUID();
-    Map<String, Object> v = appValues(stack, dir, appId, guarantee);
+    Map<String, Object> v = appValues(stack, dir, overrides, appId, guarantee);
     v.put("kafka.consumer.auto.offset.reset", "earliest");
     long cleanBefore = endOffsets(stack, Topics.READINGS_CLEAN);
     StreamsApp[] app = new StreamsApp[1];
@@ -321,8 +325,9 @@ public final class StreamsBench {
     }
   }
 
+  /** The app's config for one bench run: {@code overrides} (the command line's) win. */
   private static Map<String, Object> appValues(
-      LocalStack stack, Path dir, String appId, String guarantee) {
+      LocalStack stack, Path dir, Map<String, Object> overrides, String appId, String guarantee) {
     Map<String, Object> v = new HashMap<>();
     v.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
     v.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
@@ -333,7 +338,7 @@ public final class StreamsBench {
     v.put(StreamsAppConfig.METRICS_HOST_CONFIG, "127.0.0.1");
     v.put(StreamsAppConfig.METRICS_PER_RELAY_CONFIG, false);
     v.put(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 0L);
-    v.putAll(OVERRIDES);
+    v.putAll(overrides);
     return v;
   }
 
@@ -407,16 +412,14 @@ public final class StreamsBench {
   private static Latency latency(
       LocalStack stack,
       Path dir,
-      String guarantee,
       Map<String, Object> config,
+      String guarantee,
       Duration warmUp,
       Duration run)
       throws Exception {
     String appId = "bench-latency-" + UUID.randomUUID();
-    Map<String, Object> v = appValues(stack, dir, appId, guarantee);
+    Map<String, Object> v = appValues(stack, dir, config, appId, guarantee);
     v.put("kafka.consumer.auto.offset.reset", "latest");
-    v.putAll(config);
-    v.putAll(OVERRIDES);
     Histogram h = new Histogram(60_000, 3);
     Histogram visible = new Histogram(60_000, 3);
     Histogram warm = new Histogram(60_000, 3);
@@ -434,47 +437,36 @@ public final class StreamsBench {
               "bench-alert-consumer");
       consumer.start();
       LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
-      double commitsBefore = 0;
-      long loopStart = 0;
+      double[] commitsBefore = new double[1];
+      long[] loopStart = new long[1];
       try (KafkaProducer<String, SpecificRecord> p = producer(stack, 5)) {
-        long perTick = 100;
-        long start = System.nanoTime();
-        long sent = 0;
         long seqBase = 1_000_000;
-        // The same load first warms up the JIT, the caches and the connections: the first
-        // seconds through a fresh app measure its start, not its steady state.
-        boolean measuring = false;
-        while (System.nanoTime() - start < warmUp.toNanos() + run.toNanos()) {
-          if (!measuring && System.nanoTime() - start >= warmUp.toNanos()) {
-            measuring = true;
-            measureFrom.set(System.currentTimeMillis());
-            commitsBefore = threadMetric(app, "commit-total");
-            loopStart = System.nanoTime();
-          }
-          for (int i = 0; i < perTick; i++, sent++) {
-            int device = (int) (sent % DEVICES);
-            long seq = seqBase + sent / DEVICES;
-            // Each device alternates normal and fever every 10 readings: one transition per second.
-            double value = (seq / 10) % 2 == 0 ? 36.8 : 39.2;
-            Instant now = Instant.now();
-            p.send(
-                new ProducerRecord<>(
-                    Topics.BODY_READINGS,
-                    null,
-                    now.toEpochMilli(),
-                    id(device),
-                    reading(device, seq, now, value, "sink-a")));
-          }
-          long due = start + sent * 100_000L; // 10,000 per second
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait);
-          }
-        }
+        paced(
+            warmUp,
+            run,
+            () -> {
+              measureFrom.set(System.currentTimeMillis());
+              commitsBefore[0] = threadMetric(app, "commit-total");
+              loopStart[0] = System.nanoTime();
+            },
+            sent -> {
+              int device = (int) (sent % DEVICES);
+              long seq = seqBase + sent / DEVICES;
+              // Each device alternates normal and fever every 10 readings: one transition a second.
+              double value = (seq / 10) % 2 == 0 ? 36.8 : 39.2;
+              Instant now = Instant.now();
+              p.send(
+                  new ProducerRecord<>(
+                      Topics.BODY_READINGS,
+                      null,
+                      now.toEpochMilli(),
+                      id(device),
+                      reading(device, seq, now, value, "sink-a")));
+            });
       }
       // The commit period over the loaded seconds only: an idle app commits nothing.
-      double commits = threadMetric(app, "commit-total") - commitsBefore;
-      double period = (System.nanoTime() - loopStart) / 1e6 / Math.max(1, commits);
+      double commits = threadMetric(app, "commit-total") - commitsBefore[0];
+      double period = (System.nanoTime() - loopStart[0]) / 1e6 / Math.max(1, commits);
       LockSupport.parkNanos(Duration.ofSeconds(3).toNanos());
       stop.set(true);
       consumer.join();
@@ -486,6 +478,43 @@ public final class StreamsBench {
           threadMetric(app, "commit-latency-max"),
           period);
     }
+  }
+
+  /**
+   * Calls {@code send} with record numbers 0, 1, 2, ... at 10,000 a second (in ticks of 100) for
+   * {@code warmUp} and then {@code run}; {@code measuring} runs once, when the warm-up ends. The
+   * same load first warms up the JIT, the caches and the connections: the first seconds through a
+   * fresh app measure its start, not its steady state.
+   */
+  private static void paced(
+      Duration warmUp, Duration run, Runnable measuring, java.util.function.LongConsumer send) {
+    long start = System.nanoTime();
+    long sent = 0;
+    boolean measured = false;
+    while (System.nanoTime() - start < warmUp.toNanos() + run.toNanos()) {
+      if (!measured && System.nanoTime() - start >= warmUp.toNanos()) {
+        measured = true;
+        measuring.run();
+      }
+      for (int i = 0; i < 100; i++, sent++) {
+        send.accept(sent);
+      }
+      long wait = start + sent * 100_000L - System.nanoTime(); // 10,000 per second
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+    }
+  }
+
+  /** A read_committed consumer's config that fetches without waiting for more bytes. */
+  private static Map<String, Object> readCommitted(LocalStack stack, String offsetReset) {
+    Map<String, Object> c = new HashMap<>();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
+    return c;
   }
 
   /** A metric of the app's (single) stream thread; NaN when it has none yet. */
@@ -519,15 +548,9 @@ public final class StreamsBench {
     Thread consumer =
         new Thread(
             () -> {
-              Map<String, Object> c = new HashMap<>();
-              c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-              c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-              c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-              c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-              c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
               try (KafkaConsumer<byte[], byte[]> k =
                   new KafkaConsumer<>(
-                      c,
+                      readCommitted(stack, "earliest"),
                       new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                       new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
                 k.subscribe(List.of(topic));
@@ -556,28 +579,23 @@ public final class StreamsBench {
             new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       producer.initTransactions();
       LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
-      long start = System.nanoTime();
-      long sent = 0;
-      long lastCommit = System.nanoTime();
+      long[] lastCommit = {System.nanoTime()};
       producer.beginTransaction();
       byte[] value = new byte[100];
-      while (System.nanoTime() - start < warmUp.toNanos() + run.toNanos()) {
-        if (measureFrom.get() == Long.MAX_VALUE && System.nanoTime() - start >= warmUp.toNanos()) {
-          measureFrom.set(System.currentTimeMillis());
-        }
-        for (int i = 0; i < 100; i++, sent++) {
-          producer.send(new ProducerRecord<>(topic, null, System.currentTimeMillis(), null, value));
-        }
-        if (System.nanoTime() - lastCommit >= 100_000_000L) {
-          producer.commitTransaction();
-          producer.beginTransaction();
-          lastCommit = System.nanoTime();
-        }
-        long wait = start + sent * 100_000L - System.nanoTime();
-        if (wait > 0) {
-          LockSupport.parkNanos(wait);
-        }
-      }
+      paced(
+          warmUp,
+          run,
+          () -> measureFrom.set(System.currentTimeMillis()),
+          sent -> {
+            producer.send(
+                new ProducerRecord<>(topic, null, System.currentTimeMillis(), null, value));
+            // At the end of a tick of 100, as the streams app commits between batches.
+            if (sent % 100 == 99 && System.nanoTime() - lastCommit[0] >= 100_000_000L) {
+              producer.commitTransaction();
+              producer.beginTransaction();
+              lastCommit[0] = System.nanoTime();
+            }
+          });
       producer.commitTransaction();
     }
     LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
@@ -593,16 +611,10 @@ public final class StreamsBench {
       Histogram warm,
       AtomicLong measureFrom,
       AtomicBoolean stop) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    c.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
-    c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
     AvroDeserializer<Alert> d = new AvroDeserializer<>(Alert.class);
     d.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl()), false);
     try (KafkaConsumer<String, Alert> consumer =
-        new KafkaConsumer<>(c, new StringDeserializer(), d)) {
+        new KafkaConsumer<>(readCommitted(stack, "latest"), new StringDeserializer(), d)) {
       consumer.subscribe(List.of(Topics.ALERTS));
       while (!stop.get()) {
         for (var r : consumer.poll(Duration.ofMillis(50))) {

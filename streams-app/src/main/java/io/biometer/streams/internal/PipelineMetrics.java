@@ -45,19 +45,8 @@ public final class PipelineMetrics {
         name + String.join(",", tags), k -> Counter.builder(name).tags(tags).register(registry));
   }
 
-  // The per-record paths look their meters up without building a string: one map per name.
-  private final Map<String, Counter> inByStep = new ConcurrentHashMap<>();
-  private final Map<String, Counter> outByStep = new ConcurrentHashMap<>();
-  private final Map<String, Counter> lateByStep = new ConcurrentHashMap<>();
+  // Duplicates are counted per record: looked up by kind and relay without building a string.
   private final Map<String, Map<String, Counter>> duplicatesByRelay = new ConcurrentHashMap<>();
-
-  public void in(String step) {
-    inByStep.computeIfAbsent(step, s -> counter("biometer.records.in", "step", s)).increment();
-  }
-
-  public void out(String step) {
-    outByStep.computeIfAbsent(step, s -> counter("biometer.records.out", "step", s)).increment();
-  }
 
   public void duplicate(String relayKind, String relayId) {
     String relay = perRelay ? relayId : "all";
@@ -85,15 +74,6 @@ public final class PipelineMetrics {
         .increment();
   }
 
-  public void late(String step) {
-    lateByStep.computeIfAbsent(step, s -> counter("biometer.late.records", "step", s)).increment();
-  }
-
-  /** Records the time from an event to its output {@code output}. */
-  public void latency(String output, long millis) {
-    timer(output).record(Math.max(0, millis), TimeUnit.MILLISECONDS);
-  }
-
   private Timer timer(String output) {
     return timers.computeIfAbsent(
         output,
@@ -109,9 +89,9 @@ public final class PipelineMetrics {
   /** The meters of one step, looked up once instead of per record. */
   public Step step(String name) {
     return new Step(
-        inByStep.computeIfAbsent(name, s -> counter("biometer.records.in", "step", s)),
-        outByStep.computeIfAbsent(name, s -> counter("biometer.records.out", "step", s)),
-        lateByStep.computeIfAbsent(name, s -> counter("biometer.late.records", "step", s)));
+        counter("biometer.records.in", "step", name),
+        counter("biometer.records.out", "step", name),
+        counter("biometer.late.records", "step", name));
   }
 
   /** Records in, out and late of one step. */
