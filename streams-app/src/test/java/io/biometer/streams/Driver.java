@@ -16,13 +16,19 @@ import io.biometer.avro.SinkState;
 import io.biometer.avro.SinkStatus;
 import io.biometer.registry.MockSchemaRegistry;
 import io.biometer.streams.internal.PipelineMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -51,6 +57,8 @@ final class Driver implements AutoCloseable {
   final TestOutputTopic<String, DailyAggregate> aggregates;
   final TestOutputTopic<byte[], byte[]> dlq;
   private final String scope = "driver-" + UUID.randomUUID();
+  private final Path stateDir =
+      Path.of(System.getProperty("java.io.tmpdir"), "biometer-ttd-" + scope);
 
   Driver() {
     this(Map.of());
@@ -61,9 +69,7 @@ final class Driver implements AutoCloseable {
     values.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://" + scope);
     values.put(StreamsAppConfig.APPLICATION_ID_CONFIG, "test");
     values.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    values.put(
-        StreamsAppConfig.STATE_DIR_CONFIG,
-        System.getProperty("java.io.tmpdir") + "/biometer-ttd-" + scope);
+    values.put(StreamsAppConfig.STATE_DIR_CONFIG, stateDir.toString());
     values.put(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 0L);
     // The driver loses records that the deserialization handler sends to the DLQ inside an
     // exactly-once transaction (they never reach its output), so these tests run at-least-once;
@@ -166,5 +172,13 @@ final class Driver implements AutoCloseable {
   public void close() {
     driver.close();
     MockSchemaRegistry.drop(scope);
+    // The driver empties its state directory but leaves it behind: one per test otherwise.
+    if (Files.exists(stateDir)) {
+      try (Stream<Path> files = Files.walk(stateDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
   }
 }
