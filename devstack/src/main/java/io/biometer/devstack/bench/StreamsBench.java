@@ -13,6 +13,7 @@ import io.biometer.devstack.LocalStack;
 import io.biometer.serde.AvroDeserializer;
 import io.biometer.serde.AvroSerdeConfig;
 import io.biometer.serde.AvroSerializer;
+import io.biometer.streams.Dedup;
 import io.biometer.streams.StreamsApp;
 import io.biometer.streams.StreamsAppConfig;
 import io.biometer.streams.TelemetrySerdes;
@@ -21,6 +22,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -83,8 +85,10 @@ public final class StreamsBench {
         return 2;
       }
     }
+    int threads;
     try {
-      new StreamsAppConfig(overrides); // a wrong key or value fails now, not after minutes
+      // A wrong key or value fails now, not after minutes.
+      threads = new StreamsAppConfig(overrides).getInt(StreamsAppConfig.NUM_STREAM_THREADS_CONFIG);
     } catch (org.apache.kafka.common.config.ConfigException e) {
       System.err.println("biometer bench streams: " + e.getMessage());
       return 2;
@@ -187,10 +191,12 @@ public final class StreamsBench {
 
       out.println();
       out.printf(
-          "biometer bench streams: embedded KRaft broker, %d partitions, 1 stream thread, %d devices,"
-              + " %,d input records (every reading twice); latency: %d s at 10,000 readings/s after"
-              + " a %d s warm-up at the same rate%s%n",
+          "biometer bench streams: embedded KRaft broker, %d partitions, %d stream thread(s), %d"
+              + " devices, %,d input records (every reading twice); records/s: steady rate, from"
+              + " 10%% to 90%% of the output; latency: %d s at 10,000 readings/s after a %d s"
+              + " warm-up at the same rate%s%n",
           stack.config().topicPartitions(),
+          threads,
           DEVICES,
           input,
           latencyRun.toSeconds(),
@@ -288,12 +294,7 @@ public final class StreamsBench {
     v.put("kafka.consumer.auto.offset.reset", "earliest");
     Properties p = StreamsApp.properties(new StreamsAppConfig(v), PipelineMetrics.noop());
     try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
-      return timeUntil(
-          stack,
-          streams::start,
-          () -> streams.state() == KafkaStreams.State.RUNNING,
-          PASS_THROUGH,
-          input);
+      return steadyRate(stack, streams::start, PASS_THROUGH, input, input);
     }
   }
 
@@ -308,20 +309,53 @@ public final class StreamsBench {
     String appId = "bench-full-" + UUID.randomUUID();
     Map<String, Object> v = appValues(stack, dir, overrides, appId, guarantee);
     v.put("kafka.consumer.auto.offset.reset", "earliest");
-    long cleanBefore = endOffsets(stack, Topics.READINGS_CLEAN);
     StreamsApp[] app = new StreamsApp[1];
     try {
-      return input
-          / timeSeconds(
+      double rate =
+          steadyRate(
               stack,
               () -> app[0] = StreamsApp.start(new StreamsAppConfig(v)),
-              () -> app[0] != null && app[0].state() == KafkaStreams.State.RUNNING,
               Topics.READINGS_CLEAN,
-              cleanBefore + readings);
+              readings,
+              input);
+      checkDedup(app[0].metrics(), input, readings);
+      return rate;
     } finally {
       if (app[0] != null) {
         app[0].close();
       }
+    }
+  }
+
+  /**
+   * The rate counts clean readings, so a dedup that let copies through would look fast: once every
+   * input record went through dedup, exactly one copy of each reading must have passed and the
+   * other dropped, or the run is void.
+   */
+  private static void checkDedup(PipelineMetrics metrics, long input, long readings) {
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (metrics.count("biometer.records.in", "step", Dedup.STEP) < input
+        && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+    }
+    double in = metrics.count("biometer.records.in", "step", Dedup.STEP);
+    double out = metrics.count("biometer.records.out", "step", Dedup.STEP);
+    double dropped =
+        metrics.registry().find("biometer.duplicates.dropped").counters().stream()
+            .mapToDouble(c -> c.count())
+            .sum();
+    if (in != input || out != readings || dropped != input - readings) {
+      throw new IllegalStateException(
+          String.format(
+              Locale.ROOT,
+              "full topology: dedup took %.0f of %d records, passed %.0f (expected %d) and dropped"
+                  + " %.0f (expected %d); this run's figure is void",
+              in,
+              input,
+              out,
+              readings,
+              dropped,
+              input - readings));
     }
   }
 
@@ -342,51 +376,76 @@ public final class StreamsBench {
     return v;
   }
 
-  private static double timeUntil(
-      LocalStack stack,
-      Runnable start,
-      java.util.function.BooleanSupplier running,
-      String output,
-      long target)
-      throws Exception {
-    return target / timeSeconds(stack, start, running, output, endOffsets(stack, output) + target);
-  }
-
-  /** Starts, waits until running, then times until {@code output} reaches {@code end} records. */
-  private static double timeSeconds(
-      LocalStack stack,
-      Runnable start,
-      java.util.function.BooleanSupplier running,
-      String output,
-      long end)
-      throws Exception {
-    start.run();
-    long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-    while (!running.getAsBoolean() && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
-    }
-    long t0 = System.nanoTime();
-    while (endOffsets(stack, output) < end) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "benchmark did not reach " + end + " records on " + output + " within 3 minutes");
+  /**
+   * Starts an app and returns its steady rate in input records/s: the time its {@code output} takes
+   * from 10% to 90% of {@code outputs} new records, interpolated between samples taken every 10 ms,
+   * scaled to the {@code input} records those outputs stand for. Start-up, rebalances (a second
+   * stream thread joins while the first one already works) and the last partition's straggling tail
+   * fall outside the window, for every topology alike.
+   */
+  private static double steadyRate(
+      LocalStack stack, Runnable start, String output, long outputs, long input) throws Exception {
+    try (EndOffsets ends = new EndOffsets(stack, output)) {
+      long before = ends.sum();
+      List<long[]> samples = new ArrayList<>(); // {nanoTime, new records}
+      start.run();
+      long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+      long done = 0;
+      samples.add(new long[] {System.nanoTime(), 0});
+      while (done < outputs) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(
+              String.format(
+                  "benchmark reached %,d of %,d records on %s within 3 minutes",
+                  done, outputs, output));
+        }
+        LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+        done = ends.sum() - before;
+        samples.add(new long[] {System.nanoTime(), done});
       }
-      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+      double seconds = (crossing(samples, outputs * 0.9) - crossing(samples, outputs * 0.1)) / 1e9;
+      return input * 0.8 / seconds;
     }
-    return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static long endOffsets(LocalStack stack, String topic) throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+  /** When the samples' count first reached {@code level}, interpolated between two samples. */
+  static double crossing(List<long[]> samples, double level) {
+    for (int i = 1; i < samples.size(); i++) {
+      long[] a = samples.get(i - 1);
+      long[] b = samples.get(i);
+      if (b[1] >= level) {
+        double f = b[1] == a[1] ? 1 : (level - a[1]) / (double) (b[1] - a[1]);
+        return a[0] + f * (b[0] - a[0]);
+      }
+    }
+    throw new IllegalArgumentException("the samples never reach " + level);
+  }
+
+  /** The summed end offsets of one topic, through one admin client for a whole measurement. */
+  private static final class EndOffsets implements AutoCloseable {
+    private final Admin admin;
+    private final Map<TopicPartition, OffsetSpec> query = new HashMap<>();
+
+    EndOffsets(LocalStack stack, String topic) throws Exception {
+      admin =
+          Admin.create(
+              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()));
       int partitions =
           admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
-      Map<TopicPartition, OffsetSpec> q = new HashMap<>();
       for (int i = 0; i < partitions; i++) {
-        q.put(new TopicPartition(topic, i), OffsetSpec.latest());
+        query.put(new TopicPartition(topic, i), OffsetSpec.latest());
       }
-      return admin.listOffsets(q).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+    }
+
+    long sum() throws Exception {
+      return admin.listOffsets(query).all().get().values().stream()
+          .mapToLong(r -> r.offset())
+          .sum();
+    }
+
+    @Override
+    public void close() {
+      admin.close();
     }
   }
 
