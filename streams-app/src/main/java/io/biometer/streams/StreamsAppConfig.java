@@ -60,8 +60,8 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String DEDUP_HORIZON_MS_CONFIG = "dedup.horizon.ms";
   public static final String DEDUP_HORIZON_MS_DOC =
       "How long (event time) a (device id, sequence) is remembered to drop later copies, in"
-          + " milliseconds; covers a sink's spool replay and a re-uploaded meter batch. Default:"
-          + " 172800000 (48 hours).";
+          + " milliseconds; covers a sink's spool replay and a re-uploaded meter batch. At most"
+          + " 51539607528 (about 596 days). Default: 172800000 (48 hours).";
 
   public static final String MAX_FUTURE_SKEW_MS_CONFIG = "validation.max.future.skew.ms";
   public static final String MAX_FUTURE_SKEW_MS_DOC =
@@ -176,7 +176,8 @@ public final class StreamsAppConfig extends AbstractConfig {
               DEDUP_HORIZON_MS_CONFIG,
               Type.LONG,
               48L * 3600_000,
-              Range.atLeast(1000),
+              // Dedup keeps event times as int milliseconds into a bucket of 1/24 of the horizon.
+              Range.between(1000L, 24L * Integer.MAX_VALUE),
               Importance.MEDIUM,
               DEDUP_HORIZON_MS_DOC)
           .define(

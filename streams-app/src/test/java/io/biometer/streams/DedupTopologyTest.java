@@ -81,6 +81,43 @@ class DedupTopologyTest {
   }
 
   @Test
+  void copiesAcrossBlockBoundariesAndOutOfOrderAreDroppedOnce() {
+    // Sequences 13 to 35 span three blocks of 16; sink b relays them late and backwards, so
+    // its copies land in blocks the device has already left.
+    for (int seq = 13; seq <= 35; seq++) {
+      d.send(
+          Driver.reading(
+              "spo2-1",
+              SensorType.BLOOD_OXYGEN,
+              seq,
+              t.plusSeconds(seq),
+              "patient-1.sink-a",
+              97.0));
+    }
+    for (int seq = 35; seq >= 13; seq--) {
+      d.send(
+          Driver.reading(
+              "spo2-1",
+              SensorType.BLOOD_OXYGEN,
+              seq,
+              t.plusSeconds(seq),
+              "patient-1.sink-b",
+              97.0));
+    }
+    d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 12, t.plusSeconds(12), "b", 97.0));
+    List<Long> expected = new java.util.ArrayList<>();
+    for (long seq = 13; seq <= 35; seq++) {
+      expected.add(seq);
+    }
+    expected.add(12L);
+    assertThat(d.clean.readValuesToList())
+        .extracting(CleanReading::getSequence)
+        .containsExactlyElementsOf(expected);
+    assertThat(d.metrics.count("biometer.duplicates.dropped", "relay", "patient-1.sink-b"))
+        .isEqualTo(23);
+  }
+
+  @Test
   void aCopyBeyondTheHorizonPassesAgain() {
     try (Driver shortHorizon =
         new Driver(java.util.Map.of(StreamsAppConfig.DEDUP_HORIZON_MS_CONFIG, 60_000L))) {
@@ -95,6 +132,26 @@ class DedupTopologyTest {
       assertThat(shortHorizon.clean.readValuesToList())
           .extracting(CleanReading::getSequence)
           .containsExactly(1L, 2L, 1L);
+    }
+  }
+
+  @Test
+  void aDeviceQuietPastTheHorizonIsForgottenToo() {
+    try (Driver shortHorizon =
+        new Driver(java.util.Map.of(StreamsAppConfig.DEDUP_HORIZON_MS_CONFIG, 60_000L))) {
+      shortHorizon.register("spo2-1", SensorType.BLOOD_OXYGEN);
+      shortHorizon.register("spo2-2", SensorType.BLOOD_OXYGEN);
+      Instant old = Driver.WALL.minusSeconds(3600);
+      shortHorizon.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 1, old, "s", 97.0));
+      // Another device moves stream time past the horizon; spo2-1's block is dropped, also
+      // from memory, so nothing of a quiet device is kept beyond the horizon.
+      shortHorizon.send(
+          Driver.reading(
+              "spo2-2", SensorType.BLOOD_OXYGEN, 1, Driver.WALL.minusSeconds(60), "s", 97.0));
+      shortHorizon.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 1, old, "s", 97.0));
+      assertThat(shortHorizon.clean.readValuesToList())
+          .extracting(CleanReading::getDeviceId)
+          .containsExactly("spo2-1", "spo2-2", "spo2-1");
     }
   }
 }
