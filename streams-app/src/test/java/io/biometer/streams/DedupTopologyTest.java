@@ -20,6 +20,13 @@ class DedupTopologyTest {
     d.close();
   }
 
+  /**
+   * spo2-1's reading {@code seq}, measured {@code seq} seconds after t, relayed by {@code sink}.
+   */
+  private void relay(long seq, String sink) {
+    d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, seq, t.plusSeconds(seq), sink, 97.0));
+  }
+
   @Test
   void aReadingRelayedByBothSinksIsCleanOnceWithTheWinnersProvenance() {
     d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 7, t, "patient-1.sink-b", 97.0));
@@ -37,14 +44,7 @@ class DedupTopologyTest {
   @Test
   void aSpoolReplayMuchLaterIsDropped() {
     for (int seq = 0; seq < 5; seq++) {
-      d.send(
-          Driver.reading(
-              "spo2-1",
-              SensorType.BLOOD_OXYGEN,
-              seq,
-              t.plusSeconds(seq),
-              "patient-1.sink-a",
-              97.0));
+      relay(seq, "patient-1.sink-a");
     }
     // Later readings move stream time on; then the sink replays its spool.
     d.send(
@@ -85,24 +85,10 @@ class DedupTopologyTest {
     // Sequences 13 to 35 span three blocks of 16; sink b relays them late and backwards, so
     // its copies land in blocks the device has already left.
     for (int seq = 13; seq <= 35; seq++) {
-      d.send(
-          Driver.reading(
-              "spo2-1",
-              SensorType.BLOOD_OXYGEN,
-              seq,
-              t.plusSeconds(seq),
-              "patient-1.sink-a",
-              97.0));
+      relay(seq, "patient-1.sink-a");
     }
     for (int seq = 35; seq >= 13; seq--) {
-      d.send(
-          Driver.reading(
-              "spo2-1",
-              SensorType.BLOOD_OXYGEN,
-              seq,
-              t.plusSeconds(seq),
-              "patient-1.sink-b",
-              97.0));
+      relay(seq, "patient-1.sink-b");
     }
     d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 12, t.plusSeconds(12), "b", 97.0));
     List<Long> expected = new java.util.ArrayList<>();
@@ -117,41 +103,39 @@ class DedupTopologyTest {
         .isEqualTo(23);
   }
 
-  @Test
-  void aCopyBeyondTheHorizonPassesAgain() {
-    try (Driver shortHorizon =
-        new Driver(java.util.Map.of(StreamsAppConfig.DEDUP_HORIZON_MS_CONFIG, 60_000L))) {
-      shortHorizon.register("spo2-1", SensorType.BLOOD_OXYGEN);
-      Instant old = Driver.WALL.minusSeconds(3600);
-      shortHorizon.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 1, old, "s", 97.0));
-      shortHorizon.send(
-          Driver.reading(
-              "spo2-1", SensorType.BLOOD_OXYGEN, 2, Driver.WALL.minusSeconds(60), "s", 97.0));
-      shortHorizon.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 1, old, "s", 97.0));
-      // The horizon has passed in stream time: the store no longer knows sequence 1.
-      assertThat(shortHorizon.clean.readValuesToList())
-          .extracting(CleanReading::getSequence)
-          .containsExactly(1L, 2L, 1L);
-    }
-  }
-
-  @Test
-  void aDeviceQuietPastTheHorizonIsForgottenToo() {
+  /**
+   * With a 60 s horizon: spo2-1's sequence 1 an hour ago, then {@code mover}'s sequence 2 a minute
+   * ago (stream time moves past the horizon), then spo2-1's sequence 1 again.
+   */
+  private static List<CleanReading> aCopyAfterTheHorizon(String mover) {
     try (Driver shortHorizon =
         new Driver(java.util.Map.of(StreamsAppConfig.DEDUP_HORIZON_MS_CONFIG, 60_000L))) {
       shortHorizon.register("spo2-1", SensorType.BLOOD_OXYGEN);
       shortHorizon.register("spo2-2", SensorType.BLOOD_OXYGEN);
       Instant old = Driver.WALL.minusSeconds(3600);
       shortHorizon.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 1, old, "s", 97.0));
-      // Another device moves stream time past the horizon; spo2-1's block is dropped, also
-      // from memory, so nothing of a quiet device is kept beyond the horizon.
       shortHorizon.send(
           Driver.reading(
-              "spo2-2", SensorType.BLOOD_OXYGEN, 1, Driver.WALL.minusSeconds(60), "s", 97.0));
+              mover, SensorType.BLOOD_OXYGEN, 2, Driver.WALL.minusSeconds(60), "s", 97.0));
       shortHorizon.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 1, old, "s", 97.0));
-      assertThat(shortHorizon.clean.readValuesToList())
-          .extracting(CleanReading::getDeviceId)
-          .containsExactly("spo2-1", "spo2-2", "spo2-1");
+      return shortHorizon.clean.readValuesToList();
     }
+  }
+
+  @Test
+  void aCopyBeyondTheHorizonPassesAgain() {
+    // The horizon has passed in stream time: the store no longer knows sequence 1.
+    assertThat(aCopyAfterTheHorizon("spo2-1"))
+        .extracting(CleanReading::getSequence)
+        .containsExactly(1L, 2L, 1L);
+  }
+
+  @Test
+  void aDeviceQuietPastTheHorizonIsForgottenToo() {
+    // Another device moves stream time past the horizon; spo2-1's block is dropped, also from
+    // memory, so nothing of a quiet device is kept beyond the horizon.
+    assertThat(aCopyAfterTheHorizon("spo2-2"))
+        .extracting(CleanReading::getDeviceId)
+        .containsExactly("spo2-1", "spo2-2", "spo2-1");
   }
 }
