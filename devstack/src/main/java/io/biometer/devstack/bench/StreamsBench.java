@@ -289,9 +289,8 @@ public final class StreamsBench {
         .to(PASS_THROUGH, Produced.with(Serdes.String(), serdes.body).withName("pass-sink"));
     // Exactly the Kafka Streams settings of the app at-least-once (clients, handlers, timestamp
     // extractor), so that the two differ by their topologies only.
-    String appId = "bench-pass-" + UUID.randomUUID();
-    Map<String, Object> v = appValues(stack, dir, overrides, appId, StreamsConfig.AT_LEAST_ONCE);
-    v.put("kafka.consumer.auto.offset.reset", "earliest");
+    Map<String, Object> v =
+        appValues(stack, dir, overrides, "bench-pass", StreamsConfig.AT_LEAST_ONCE, "earliest");
     Properties p = StreamsApp.properties(new StreamsAppConfig(v), PipelineMetrics.noop());
     try (KafkaStreams streams = new KafkaStreams(b.build(), p)) {
       return steadyRate(stack, streams::start, PASS_THROUGH, input, input);
@@ -306,9 +305,7 @@ public final class StreamsBench {
       long readings,
       String guarantee)
       throws Exception {
-    String appId = "bench-full-" + UUID.randomUUID();
-    Map<String, Object> v = appValues(stack, dir, overrides, appId, guarantee);
-    v.put("kafka.consumer.auto.offset.reset", "earliest");
+    Map<String, Object> v = appValues(stack, dir, overrides, "bench-full", guarantee, "earliest");
     StreamsApp[] app = new StreamsApp[1];
     try {
       double rate =
@@ -359,9 +356,18 @@ public final class StreamsBench {
     }
   }
 
-  /** The app's config for one bench run: {@code overrides} (the command line's) win. */
+  /**
+   * The app's config for one bench run, under a new application id starting {@code kind}: {@code
+   * overrides} (the command line's) win, except the input's {@code offsetReset}.
+   */
   private static Map<String, Object> appValues(
-      LocalStack stack, Path dir, Map<String, Object> overrides, String appId, String guarantee) {
+      LocalStack stack,
+      Path dir,
+      Map<String, Object> overrides,
+      String kind,
+      String guarantee,
+      String offsetReset) {
+    String appId = kind + "-" + UUID.randomUUID();
     Map<String, Object> v = new HashMap<>();
     v.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
     v.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
@@ -373,6 +379,7 @@ public final class StreamsBench {
     v.put(StreamsAppConfig.METRICS_PER_RELAY_CONFIG, false);
     v.put(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 0L);
     v.putAll(overrides);
+    v.put("kafka.consumer.auto.offset.reset", offsetReset);
     return v;
   }
 
@@ -476,9 +483,7 @@ public final class StreamsBench {
       Duration warmUp,
       Duration run)
       throws Exception {
-    String appId = "bench-latency-" + UUID.randomUUID();
-    Map<String, Object> v = appValues(stack, dir, config, appId, guarantee);
-    v.put("kafka.consumer.auto.offset.reset", "latest");
+    Map<String, Object> v = appValues(stack, dir, config, "bench-latency", guarantee, "latest");
     Histogram h = new Histogram(60_000, 3);
     Histogram visible = new Histogram(60_000, 3);
     Histogram warm = new Histogram(60_000, 3);
