@@ -96,7 +96,8 @@ public final class DevStackConfig extends AbstractConfig {
 
   public static final String TOPICS_RETENTION_MS_CONFIG = "topics.retention.ms";
   public static final String TOPICS_RETENTION_MS_DOC =
-      "Retention of the non-compacted pipeline topics, in milliseconds; -1 keeps records forever."
+      "Retention of the non-compacted pipeline topics, in milliseconds, counted from when the"
+          + " broker appended each record (LogAppendTime); -1 keeps records forever."
           + " Default: 604800000 (7 days).";
   public static final long TOPICS_RETENTION_MS_DEFAULT = 7L * 24 * 3600 * 1000;
 

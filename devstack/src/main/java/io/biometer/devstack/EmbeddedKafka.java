@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -39,9 +40,20 @@ public final class EmbeddedKafka implements AutoCloseable {
    */
   public static EmbeddedKafka start(Path dir, String host, int port, int controllerPort)
       throws IOException {
+    return start(dir, host, port, controllerPort, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, String, int, int)}, with broker settings that replace or add to the
+   * local stack's (tests use it, e.g. for a retention check every second).
+   */
+  public static EmbeddedKafka start(
+      Path dir, String host, int port, int controllerPort, Map<String, String> brokerOverrides)
+      throws IOException {
     Path logs = dir.resolve("logs");
     Files.createDirectories(logs);
     Properties props = brokerProps(logs, host, port, controllerPort);
+    props.putAll(brokerOverrides);
     Path propsFile = dir.resolve("server.properties");
     try (OutputStream out = Files.newOutputStream(propsFile)) {
       props.store(

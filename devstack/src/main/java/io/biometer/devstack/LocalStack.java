@@ -282,7 +282,12 @@ public final class LocalStack implements AutoCloseable {
             + topics.created().size()
             + " created, "
             + topics.existing().size()
-            + " found from an earlier start");
+            + " found from an earlier start"
+            + (topics.restamped().isEmpty()
+                ? ""
+                : ", "
+                    + topics.restamped().size()
+                    + " switched to LogAppendTime (retention counts from arrival)"));
     return lines;
   }
 

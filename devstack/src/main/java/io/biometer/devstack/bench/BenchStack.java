@@ -2,6 +2,7 @@ package io.biometer.devstack.bench;
 
 import io.biometer.devstack.DevStackConfig;
 import io.biometer.devstack.LocalStack;
+import io.biometer.devstack.TopicSetup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -12,6 +13,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * A private local stack for a benchmark: a broker and a registry on free loopback ports, its data
@@ -37,6 +40,15 @@ final class BenchStack implements AutoCloseable {
     values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, false);
     Runtime.getRuntime().addShutdownHook(cleanUp);
     stack = LocalStack.start(new DevStackConfig(values));
+  }
+
+  /**
+   * A topic of the bench's own, stamped at arrival like the pipeline's topics ({@link
+   * TopicSetup#TIMESTAMP_TYPE}), so that a baseline writes to the same kind of topic.
+   */
+  NewTopic topic(String name) {
+    return new NewTopic(name, stack.config().topicPartitions(), (short) 1)
+        .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, TopicSetup.TIMESTAMP_TYPE));
   }
 
   private static int freePort() {

@@ -29,7 +29,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.tools.ProducerPerformance;
 
 /**
@@ -62,11 +61,7 @@ public final class SimulatorBench {
       try (Admin admin =
           Admin.create(
               Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        admin
-            .createTopics(
-                List.of(new NewTopic("bench.producer-performance", partitions, (short) 1)))
-            .all()
-            .get();
+        admin.createTopics(List.of(bench.topic("bench.producer-performance"))).all().get();
       }
       Map<String, Object> producer = KafkaOutput.defaults();
       out.println("biometer bench simulator: warming up the broker with ProducerPerformance ...");

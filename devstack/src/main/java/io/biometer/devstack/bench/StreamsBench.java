@@ -37,7 +37,6 @@ import org.HdrHistogram.Histogram;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -102,11 +101,7 @@ public final class StreamsBench {
       try (Admin admin =
           Admin.create(
               Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        admin
-            .createTopics(
-                List.of(new NewTopic(PASS_THROUGH, stack.config().topicPartitions(), (short) 1)))
-            .all()
-            .get();
+        admin.createTopics(List.of(bench.topic(PASS_THROUGH))).all().get();
       }
       register(stack);
       out.printf(
@@ -187,7 +182,7 @@ public final class StreamsBench {
       }
       out.println(
           "biometer bench streams: baseline, a transactional producer committing every 100 ms ...");
-      Histogram txn = transactionalBaseline(stack, warmUp, latencyRun);
+      Histogram txn = transactionalBaseline(bench, warmUp, latencyRun);
 
       out.println();
       out.printf(
@@ -595,16 +590,14 @@ public final class StreamsBench {
    * The exactly-once baseline: a plain transactional producer that commits every 100 ms at 10,000
    * records/s, and a read_committed consumer; send time to visibility.
    */
-  private static Histogram transactionalBaseline(LocalStack stack, Duration warmUp, Duration run)
+  private static Histogram transactionalBaseline(BenchStack bench, Duration warmUp, Duration run)
       throws Exception {
+    LocalStack stack = bench.stack;
     String topic = "bench.transactional";
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-      admin
-          .createTopics(List.of(new NewTopic(topic, stack.config().topicPartitions(), (short) 1)))
-          .all()
-          .get();
+      admin.createTopics(List.of(bench.topic(topic))).all().get();
     }
     Histogram h = new Histogram(60_000, 3);
     AtomicBoolean stop = new AtomicBoolean();
