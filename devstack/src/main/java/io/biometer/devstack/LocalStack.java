@@ -38,6 +38,7 @@ public final class LocalStack implements AutoCloseable {
 
   private final DevStackConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private final Map<String, String> brokerOverrides;
   private EmbeddedKafka kafka;
   private EmbeddedSchemaRegistry registry;
   private EmbeddedQuestDb questdb;
@@ -46,8 +47,9 @@ public final class LocalStack implements AutoCloseable {
   private TopicSetup.Result topics;
   private int schemasReplayed;
 
-  private LocalStack(DevStackConfig config) {
+  private LocalStack(DevStackConfig config, Map<String, String> brokerOverrides) {
     this.config = config;
+    this.brokerOverrides = Map.copyOf(brokerOverrides);
   }
 
   /**
@@ -56,7 +58,15 @@ public final class LocalStack implements AutoCloseable {
    * @throws IllegalStateException naming the part and the cause (a port in use, say)
    */
   public static LocalStack start(DevStackConfig config) {
-    LocalStack stack = new LocalStack(config);
+    return start(config, Map.of());
+  }
+
+  /**
+   * As {@link #start(DevStackConfig)}, with broker settings that replace or add to the embedded
+   * broker's (tests use it, e.g. for a retention check every second).
+   */
+  public static LocalStack start(DevStackConfig config, Map<String, String> brokerOverrides) {
+    LocalStack stack = new LocalStack(config, brokerOverrides);
     try {
       stack.startParts();
       return stack;
@@ -77,7 +87,11 @@ public final class LocalStack implements AutoCloseable {
 
     kafka =
         EmbeddedKafka.start(
-            data.resolve("kafka"), host, config.kafkaPort(), config.kafkaControllerPort());
+            data.resolve("kafka"),
+            host,
+            config.kafkaPort(),
+            config.kafkaControllerPort(),
+            brokerOverrides);
     started.push(kafka);
     try (Admin admin =
         Admin.create(

@@ -16,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -37,12 +38,16 @@ public final class StreamsApp implements AutoCloseable {
   private final PipelineMetrics metrics;
   private final KafkaStreamsMetrics streamsMetrics;
 
-  private StreamsApp(StreamsAppConfig config) {
+  private StreamsApp(StreamsAppConfig config, KafkaClientSupplier clients) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     this.metrics = new PipelineMetrics(registry, config.metricsPerRelay());
     Topology topology =
         TelemetryTopology.build(config, new TelemetrySerdes(config.registryUrl()), metrics);
-    this.streams = new KafkaStreams(topology, properties(config, metrics));
+    Properties props = properties(config, metrics);
+    this.streams =
+        clients == null
+            ? new KafkaStreams(topology, props)
+            : new KafkaStreams(topology, props, clients);
     streams.setUncaughtExceptionHandler(
         e -> {
           log.error("stream thread failed; replacing it", e);
@@ -68,7 +73,15 @@ public final class StreamsApp implements AutoCloseable {
 
   /** Starts an instance; it runs until {@link #close()}. */
   public static StreamsApp start(StreamsAppConfig config) {
-    return new StreamsApp(config);
+    return new StreamsApp(config, null);
+  }
+
+  /**
+   * Starts an instance whose Kafka clients come from {@code clients} (tests inject faults into
+   * them; an embedding application may wrap them); it runs until {@link #close()}.
+   */
+  public static StreamsApp start(StreamsAppConfig config, KafkaClientSupplier clients) {
+    return new StreamsApp(config, clients);
   }
 
   /**
