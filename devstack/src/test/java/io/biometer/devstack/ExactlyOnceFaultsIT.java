@@ -46,13 +46,13 @@ class ExactlyOnceFaultsIT {
   void midRunTransactionsAbortAtCommitAndAtSend() throws Exception {
     run(
         new FaultyClientSupplier.Plan()
-            .abortCommit(25, () -> new InvalidProducerEpochException("injected"))
+            .abortCommit(12, () -> new InvalidProducerEpochException("injected"))
             .failSend(900, () -> new OutOfOrderSequenceException("injected")));
   }
 
   @Test
   void aCommitTimesOutAndTheStreamThreadIsReplaced() throws Exception {
-    run(new FaultyClientSupplier.Plan().timeOutCommit(20));
+    run(new FaultyClientSupplier.Plan().timeOutCommit(15));
   }
 
   @Test
@@ -60,7 +60,7 @@ class ExactlyOnceFaultsIT {
     run(
         new FaultyClientSupplier.Plan()
             .failPunctuationSend(3, () -> new ProducerFencedException("injected"))
-            .abortPunctuationCommit(6, () -> new InvalidProducerEpochException("injected")));
+            .abortPunctuationCommit(1, () -> new InvalidProducerEpochException("injected")));
   }
 
   private void run(FaultyClientSupplier.Plan plan) throws Exception {
