@@ -2,7 +2,11 @@ package io.biometer.streams;
 
 import io.biometer.streams.internal.DlqTarget;
 import io.biometer.streams.internal.Rejected;
+import io.biometer.streams.internal.RejectedSources;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -12,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The processing-exception handler (KIP-1033): a record a step rejects ({@link Rejected}: unknown
  * device, impossible value, future event time, too late) or that makes a step fail goes to the DLQ
- * with the source record's original bytes (KIP-1034) and the reason; the app goes on.
+ * with the source record's original bytes (KIP-1034) and the reason; the app goes on. Records a
+ * step held back and rejects later ({@link RejectedSources}: readings that waited in vain for their
+ * device) go to the DLQ each with its own kept source.
  */
 public final class DlqProcessingHandler implements ProcessingExceptionHandler {
 
@@ -27,6 +33,24 @@ public final class DlqProcessingHandler implements ProcessingExceptionHandler {
 
   @Override
   public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
+    if (e instanceof RejectedSources held) {
+      List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+      for (RejectedSources.Rejection r : held.rejections()) {
+        log.trace(
+            "rejected held-back {}-{}@{}: {}",
+            r.source().topic(),
+            r.source().partition(),
+            r.source().offset(),
+            r.message());
+        out.add(
+            dlq.fromSource(
+                r.reason(),
+                r.source(),
+                context.processorNodeId(),
+                new Rejected(r.reason(), r.message())));
+      }
+      return Response.resume(out);
+    }
     String reason;
     if (e instanceof Rejected r) {
       reason = r.reason();

@@ -53,7 +53,7 @@ public final class DlqProductionHandler implements ProductionExceptionHandler {
         context.partition(),
         context.offset(),
         e.toString());
-    if (output.equals(dlq.topic()) || context.sourceRawValue() == null) {
+    if (output.equals(dlq.topic()) || !DlqTarget.hasSource(context)) {
       // Nothing to send (the DLQ itself refused it, or no source record): counted and logged.
       dlq.metrics().dlq(reason);
       return Response.resume();

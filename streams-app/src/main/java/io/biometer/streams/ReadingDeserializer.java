@@ -2,18 +2,18 @@ package io.biometer.streams;
 
 import io.biometer.Topics;
 import io.biometer.avro.BodyReading;
-import io.biometer.avro.CleanReading;
 import io.biometer.avro.MeterReading;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Decodes a body or a meter reading, by its topic, straight into the {@link CleanReading} the steps
- * work on: one source node for both topics, without a mapping and a merge node per record. A
- * tombstone stays null, for validation to reject as {@code empty-value}; bytes that do not decode
- * fail here, as before, and go to the DLQ through the deserialization handler.
+ * Decodes a body or a meter reading, by its topic, straight into the {@link
+ * io.biometer.avro.CleanReading} the steps work on, kept with its original bytes ({@link
+ * ReceivedReading}): one source node for both topics, without a mapping and a merge node per
+ * record. A tombstone stays null, for validation to reject as {@code empty-value}; bytes that do
+ * not decode fail here, as before, and go to the DLQ through the deserialization handler.
  */
-final class ReadingDeserializer implements Deserializer<CleanReading> {
+final class ReadingDeserializer implements Deserializer<ReceivedReading> {
 
   private final Deserializer<BodyReading> body;
   private final Deserializer<MeterReading> meter;
@@ -24,15 +24,15 @@ final class ReadingDeserializer implements Deserializer<CleanReading> {
   }
 
   @Override
-  public CleanReading deserialize(String topic, byte[] data) {
+  public ReceivedReading deserialize(String topic, byte[] data) {
     if (data == null) {
       return null;
     }
     if (Topics.BODY_READINGS.equals(topic)) {
-      return CleanReadings.fromBody(body.deserialize(topic, data));
+      return new ReceivedReading(CleanReadings.fromBody(body.deserialize(topic, data)), data);
     }
     if (Topics.METER_READINGS.equals(topic)) {
-      return CleanReadings.fromMeter(meter.deserialize(topic, data));
+      return new ReceivedReading(CleanReadings.fromMeter(meter.deserialize(topic, data)), data);
     }
     throw new SerializationException(
         "no reading type for topic "

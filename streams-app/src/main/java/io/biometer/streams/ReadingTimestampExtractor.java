@@ -18,7 +18,9 @@ public final class ReadingTimestampExtractor implements TimestampExtractor {
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     Object v = record.value();
     long t;
-    if (v instanceof CleanReading r) {
+    if (v instanceof ReceivedReading r) {
+      t = r.reading().getEventTime().toEpochMilli();
+    } else if (v instanceof CleanReading r) {
       t = r.getEventTime().toEpochMilli();
     } else if (v instanceof BodyReading r) {
       t = r.getEventTime().toEpochMilli();

@@ -68,6 +68,30 @@ public final class StreamsAppConfig extends AbstractConfig {
       "A reading whose event time is further than this ahead of the wall clock is rejected to"
           + " the DLQ as future-event-time, in milliseconds. Default: 300000 (5 minutes).";
 
+  public static final String UNKNOWN_DEVICE_WAIT_MS_CONFIG = "validation.unknown.device.wait.ms";
+  public static final String UNKNOWN_DEVICE_WAIT_MS_DOC =
+      "How long a reading from a device that is not (yet) in telemetry.devices waits for its"
+          + " registration, in milliseconds of wall time. A device's registration and its first"
+          + " readings travel on two topics and may arrive in either order: a waiting reading is"
+          + " kept in a changelogged store and checked again every"
+          + " validation.unknown.device.check.interval.ms; once the device is registered it is"
+          + " validated and passed on, in arrival order with the device's later readings, and when"
+          + " the wait ends it goes to the DLQ as unknown-device. 0 rejects at once. Default: 30000.";
+
+  public static final String UNKNOWN_DEVICE_MAX_WAITING_CONFIG =
+      "validation.unknown.device.max.waiting";
+  public static final String UNKNOWN_DEVICE_MAX_WAITING_DOC =
+      "How many readings may wait for their devices at once, per stream task (the store is on"
+          + " disk and changelogged, so this bounds disk, changelog and check time). When it is"
+          + " full, a reading from an unregistered device goes to the DLQ as unknown-device at"
+          + " once. Default: 100000.";
+
+  public static final String UNKNOWN_DEVICE_CHECK_INTERVAL_MS_CONFIG =
+      "validation.unknown.device.check.interval.ms";
+  public static final String UNKNOWN_DEVICE_CHECK_INTERVAL_MS_DOC =
+      "How often waiting readings are checked against the registry, in milliseconds of wall time:"
+          + " the longest a reading waits after its device was registered. Default: 250.";
+
   public static final String AGGREGATION_ZONE_CONFIG = "aggregation.zone";
   public static final String AGGREGATION_ZONE_DOC =
       "Time zone whose calendar days the daily aggregates cover (an IANA id); DST days have 23"
@@ -123,8 +147,8 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String REGISTRY_CACHE_MS_CONFIG = "registry.cache.ms";
   public static final String REGISTRY_CACHE_MS_DOC =
       "How long a step remembers a device's registry entry, in milliseconds (wall clock); a change"
-          + " in telemetry.devices takes effect within this time. 0 reads the registry for every"
-          + " record. Default: 10000.";
+          + " in telemetry.devices takes effect within this time. A lookup that finds no device is"
+          + " never remembered. 0 reads the registry for every record. Default: 10000.";
 
   public static final String METRICS_HOST_CONFIG = "metrics.host";
   public static final String METRICS_HOST_DOC =
@@ -187,6 +211,27 @@ public final class StreamsAppConfig extends AbstractConfig {
               Range.atLeast(0),
               Importance.MEDIUM,
               MAX_FUTURE_SKEW_MS_DOC)
+          .define(
+              UNKNOWN_DEVICE_WAIT_MS_CONFIG,
+              Type.LONG,
+              30_000L,
+              Range.atLeast(0),
+              Importance.MEDIUM,
+              UNKNOWN_DEVICE_WAIT_MS_DOC)
+          .define(
+              UNKNOWN_DEVICE_MAX_WAITING_CONFIG,
+              Type.INT,
+              100_000,
+              Range.atLeast(0),
+              Importance.LOW,
+              UNKNOWN_DEVICE_MAX_WAITING_DOC)
+          .define(
+              UNKNOWN_DEVICE_CHECK_INTERVAL_MS_CONFIG,
+              Type.LONG,
+              250L,
+              Range.atLeast(1),
+              Importance.LOW,
+              UNKNOWN_DEVICE_CHECK_INTERVAL_MS_DOC)
           .define(
               AGGREGATION_ZONE_CONFIG,
               Type.STRING,
@@ -437,6 +482,18 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   public long maxFutureSkewMs() {
     return getLong(MAX_FUTURE_SKEW_MS_CONFIG);
+  }
+
+  public long unknownDeviceWaitMs() {
+    return getLong(UNKNOWN_DEVICE_WAIT_MS_CONFIG);
+  }
+
+  public int unknownDeviceMaxWaiting() {
+    return getInt(UNKNOWN_DEVICE_MAX_WAITING_CONFIG);
+  }
+
+  public long unknownDeviceCheckIntervalMs() {
+    return getLong(UNKNOWN_DEVICE_CHECK_INTERVAL_MS_CONFIG);
   }
 
   public ZoneId zone() {

@@ -25,8 +25,11 @@ public final class TelemetrySerdes {
   public final AvroSerde<Alert> alert;
   public final AvroSerde<DailyAggregate> aggregate;
 
-  /** Body and meter readings, read by topic into clean readings (a source serde only). */
-  public final Serde<CleanReading> reading;
+  /**
+   * Body and meter readings, read by topic into clean readings with their original bytes (a source
+   * serde: its serializer writes the original bytes back).
+   */
+  public final Serde<ReceivedReading> reading;
 
   /** Serdes over the registry at {@code registryUrl} (or {@code mock://scope}). */
   public TelemetrySerdes(String registryUrl) {
@@ -40,7 +43,8 @@ public final class TelemetrySerdes {
     aggregate = configured(DailyAggregate.class, config);
     reading =
         Serdes.serdeFrom(
-            clean.serializer(), new ReadingDeserializer(body.deserializer(), meter.deserializer()));
+            (topic, r) -> r == null ? null : r.value(),
+            new ReadingDeserializer(body.deserializer(), meter.deserializer()));
   }
 
   private static <T extends SpecificRecord> AvroSerde<T> configured(

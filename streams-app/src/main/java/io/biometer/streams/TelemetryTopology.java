@@ -25,7 +25,8 @@ import org.apache.kafka.streams.kstream.Produced;
  * telemetry.devices -> global table (the registry every step looks devices up in)
  * </pre>
  *
- * Every rejected record goes to telemetry.dlq through {@link DlqDeserializationHandler} and {@link
+ * Validation holds a reading back until its device is registered (or the wait ends). Every rejected
+ * record goes to telemetry.dlq through {@link DlqDeserializationHandler} and {@link
  * DlqProcessingHandler}. Every source, processor, store and sink is named, so {@code describe()} is
  * stable.
  */
@@ -47,7 +48,7 @@ public final class TelemetryTopology {
 
     // One source for both reading topics, decoded by topic into clean readings: every record
     // saves a mapping and a merge node.
-    KStream<String, CleanReading> readings =
+    KStream<String, ReceivedReading> readings =
         builder.stream(
             List.of(Topics.BODY_READINGS, Topics.METER_READINGS),
             Consumed.with(Serdes.String(), serdes.reading)
@@ -55,7 +56,8 @@ public final class TelemetryTopology {
                 .withName("readings-source"));
 
     KStream<String, CleanReading> valid =
-        Validation.apply(readings, config, metrics, DEVICES_STORE);
+        Validation.apply(
+            builder, readings, config, metrics, DEVICES_STORE, serdes.reading.deserializer());
     KStream<String, CleanReading> clean = Dedup.apply(builder, valid, config, metrics);
     clean.to(
         Topics.READINGS_CLEAN,

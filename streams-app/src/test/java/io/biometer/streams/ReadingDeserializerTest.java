@@ -15,15 +15,24 @@ import org.junit.jupiter.api.Test;
 class ReadingDeserializerTest {
 
   private final TelemetrySerdes serdes = new TelemetrySerdes("mock://reading-deserializer");
-  private final Deserializer<CleanReading> reading = serdes.reading.deserializer();
+  private final Deserializer<ReceivedReading> reading = serdes.reading.deserializer();
 
   @Test
   void aBodyReadingBecomesACleanReadingOwnedByItsPatient() {
     BodyReading body = Driver.reading("hr-1", SensorType.ECG, 7, Driver.WALL, "sink-a", 72);
     byte[] bytes = serdes.body.serializer().serialize(Topics.BODY_READINGS, body);
-    CleanReading r = reading.deserialize(Topics.BODY_READINGS, bytes);
+    CleanReading r = reading.deserialize(Topics.BODY_READINGS, bytes).reading();
     assertThat(r).isEqualTo(CleanReadings.fromBody(body));
     assertThat(r.getOwnerId()).isEqualTo("patient-1");
+  }
+
+  @Test
+  void theOriginalBytesStayWithTheReading() {
+    BodyReading body = Driver.reading("hr-1", SensorType.ECG, 7, Driver.WALL, "sink-a", 72);
+    byte[] bytes = serdes.body.serializer().serialize(Topics.BODY_READINGS, body);
+    ReceivedReading r = reading.deserialize(Topics.BODY_READINGS, bytes);
+    assertThat(r.value()).isSameAs(bytes);
+    assertThat(serdes.reading.serializer().serialize(Topics.BODY_READINGS, r)).isSameAs(bytes);
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.test.TestRecord;
@@ -65,17 +66,21 @@ class ValidationTopologyTest {
   }
 
   @Test
-  void unknownDeviceGoesToTheDlqWithItsOriginalBytes() {
-    BodyReading r = Driver.reading("stranger", SensorType.BLOOD_OXYGEN, 0, t, "sink-a", 97.0);
-    byte[] original = d.serdes.body.serializer().serialize(Topics.BODY_READINGS, r);
-    d.send(r);
-    TestRecord<byte[], byte[]> out = d.dlq.readRecord();
-    assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("unknown-device");
-    assertThat(out.value()).isEqualTo(original);
-    assertThat(h(out.headers(), DlqRecords.EXCEPTION_MESSAGE)).contains("stranger");
-    assertThat(h(out.headers(), DlqRecords.EXCEPTION_CLASS)).endsWith("Rejected");
-    assertThat(h(out.headers(), DlqRecords.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
-    assertThat(d.clean.isEmpty()).isTrue();
+  void unknownDeviceGoesToTheDlqAtOnceWhenNothingWaits() {
+    try (Driver noWait =
+        new Driver(Map.of(StreamsAppConfig.UNKNOWN_DEVICE_WAIT_MS_CONFIG, 0L))
+            .register("spo2-1", SensorType.BLOOD_OXYGEN)) {
+      BodyReading r = Driver.reading("stranger", SensorType.BLOOD_OXYGEN, 0, t, "sink-a", 97.0);
+      byte[] original = noWait.serdes.body.serializer().serialize(Topics.BODY_READINGS, r);
+      noWait.send(r);
+      TestRecord<byte[], byte[]> out = noWait.dlq.readRecord();
+      assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("unknown-device");
+      assertThat(out.value()).isEqualTo(original);
+      assertThat(h(out.headers(), DlqRecords.EXCEPTION_MESSAGE)).contains("stranger");
+      assertThat(h(out.headers(), DlqRecords.EXCEPTION_CLASS)).endsWith("Rejected");
+      assertThat(h(out.headers(), DlqRecords.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
+      assertThat(noWait.clean.isEmpty()).isTrue();
+    }
   }
 
   @Test
@@ -147,6 +152,7 @@ class ValidationTopologyTest {
     d.rawBody.pipeInput(new TestRecord<>("spo2-1", new byte[] {0, 0, 0, 0}, t));
     d.send(Driver.reading("stranger", SensorType.BLOOD_OXYGEN, 0, t, "sink-a", 97.0));
     d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 0, t, "sink-a", 97.0));
+    d.advanceWallClock(Duration.ofSeconds(31)); // the stranger's wait for its registration ends
     assertThat(d.dlq.readRecordsToList()).hasSize(2);
     assertThat(d.clean.readValuesToList()).hasSize(1);
   }

@@ -9,7 +9,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * Registry lookups of one processor, remembered for {@code ttlMillis} of wall time: reading the
  * global store deserializes a Device on every get, which would dominate the hot path. A registry
- * change is seen within the TTL. Not thread-safe: one per processor instance.
+ * change is seen within the TTL. A lookup that finds nothing is never remembered: a device's
+ * registration and its first readings race across two topics, and a remembered miss would turn a
+ * race of milliseconds into seconds of refused readings (a miss costs no deserialization). Not
+ * thread-safe: one per processor instance.
  */
 public final class DeviceCache {
 
@@ -29,7 +32,11 @@ public final class DeviceCache {
     Entry e = entries.get(id);
     if (e == null || now - e.fetchedAt() >= ttlMillis) {
       ValueAndTimestamp<Device> v = store.get(id);
-      e = new Entry(v == null ? null : v.value(), now);
+      if (v == null || v.value() == null) {
+        entries.remove(id);
+        return null;
+      }
+      e = new Entry(v.value(), now);
       entries.put(id, e);
     }
     return e.device();

@@ -31,9 +31,17 @@ public record DlqTarget(String topic, PipelineMetrics metrics) {
     return new DlqTarget(topic, metrics);
   }
 
-  /** Counts a DLQ record and builds it from the source record the context describes. */
+  /**
+   * Counts a DLQ record and builds it from the source record the context describes, or, within a
+   * step's forward of a record it held back, from that record's kept source ({@link
+   * ReleasedSource}).
+   */
   public List<ProducerRecord<byte[], byte[]>> fromContext(
       String reason, ErrorHandlerContext context, Exception e) {
+    SourceRecord released = ReleasedSource.current();
+    if (released != null) {
+      return DlqRecords.one(fromSource(reason, released, context.processorNodeId(), e));
+    }
     metrics.dlq(reason);
     return DlqRecords.one(
         DlqRecords.build(
@@ -49,5 +57,29 @@ public record DlqTarget(String topic, PipelineMetrics metrics) {
             context.processorNodeId(),
             e,
             System.currentTimeMillis()));
+  }
+
+  /** Counts a DLQ record and builds it from a kept source record. */
+  public ProducerRecord<byte[], byte[]> fromSource(
+      String reason, SourceRecord source, String processor, Exception e) {
+    metrics.dlq(reason);
+    return DlqRecords.build(
+        topic,
+        reason,
+        source.topic(),
+        source.partition(),
+        source.offset(),
+        source.timestamp(),
+        source.key(),
+        source.value(),
+        source.headers(),
+        processor,
+        e,
+        System.currentTimeMillis());
+  }
+
+  /** Whether there is a source record to send: in the context, or a released one. */
+  public static boolean hasSource(ErrorHandlerContext context) {
+    return context.sourceRawValue() != null || ReleasedSource.current() != null;
   }
 }

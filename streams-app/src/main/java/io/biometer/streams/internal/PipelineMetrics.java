@@ -3,6 +3,7 @@ package io.biometer.streams.internal;
 import io.biometer.avro.AlertKind;
 import io.biometer.avro.AlertState;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -10,11 +11,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * biometer's own metrics of the topology, in Micrometer (exported as Prometheus): records in and
  * out per step, duplicates dropped per relay, DLQ records per reason, alerts per kind and state,
- * late readings, and the latency from a reading's event time to each output.
+ * late readings, readings waiting for their device, and the latency from a reading's event time to
+ * each output.
  */
 public final class PipelineMetrics {
 
@@ -25,10 +28,29 @@ public final class PipelineMetrics {
   private final boolean perRelay;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final AtomicLong waiting = new AtomicLong();
 
   public PipelineMetrics(MeterRegistry registry, boolean perRelay) {
     this.registry = registry;
     this.perRelay = perRelay;
+    Gauge.builder("biometer.validation.waiting.readings", waiting, AtomicLong::get)
+        .description("readings of this instance waiting for their device to be registered")
+        .register(registry);
+  }
+
+  /** Readings that started ({@code delta > 0}) or ended waiting for their device. */
+  public void waiting(long delta) {
+    waiting.addAndGet(delta);
+  }
+
+  /** Readings of this instance waiting for their device now. */
+  public long waiting() {
+    return waiting.get();
+  }
+
+  /** A reading that waited for its device was validated and passed on. */
+  public void released() {
+    counter("biometer.validation.released").increment();
   }
 
   /** Metrics that go nowhere, for tests that do not look at them. */
