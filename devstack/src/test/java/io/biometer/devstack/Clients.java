@@ -31,6 +31,15 @@ final class Clients {
     return Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
   }
 
+  /** A producer of string keys and Avro values with our serializer. */
+  static KafkaProducer<String, SpecificRecord> producer(LocalStack stack) {
+    Map<String, Object> p = new HashMap<>(serdeConfig(stack));
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    AvroSerializer<SpecificRecord> v = new AvroSerializer<>();
+    v.configure(p, false);
+    return new KafkaProducer<>(p, new StringSerializer(), v);
+  }
+
   /** Sends one record with our serializer and waits for the broker's acknowledgement. */
   static <T extends SpecificRecord> void send(LocalStack stack, String topic, String key, T value)
       throws Exception {

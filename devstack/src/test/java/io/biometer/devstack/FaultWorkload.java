@@ -16,14 +16,12 @@ import io.biometer.avro.Provenance;
 import io.biometer.avro.RelayKind;
 import io.biometer.avro.SensorType;
 import io.biometer.serde.AvroDeserializer;
-import io.biometer.serde.AvroSerializer;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,11 +31,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * A known input for the exactly-once ITs, and what the outputs must be, derived from the input
@@ -80,7 +76,7 @@ final class FaultWorkload {
 
   /** Registers every device; a cadence of 1 s makes the silent-device punctuator busy too. */
   void register() throws Exception {
-    try (KafkaProducer<String, SpecificRecord> p = producer()) {
+    try (KafkaProducer<String, SpecificRecord> p = Clients.producer(stack)) {
       for (String id : devices()) {
         p.send(
                 new ProducerRecord<>(
@@ -101,7 +97,7 @@ final class FaultWorkload {
 
   /** Readings {@code [from, to)} of every device, each sent by sink A and by sink B. */
   void produce(int from, int to) throws Exception {
-    try (KafkaProducer<String, SpecificRecord> p = producer()) {
+    try (KafkaProducer<String, SpecificRecord> p = Clients.producer(stack)) {
       for (int seq = from; seq < to; seq++) {
         for (String id : devices()) {
           for (String sink : List.of("sink-a", "sink-b")) {
@@ -159,14 +155,6 @@ final class FaultWorkload {
         .setBatteryPercent(90f)
         .setProvenance(new Provenance(RelayKind.SINK, sink, t, false))
         .build();
-  }
-
-  private KafkaProducer<String, SpecificRecord> producer() {
-    Map<String, Object> p = new HashMap<>(Clients.serdeConfig(stack));
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    AvroSerializer<SpecificRecord> v = new AvroSerializer<>();
-    v.configure(p, false);
-    return new KafkaProducer<>(p, new StringSerializer(), v);
   }
 
   /** The final aggregates expected: one per device, channel and day of the first two days. */

@@ -15,7 +15,6 @@ import io.biometer.avro.Provenance;
 import io.biometer.avro.RelayKind;
 import io.biometer.avro.SensorType;
 import io.biometer.serde.AvroDeserializer;
-import io.biometer.serde.AvroSerializer;
 import io.biometer.streams.StreamsApp;
 import io.biometer.streams.StreamsAppConfig;
 import io.biometer.streams.internal.DlqRecords;
@@ -46,7 +45,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -167,7 +165,7 @@ class StreamsAppIT {
   }
 
   private static void register(LocalStack stack) throws Exception {
-    try (KafkaProducer<String, SpecificRecord> p = producer(stack)) {
+    try (KafkaProducer<String, SpecificRecord> p = Clients.producer(stack)) {
       for (int i = 0; i < DEVICES; i++) {
         String id = "temp-" + i;
         p.send(
@@ -189,7 +187,7 @@ class StreamsAppIT {
   /** Readings seq in [from, to) for every device, each sent by two sinks; 10..14 are a fever. */
   private static void produceHalf(LocalStack stack, Instant day, int from, int to)
       throws Exception {
-    try (KafkaProducer<String, SpecificRecord> p = producer(stack)) {
+    try (KafkaProducer<String, SpecificRecord> p = Clients.producer(stack)) {
       for (int seq = from; seq < to; seq++) {
         for (int i = 0; i < DEVICES; i++) {
           double v = seq >= 10 && seq < 15 ? 39.5 : 36.8;
@@ -206,7 +204,7 @@ class StreamsAppIT {
   }
 
   private static void produceClosing(LocalStack stack, Instant t) throws Exception {
-    try (KafkaProducer<String, SpecificRecord> p = producer(stack)) {
+    try (KafkaProducer<String, SpecificRecord> p = Clients.producer(stack)) {
       for (int i = 0; i < DEVICES; i++) {
         p.send(
             new ProducerRecord<>(
@@ -229,14 +227,6 @@ class StreamsAppIT {
         .setBatteryPercent(90f)
         .setProvenance(new Provenance(RelayKind.SINK, sink, t, false))
         .build();
-  }
-
-  private static KafkaProducer<String, SpecificRecord> producer(LocalStack stack) {
-    Map<String, Object> p = new HashMap<>(Clients.serdeConfig(stack));
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    AvroSerializer<SpecificRecord> v = new AvroSerializer<>();
-    v.configure(p, false);
-    return new KafkaProducer<>(p, new StringSerializer(), v);
   }
 
   private static Map<String, Object> values(LocalStack stack, String appId, Path state, int port) {

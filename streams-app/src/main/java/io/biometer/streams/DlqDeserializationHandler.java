@@ -2,6 +2,7 @@ package io.biometer.streams;
 
 import io.biometer.streams.internal.DlqRecords;
 import io.biometer.streams.internal.DlqTarget;
+import io.biometer.streams.internal.SourceRecord;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -40,13 +41,14 @@ public final class DlqDeserializationHandler implements DeserializationException
             DlqRecords.build(
                 dlq.topic(),
                 "undecodable",
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                record.timestamp(),
-                record.key(),
-                record.value(),
-                record.headers(),
+                new SourceRecord(
+                    record.topic(),
+                    record.partition(),
+                    record.offset(),
+                    record.timestamp(),
+                    record.key(),
+                    record.value(),
+                    record.headers()),
                 context.processorNodeId(),
                 e,
                 System.currentTimeMillis())));

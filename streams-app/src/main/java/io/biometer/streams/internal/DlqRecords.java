@@ -30,29 +30,23 @@ public final class DlqRecords {
   public static ProducerRecord<byte[], byte[]> build(
       String dlqTopic,
       String reason,
-      String topic,
-      int partition,
-      long offset,
-      long timestamp,
-      byte[] key,
-      byte[] value,
-      Headers original,
+      SourceRecord source,
       String processor,
       Exception e,
       long now) {
     Headers h = new RecordHeaders();
-    if (original != null) {
-      for (Header header : original) {
+    if (source.headers() != null) {
+      for (Header header : source.headers()) {
         if (!header.key().startsWith("biometer.dlq.")) {
           h.add(header);
         }
       }
     }
     add(h, REASON, reason);
-    add(h, SOURCE_TOPIC, topic);
-    add(h, SOURCE_PARTITION, Integer.toString(partition));
-    add(h, SOURCE_OFFSET, Long.toString(offset));
-    add(h, SOURCE_TIMESTAMP, Long.toString(timestamp));
+    add(h, SOURCE_TOPIC, source.topic());
+    add(h, SOURCE_PARTITION, Integer.toString(source.partition()));
+    add(h, SOURCE_OFFSET, Long.toString(source.offset()));
+    add(h, SOURCE_TIMESTAMP, Long.toString(source.timestamp()));
     add(h, EXCEPTION_CLASS, e.getClass().getName());
     add(h, EXCEPTION_MESSAGE, e.getMessage() == null ? "" : e.getMessage());
     add(h, PROCESSOR, processor == null ? "" : processor);
@@ -60,7 +54,7 @@ public final class DlqRecords {
     // The DLQ record is stamped when it was rejected: a source timestamp far in the future (the
     // very reason for some rejections) would make the broker refuse the DLQ record too. The
     // source timestamp is in a header.
-    return new ProducerRecord<>(dlqTopic, null, now, key, value, h);
+    return new ProducerRecord<>(dlqTopic, null, now, source.key(), source.value(), h);
   }
 
   private static void add(Headers h, String key, String value) {

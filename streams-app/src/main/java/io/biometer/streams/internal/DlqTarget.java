@@ -42,40 +42,23 @@ public record DlqTarget(String topic, PipelineMetrics metrics) {
     if (released != null) {
       return DlqRecords.one(fromSource(reason, released, context.processorNodeId(), e));
     }
-    metrics.dlq(reason);
-    return DlqRecords.one(
-        DlqRecords.build(
-            topic,
-            reason,
+    SourceRecord source =
+        new SourceRecord(
             context.topic(),
             context.partition(),
             context.offset(),
             context.timestamp(),
             context.sourceRawKey(),
             context.sourceRawValue(),
-            context.headers(),
-            context.processorNodeId(),
-            e,
-            System.currentTimeMillis()));
+            context.headers());
+    return DlqRecords.one(fromSource(reason, source, context.processorNodeId(), e));
   }
 
   /** Counts a DLQ record and builds it from a kept source record. */
   public ProducerRecord<byte[], byte[]> fromSource(
       String reason, SourceRecord source, String processor, Exception e) {
     metrics.dlq(reason);
-    return DlqRecords.build(
-        topic,
-        reason,
-        source.topic(),
-        source.partition(),
-        source.offset(),
-        source.timestamp(),
-        source.key(),
-        source.value(),
-        source.headers(),
-        processor,
-        e,
-        System.currentTimeMillis());
+    return DlqRecords.build(topic, reason, source, processor, e, System.currentTimeMillis());
   }
 
   /** Whether there is a source record to send: in the context, or a released one. */
