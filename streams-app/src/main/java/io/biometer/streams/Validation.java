@@ -28,6 +28,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -49,12 +50,12 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * registration and its first readings travel on two topics, and either may arrive first. It is
  * kept, with its original bytes and where it came from, in a changelogged store ({@value
  * #WAIT_STORE}), and a wall-clock punctuator looks its device up again every {@code
- * validation.unknown.device.check.interval.ms}. Once the device is registered, the reading is
- * validated and passed on; the device's later readings wait behind it meanwhile, so they stay in
- * arrival order. When {@code validation.unknown.device.wait.ms} has passed, it goes to the DLQ as
- * {@code unknown-device}, with its original bytes and source. At most {@code
- * validation.unknown.device.max.waiting} readings wait per task; beyond that, a reading from an
- * unregistered device is rejected at once. The count of waiting readings is the gauge {@code
+ * validation.unknown.device.check.interval.ms} while any reading waits. Once the device is
+ * registered, the reading is validated and passed on; the device's later readings wait behind it
+ * meanwhile, so they stay in arrival order. When {@code validation.unknown.device.wait.ms} has
+ * passed, it goes to the DLQ as {@code unknown-device}, with its original bytes and source. At most
+ * {@code validation.unknown.device.max.waiting} readings wait per task; beyond that, a reading from
+ * an unregistered device is rejected at once. The count of waiting readings is the gauge {@code
  * biometer_validation_waiting_readings}.
  *
  * <p>State: the store is the truth. The processor keeps an index of it (readings waiting per
@@ -120,6 +121,8 @@ public final class Validation {
     private long nextArrival;
     // What this processor added to the instance's waiting gauge.
     private long counted;
+    // The scheduled check, while readings wait.
+    private Cancellable checks;
 
     Step(
         StreamsAppConfig config,
@@ -157,15 +160,33 @@ public final class Validation {
       }
       metrics.waiting(waitingTotal - counted);
       counted = waitingTotal;
-      // Wall clock on purpose: a registration arrives on its own topic, which no event time shows.
-      context.schedule(
-          Duration.ofMillis(checkInterval), PunctuationType.WALL_CLOCK_TIME, this::checkWaiting);
+      checks = null;
+      if (waitingTotal > 0) {
+        scheduleChecks();
+      }
+    }
+
+    /**
+     * Checks the waiting readings every {@code checkInterval}, while any wait: a punctuation makes
+     * its task commit, so an idle check would cost a transaction every interval.
+     */
+    private void scheduleChecks() {
+      if (checks == null) {
+        // Wall clock on purpose: a registration arrives on its own topic, which no event time
+        // shows.
+        checks =
+            context.schedule(
+                Duration.ofMillis(checkInterval),
+                PunctuationType.WALL_CLOCK_TIME,
+                this::checkWaiting);
+      }
     }
 
     @Override
     public void close() {
       metrics.waiting(-counted);
       counted = 0;
+      checks = null;
     }
 
     @Override
@@ -223,6 +244,7 @@ public final class Validation {
       waitingTotal++;
       counted++;
       metrics.waiting(1);
+      scheduleChecks();
     }
 
     /**
@@ -265,6 +287,10 @@ public final class Validation {
       waitingTotal -= done.size();
       counted -= done.size();
       metrics.waiting(-done.size());
+      if (waitingTotal == 0 && checks != null) {
+        checks.cancel();
+        checks = null;
+      }
       if (!rejected.isEmpty()) {
         throw new RejectedSources(rejected);
       }

@@ -130,6 +130,20 @@ class ValidationRestartTest {
   }
 
   @Test
+  void theCheckIsScheduledOnlyWhileReadingsWait() {
+    // A punctuation makes its task commit: an idle check would cost a transaction every 250 ms.
+    Processor<String, ReceivedReading, String, CleanReading> p = start();
+    assertThat(context.scheduledPunctuators()).isEmpty();
+    send(p, 0);
+    assertThat(context.scheduledPunctuators()).hasSize(1);
+    send(p, 1);
+    assertThat(context.scheduledPunctuators()).as("one check for all").hasSize(1);
+    register();
+    assertThat(check()).containsExactly(0L, 1L);
+    assertThat(context.scheduledPunctuators().get(0).cancelled()).isTrue();
+  }
+
+  @Test
   void initAgainOverARestoredStoreForgetsWhatTheStoreLost() {
     Processor<String, ReceivedReading, String, CleanReading> p = start();
     send(p, 0);
