@@ -82,6 +82,9 @@ class StreamsAppIT {
         Poll.until(Duration.ofSeconds(90), "instance A healthy", () -> health(portA) == 200);
         Poll.until(
             Duration.ofSeconds(90), "instance B running", () -> b.state().name().equals("RUNNING"));
+        assertThat(b.metricsAddress().getAddress().isLoopbackAddress())
+            .as("/metrics listens on metrics.host, not on every interface")
+            .isTrue();
 
         produceHalf(stack, day, 0, READINGS / 2);
         Poll.until(

@@ -58,14 +58,19 @@ public final class StreamsApp implements AutoCloseable {
     try {
       this.server =
           new MetricsServer(
-              "0.0.0.0", config.metricsPort(), registry::scrape, () -> streams.state().name());
+              config.metricsHost(),
+              config.metricsPort(),
+              registry::scrape,
+              () -> streams.state().name());
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot serve metrics on port "
+          "cannot serve metrics on "
+              + config.metricsHost()
+              + ":"
               + config.metricsPort()
               + " ("
               + e.getMessage()
-              + "); set metrics.port",
+              + "); set metrics.host and metrics.port",
           e);
     }
     streams.start();
@@ -132,6 +137,11 @@ public final class StreamsApp implements AutoCloseable {
   /** Port of /metrics and /health. */
   public int metricsPort() {
     return server.port();
+  }
+
+  /** The address /metrics and /health listen on ({@code metrics.host}). */
+  public java.net.InetSocketAddress metricsAddress() {
+    return server.address();
   }
 
   @Override

@@ -35,6 +35,11 @@ public final class MetricsServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
+  /** The address the server listens on. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
   private static void respond(HttpExchange ex, int status, String type, String body)
       throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
