@@ -35,22 +35,16 @@ public final class DlqDeserializationHandler implements DeserializationException
         record.partition(),
         record.offset(),
         e.getMessage());
-    dlq.metrics().dlq("undecodable");
+    SourceRecord source =
+        new SourceRecord(
+            record.topic(),
+            record.partition(),
+            record.offset(),
+            record.timestamp(),
+            record.key(),
+            record.value(),
+            record.headers());
     return Response.resume(
-        DlqRecords.one(
-            DlqRecords.build(
-                dlq.topic(),
-                "undecodable",
-                new SourceRecord(
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                    record.timestamp(),
-                    record.key(),
-                    record.value(),
-                    record.headers()),
-                context.processorNodeId(),
-                e,
-                System.currentTimeMillis())));
+        DlqRecords.one(dlq.fromSource("undecodable", source, context.processorNodeId(), e)));
   }
 }

@@ -41,13 +41,8 @@ public final class DlqProcessingHandler implements ProcessingExceptionHandler {
             r.source().topic(),
             r.source().partition(),
             r.source().offset(),
-            r.message());
-        out.add(
-            dlq.fromSource(
-                r.reason(),
-                r.source(),
-                context.processorNodeId(),
-                new Rejected(r.reason(), r.message())));
+            r.why().getMessage());
+        out.add(dlq.fromSource(r.why().reason(), r.source(), context.processorNodeId(), r.why()));
       }
       return Response.resume(out);
     }

@@ -1,7 +1,6 @@
 package io.biometer.streams;
 
 import io.biometer.avro.BodyReading;
-import io.biometer.avro.CleanReading;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,8 +19,6 @@ public final class ReadingTimestampExtractor implements TimestampExtractor {
     long t;
     if (v instanceof ReceivedReading r) {
       t = r.reading().getEventTime().toEpochMilli();
-    } else if (v instanceof CleanReading r) {
-      t = r.getEventTime().toEpochMilli();
     } else if (v instanceof BodyReading r) {
       t = r.getEventTime().toEpochMilli();
     } else if (v instanceof MeterReading r) {

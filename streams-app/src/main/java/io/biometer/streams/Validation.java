@@ -268,11 +268,12 @@ public final class Validation {
           } else if (now - e.arrivedAt() >= waitMs) {
             rejected.add(
                 new RejectedSources.Rejection(
-                    "unknown-device",
-                    notRegistered(e.deviceId())
-                        + " (waited "
-                        + (now - e.arrivedAt())
-                        + " ms for its registration)",
+                    new Rejected(
+                        "unknown-device",
+                        notRegistered(e.deviceId())
+                            + " (waited "
+                            + (now - e.arrivedAt())
+                            + " ms for its registration)"),
                     e.source()));
           } else {
             continue;
@@ -305,16 +306,17 @@ public final class Validation {
         r = decoder.deserialize(s.topic(), s.value()).reading();
         check(r, d, now);
       } catch (Rejected bad) {
-        rejected.add(new RejectedSources.Rejection(bad.reason(), bad.getMessage(), s));
+        rejected.add(new RejectedSources.Rejection(bad, s));
         return;
       } catch (RuntimeException undecodable) {
         rejected.add(
             new RejectedSources.Rejection(
-                "undecodable",
-                "a reading that waited for device "
-                    + e.deviceId()
-                    + " no longer decodes: "
-                    + undecodable,
+                new Rejected(
+                    "undecodable",
+                    "a reading that waited for device "
+                        + e.deviceId()
+                        + " no longer decodes: "
+                        + undecodable),
                 s));
         return;
       }

@@ -15,11 +15,10 @@ public final class RejectedSources extends RuntimeException {
   /**
    * One held-back record to reject.
    *
-   * @param reason the DLQ reason, e.g. {@code unknown-device}
-   * @param message what was wrong, for the DLQ record's exception header
+   * @param why the reason and what was wrong, as for the record being processed
    * @param source the record as it arrived
    */
-  public record Rejection(String reason, String message, SourceRecord source) {}
+  public record Rejection(Rejected why, SourceRecord source) {}
 
   private final transient List<Rejection> rejections;
 

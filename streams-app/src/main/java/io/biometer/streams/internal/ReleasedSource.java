@@ -16,16 +16,11 @@ public final class ReleasedSource {
 
   /** Runs {@code forward} with {@code source} as the source of what it processes. */
   public static void forward(SourceRecord source, Runnable forward) {
-    SourceRecord outer = CURRENT.get();
     CURRENT.set(source);
     try {
       forward.run();
     } finally {
-      if (outer == null) {
-        CURRENT.remove();
-      } else {
-        CURRENT.set(outer);
-      }
+      CURRENT.remove();
     }
   }
 
