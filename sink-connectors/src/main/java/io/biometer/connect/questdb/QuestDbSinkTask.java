@@ -1,0 +1,466 @@
+package io.biometer.connect.questdb;
+
+import io.questdb.client.Sender;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes records to QuestDB with its ILP client over HTTP, one HTTP request per flush, which
+ * QuestDB applies as a whole or not at all.
+ *
+ * <p><b>Offsets.</b> Records wait in a ledger until a flush that holds them succeeds; {@link
+ * #preCommit} returns, per partition, the offset of the first record still waiting, so Connect
+ * never commits a record QuestDB has not acknowledged. A record sent twice (after a crash or a
+ * retry) overwrites its row, because every table has DEDUP UPSERT KEYS.
+ *
+ * <p><b>Failures, classified by what QuestDB does, not by message text.</b> When a flush fails, the
+ * task asks QuestDB's {@code /ping}. No answer: QuestDB is down, the records wait, {@code put}
+ * throws {@link RetriableException} after setting a back-off (doubling, capped), and Connect
+ * delivers the batch again; the task never fails for that unless {@code max.retries} says so. An
+ * answer: QuestDB refused the batch's content, so the batch is bisected until the refused records
+ * are found; those go to Connect's errant-record reporter (the DLQ) and the rest land.
+ */
+public class QuestDbSinkTask extends SinkTask {
+
+  private static final Logger log = LoggerFactory.getLogger(QuestDbSinkTask.class);
+
+  private QuestDbSinkConfig config;
+  private ClientConf clientConf;
+  private QuestDbHttp http;
+  private TableGuard guard;
+  private Sender sender;
+  private RowWriter out;
+  private ErrantRecordReporter reporter;
+
+  private final Map<String, TopicMapping> mappings = new HashMap<>();
+  private final Map<TopicMapping, Map<Schema, Object>> plans = new HashMap<>();
+  private final Set<String> readyTables = new java.util.HashSet<>();
+  private Schema lastSchema;
+  private String lastTopic;
+  private Object lastPlan;
+
+  private final List<SinkRecord> pending = new ArrayList<>();
+  private final Map<SinkRecord, Boolean> reported = new IdentityHashMap<>();
+  private long oldestPendingNanos;
+  private long allowedLagMs;
+  private int flushMaxRecords;
+
+  private long backoffMs;
+  private int failedAttempts;
+
+  private long rowsWritten;
+  private long encodedRows;
+  private long recordsReported;
+
+  @Override
+  public String version() {
+    return Versions.PLUGIN;
+  }
+
+  @Override
+  public void start(Map<String, String> props) {
+    config = new QuestDbSinkConfig(props);
+    clientConf = ClientConf.parse(config.clientConf());
+    http = new QuestDbHttp(clientConf);
+    guard = new TableGuard(http);
+    allowedLagMs = config.getLong(QuestDbSinkConfig.ALLOWED_LAG);
+    flushMaxRecords = config.getInt(QuestDbSinkConfig.FLUSH_MAX_RECORDS);
+    backoffMs = config.getLong(QuestDbSinkConfig.RETRY_BACKOFF_MS);
+    try {
+      reporter = context.errantRecordReporter();
+    } catch (NoSuchMethodError | NoClassDefFoundError e) {
+      reporter = null; // a Connect runtime older than 2.6
+    }
+    checkConfiguredTables();
+    log.info(
+        "QuestDB sink task started: QuestDB at {}, allowed.lag {} ms, per-topic mapping {}",
+        clientConf.baseUrl(),
+        allowedLagMs,
+        config.perTopicKeys());
+  }
+
+  /**
+   * Checks the tables named in the configuration now, so an unfit one stops the task at start. A
+   * QuestDB that does not answer yet is not an error: the check is repeated before the first write.
+   */
+  private void checkConfiguredTables() {
+    for (String topic : QuestDbSinkConfig.topicsOf(configOriginals())) {
+      TopicMapping m = mapping(topic);
+      if (m.table().contains("${")) {
+        continue;
+      }
+      try {
+        if (guard.check(m.table(), m) == TableGuard.State.READY) {
+          readyTables.add(m.table());
+        }
+      } catch (QuestDbHttp.UnavailableException e) {
+        log.warn(
+            "QuestDB at {} does not answer yet ({}); table {} is checked before the first write",
+            clientConf.baseUrl(),
+            e.getMessage(),
+            m.table());
+        return;
+      } catch (QuestDbHttp.RefusedException e) {
+        throw new ConnectException("cannot check table '" + m.table() + "': " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private Map<String, String> configOriginals() {
+    Map<String, String> m = new HashMap<>();
+    config.originalsStrings().forEach(m::put);
+    return m;
+  }
+
+  private TopicMapping mapping(String topic) {
+    return mappings.computeIfAbsent(topic, config::mapping);
+  }
+
+  @Override
+  public void put(Collection<SinkRecord> records) {
+    int mark = pending.size();
+    if (!records.isEmpty() && pending.isEmpty()) {
+      oldestPendingNanos = System.nanoTime();
+    }
+    pending.addAll(records);
+    if (pending.isEmpty()) {
+      return;
+    }
+    long ageMs = (System.nanoTime() - oldestPendingNanos) / 1_000_000L;
+    if (pending.size() >= flushMaxRecords || ageMs >= allowedLagMs) {
+      try {
+        flushPending();
+      } catch (QuestDbHttp.UnavailableException e) {
+        // Connect delivers this batch again after the back-off: it must not wait twice.
+        int waiting = pending.size();
+        pending.subList(mark, pending.size()).clear();
+        throw unavailable(e, waiting);
+      }
+    }
+    if (!pending.isEmpty()) {
+      long waited = (System.nanoTime() - oldestPendingNanos) / 1_000_000L;
+      context.timeout(Math.max(1L, allowedLagMs - waited));
+    }
+  }
+
+  private RetriableException unavailable(QuestDbHttp.UnavailableException e, int waiting) {
+    failedAttempts++;
+    int max = config.getInt(QuestDbSinkConfig.MAX_RETRIES);
+    if (max >= 0 && failedAttempts > max) {
+      throw new ConnectException(
+          "QuestDB at "
+              + clientConf.baseUrl()
+              + " unreachable after "
+              + failedAttempts
+              + " attempts (max.retries="
+              + max
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+    long wait = backoffMs;
+    log.warn(
+        "QuestDB at {} unreachable ({}); {} records wait, uncommitted; attempt {} again in {} ms",
+        clientConf.baseUrl(),
+        e.getMessage(),
+        waiting,
+        failedAttempts + 1,
+        wait);
+    context.timeout(wait);
+    backoffMs = Math.min(backoffMs * 2, config.getLong(QuestDbSinkConfig.RETRY_BACKOFF_MAX_MS));
+    return new RetriableException(
+        "QuestDB at " + clientConf.baseUrl() + " unreachable; retry in " + wait + " ms", e);
+  }
+
+  /**
+   * Sends every waiting record; on return the ledger is empty: each record landed or went to the
+   * errant-record reporter.
+   *
+   * @throws QuestDbHttp.UnavailableException if QuestDB could not be reached; the ledger is kept
+   */
+  private void flushPending() throws QuestDbHttp.UnavailableException {
+    List<SinkRecord> batch = new ArrayList<>(pending.size());
+    for (SinkRecord r : pending) {
+      if (!reported.containsKey(r)) {
+        batch.add(r);
+      }
+    }
+    send(batch);
+    if (failedAttempts > 0) {
+      log.info(
+          "QuestDB at {} reachable again after {} failed attempts; the waiting records landed",
+          clientConf.baseUrl(),
+          failedAttempts);
+    }
+    failedAttempts = 0;
+    backoffMs = config.getLong(QuestDbSinkConfig.RETRY_BACKOFF_MS);
+    pending.clear();
+    reported.clear();
+  }
+
+  /** Writes {@code batch} in one request; if QuestDB refuses it, bisects to find the culprits. */
+  private void send(List<SinkRecord> batch) throws QuestDbHttp.UnavailableException {
+    List<SinkRecord> encoded = encode(batch);
+    if (encoded.isEmpty()) {
+      return;
+    }
+    try {
+      sender().flush();
+      rowsWritten += encodedRows;
+      return;
+    } catch (RuntimeException e) {
+      closeSender();
+      if (!http.ping()) {
+        throw new QuestDbHttp.UnavailableException(e.getMessage(), e);
+      }
+      if (encoded.size() == 1) {
+        report(
+            encoded.get(0),
+            new BadRecordException("QuestDB refused the record's rows: " + e.getMessage(), e));
+        return;
+      }
+      log.debug("QuestDB refused a batch of {} records; bisecting", encoded.size());
+    }
+    int half = encoded.size() / 2;
+    send(new ArrayList<>(encoded.subList(0, half)));
+    send(new ArrayList<>(encoded.subList(half, encoded.size())));
+  }
+
+  /**
+   * Puts the rows of {@code batch} into the client's buffer; a record that cannot be mapped is
+   * reported and left out. Returns the records whose rows are in the buffer.
+   */
+  private List<SinkRecord> encode(List<SinkRecord> batch) throws QuestDbHttp.UnavailableException {
+    List<SinkRecord> encoded = new ArrayList<>(batch.size());
+    RowWriter w;
+    try {
+      w = writer();
+    } catch (RuntimeException e) {
+      closeSender();
+      if (!http.ping()) {
+        throw new QuestDbHttp.UnavailableException(e.getMessage(), e);
+      }
+      throw new ConnectException(
+          "cannot create QuestDB's ILP client for " + clientConf.baseUrl() + ": " + e.getMessage(),
+          e);
+    }
+    long rows = 0;
+    for (int i = 0; i < batch.size(); i++) {
+      SinkRecord r = batch.get(i);
+      RowPlan plan;
+      try {
+        plan = plan(r);
+        ensureTable(plan);
+      } catch (BadRecordException e) {
+        report(r, e);
+        continue;
+      }
+      int before = encoded.size();
+      try {
+        rows += plan.write(r, w);
+        encoded.add(r);
+      } catch (RuntimeException e) {
+        // The ILP client refused a name or value of this record, possibly after some of its
+        // rows were complete: start the buffer again without the record.
+        w.cancelRow();
+        report(
+            r,
+            e instanceof BadRecordException b
+                ? b
+                : new BadRecordException("QuestDB's client refused the record: " + e, e));
+        closeSender();
+        List<SinkRecord> rest = new ArrayList<>(encoded.subList(0, before));
+        rest.addAll(batch.subList(i + 1, batch.size()));
+        return encode(rest);
+      }
+    }
+    encodedRows = rows;
+    return encoded;
+  }
+
+  private RowPlan plan(SinkRecord r) {
+    Object value = r.value();
+    if (value == null) {
+      throw new BadRecordException(
+          "a tombstone (null value) has no row to write in a time-series table");
+    }
+    Schema schema = r.valueSchema();
+    Object plan;
+    if (schema == lastSchema && r.topic().equals(lastTopic)) {
+      plan = lastPlan;
+    } else {
+      TopicMapping m = mapping(r.topic());
+      Map<Schema, Object> byschema = plans.computeIfAbsent(m, k -> new HashMap<>());
+      plan = byschema.get(schema);
+      if (plan == null) {
+        try {
+          plan = RowPlan.compile(m, schema);
+        } catch (BadRecordException e) {
+          plan = e;
+        }
+        byschema.put(schema, plan);
+      }
+      lastSchema = schema;
+      lastTopic = r.topic();
+      lastPlan = plan;
+    }
+    if (plan instanceof BadRecordException e) {
+      throw new BadRecordException(e.getMessage());
+    }
+    if (!(value instanceof org.apache.kafka.connect.data.Struct)) {
+      throw new BadRecordException(
+          "the value is a " + value.getClass().getName() + ", not a Struct with a schema");
+    }
+    return (RowPlan) plan;
+  }
+
+  private void ensureTable(RowPlan plan) throws QuestDbHttp.UnavailableException {
+    String table = plan.mapping().table();
+    if (readyTables.contains(table)) {
+      return;
+    }
+    try {
+      if (guard.check(table, plan.mapping()) == TableGuard.State.MISSING) {
+        if (!config.getBoolean(QuestDbSinkConfig.CREATE_TABLES)) {
+          throw new ConnectException(
+              "table '"
+                  + table
+                  + "' does not exist and "
+                  + QuestDbSinkConfig.CREATE_TABLES
+                  + " is false: create it (WAL, with DEDUP UPSERT KEYS) or let the sink");
+        }
+        String sql = TableGuard.createSql(table, plan);
+        log.info("creating table {}: {}", table, sql);
+        guard.create(table, plan);
+        guard.check(table, plan.mapping());
+      }
+    } catch (QuestDbHttp.RefusedException e) {
+      throw new ConnectException(
+          "QuestDB refused to check or create table '" + table + "': " + e.getMessage(), e);
+    }
+    readyTables.add(table);
+  }
+
+  private void report(SinkRecord record, BadRecordException e) {
+    if (reported.put(record, Boolean.TRUE) != null) {
+      return;
+    }
+    String where = record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset();
+    if (reporter == null) {
+      throw new ConnectException(
+          "record "
+              + where
+              + " cannot be written ("
+              + e.getMessage()
+              + ") and the connector has no dead letter queue: set errors.tolerance=all and"
+              + " errors.deadletterqueue.topic.name to keep such records and go on",
+          e);
+    }
+    recordsReported++;
+    log.warn("record {} goes to the dead letter queue: {}", where, e.getMessage());
+    reporter.report(record, e);
+  }
+
+  private Sender sender() {
+    if (sender == null) {
+      sender = Sender.fromConfig(clientConf.senderConf());
+    }
+    return sender;
+  }
+
+  private RowWriter writer() {
+    if (out == null || sender == null) {
+      out = new SenderRowWriter(sender());
+    }
+    return out;
+  }
+
+  private void closeSender() {
+    Sender s = sender;
+    sender = null;
+    out = null;
+    if (s != null) {
+      try {
+        s.reset();
+      } catch (RuntimeException ignored) {
+        // Dropping the buffer is all that matters here.
+      }
+      try {
+        s.close();
+      } catch (RuntimeException e) {
+        log.debug("closing the ILP client after a failed flush: {}", e.toString());
+      }
+    }
+  }
+
+  @Override
+  public Map<TopicPartition, OffsetAndMetadata> preCommit(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    if (!pending.isEmpty()) {
+      try {
+        flushPending();
+      } catch (QuestDbHttp.UnavailableException e) {
+        log.debug(
+            "flush before commit failed; committing acknowledged offsets only: {}", e.getMessage());
+      }
+    }
+    return committable(currentOffsets);
+  }
+
+  /** Per partition: the first waiting record's offset, or Connect's own if none waits. */
+  Map<TopicPartition, OffsetAndMetadata> committable(
+      Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    Map<TopicPartition, Long> firstWaiting = new HashMap<>();
+    for (SinkRecord r : pending) {
+      firstWaiting.putIfAbsent(
+          new TopicPartition(r.originalTopic(), r.originalKafkaPartition()),
+          r.originalKafkaOffset());
+    }
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    currentOffsets.forEach(
+        (tp, om) -> {
+          Long first = firstWaiting.get(tp);
+          out.put(tp, first == null ? om : new OffsetAndMetadata(first));
+        });
+    return out;
+  }
+
+  @Override
+  public void flush(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+    // preCommit does the work.
+  }
+
+  @Override
+  public void close(Collection<TopicPartition> partitions) {
+    // Records of partitions this task loses go to their next owner from the committed offsets.
+    Set<TopicPartition> lost = new java.util.HashSet<>(partitions);
+    pending.removeIf(
+        r -> lost.contains(new TopicPartition(r.originalTopic(), r.originalKafkaPartition())));
+  }
+
+  @Override
+  public void stop() {
+    log.info(
+        "QuestDB sink task stopping: {} rows written, {} records to the DLQ, {} records waiting"
+            + " (not committed; delivered again on the next start)",
+        rowsWritten,
+        recordsReported,
+        pending.size());
+    closeSender();
+  }
+}
