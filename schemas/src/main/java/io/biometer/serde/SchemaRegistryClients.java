@@ -8,13 +8,16 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
-/** Creates the registry client a serde configuration asks for. */
-final class SchemaRegistryClients {
+/**
+ * Creates the registry client a serde configuration asks for. Public so that other biometer
+ * components reading the same keys (the Connect converter) build their client the same way.
+ */
+public final class SchemaRegistryClients {
 
   private SchemaRegistryClients() {}
 
   /** The client given as an instance, or one for the configured URLs. */
-  static SchemaRegistryClient fromConfig(Map<String, ?> props, AvroSerdeConfig config) {
+  public static SchemaRegistryClient fromConfig(Map<String, ?> props, AvroSerdeConfig config) {
     Object given = props.get(AvroSerdeConfig.SCHEMA_REGISTRY_CLIENT_CONFIG);
     if (given instanceof SchemaRegistryClient client) {
       return client;
