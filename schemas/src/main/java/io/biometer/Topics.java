@@ -40,6 +40,12 @@ public final class Topics {
   /** Rejected input: the original bytes, with headers naming the reason and the source. */
   public static final String DLQ = "telemetry.dlq";
 
+  /**
+   * Records the QuestDB sink could not land (undecodable, or refused by QuestDB): Kafka Connect's
+   * dead letter queue, the original bytes with Connect's {@code __connect.errors.*} headers.
+   */
+  public static final String CONNECT_DLQ = "telemetry.connect.dlq";
+
   /** Every topic of the pipeline, in the order of the data flow. */
   public static final List<String> ALL =
       List.of(
@@ -50,7 +56,11 @@ public final class Topics {
           READINGS_CLEAN,
           ALERTS,
           AGGREGATES_DAILY,
-          DLQ);
+          DLQ,
+          CONNECT_DLQ);
+
+  /** The dead letter queues: kept longer than the other topics. */
+  public static final List<String> DEAD_LETTERS = List.of(DLQ, CONNECT_DLQ);
 
   /** The topics that are compacted (latest value per key) rather than deleted by age. */
   public static final List<String> COMPACTED = List.of(DEVICES);

@@ -44,10 +44,12 @@ public final class DevStackApp {
       return 1;
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    StatusLine status = new StatusLine(stack, out, System.console() != null);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  status.close();
                   out.println("biometer: stopping ...");
                   stack.close();
                   out.println("biometer: stopped cleanly");
@@ -55,14 +57,32 @@ public final class DevStackApp {
                 },
                 "biometer-shutdown"));
     stack.describe().forEach(line -> out.println("  " + line));
+    readyQueries(stack).forEach(out::println);
     out.printf(
         "biometer: local stack up in %.1f s; Ctrl-C stops it%n", (System.nanoTime() - t0) / 1e9);
+    status.start();
     try {
       stopped.await();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     return 0;
+  }
+
+  /** Queries to paste into the QuestDB console, or nothing if nothing lands in QuestDB. */
+  static java.util.List<String> readyQueries(LocalStack stack) {
+    if (stack.questdb() == null || stack.connect() == null) {
+      return java.util.List.of();
+    }
+    String patient = io.biometer.producers.engine.Simulation.patientId(0);
+    return java.util.List.of(
+        "biometer: open the QuestDB console at " + stack.questdb().httpUrl() + " and try:",
+        "  -- latest vitals of " + patient,
+        "  SELECT ts, device_id, sensor_type, channel, value FROM readings WHERE owner_id = '"
+            + patient
+            + "' LATEST ON ts PARTITION BY device_id, channel;",
+        "  -- active alerts",
+        "  " + StatusLine.ACTIVE_ALERTS_SQL + ";");
   }
 
   /** The config the arguments ask for, or null if they asked for help (printed to {@code out}). */

@@ -143,6 +143,29 @@ public final class DevStackConfig extends AbstractConfig {
       "Port of the streams app's /metrics (Prometheus) and /health. Default: 8090.";
   public static final int STREAMS_METRICS_PORT_DEFAULT = 8090;
 
+  public static final String CONNECT_ENABLED_CONFIG = "connect.enabled";
+  public static final String CONNECT_ENABLED_DOC =
+      "Whether the local run starts a Kafka Connect worker (distributed mode, one worker, a child"
+          + " JVM) with the QuestDB sink, which lands readings, alerts and daily aggregates in"
+          + " QuestDB. Needs questdb.enabled. Default: true.";
+
+  public static final String CONNECT_PORT_CONFIG = "connect.port";
+  public static final String CONNECT_PORT_DOC = "Port of Kafka Connect's REST API. Default: 8083.";
+  public static final int CONNECT_PORT_DEFAULT = 8083;
+
+  public static final String CONNECT_PLUGIN_PATH_CONFIG = "connect.plugin.path";
+  public static final String CONNECT_PLUGIN_PATH_DOC =
+      "The worker's plugin.path: a folder holding the biometer-connect-<version> plugin folder"
+          + " (connector, converter, their jars and etc/questdb-sink.json). Default: empty, the"
+          + " plugin the build unpacked into devstack/target/connect-plugins.";
+
+  public static final String CONNECT_CONNECTOR_CONFIG_CONFIG = "connect.connector.config";
+  public static final String CONNECT_CONNECTOR_CONFIG_DOC =
+      "The QuestDB sink's connector config (JSON), submitted with PUT"
+          + " /connectors/questdb-sink/config; its registry URL and QuestDB address are replaced"
+          + " by the local run's. Default: empty, etc/questdb-sink.json of the plugin (a copy of"
+          + " sink-connectors/config/questdb-sink.json).";
+
   /** The definition of every key, with its doc and default. */
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
@@ -265,7 +288,23 @@ public final class DevStackConfig extends AbstractConfig {
               STREAMS_METRICS_PORT_DEFAULT,
               port(),
               Importance.MEDIUM,
-              STREAMS_METRICS_PORT_DOC);
+              STREAMS_METRICS_PORT_DOC)
+          .define(CONNECT_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, CONNECT_ENABLED_DOC)
+          .define(
+              CONNECT_PORT_CONFIG,
+              Type.INT,
+              CONNECT_PORT_DEFAULT,
+              port(),
+              Importance.MEDIUM,
+              CONNECT_PORT_DOC)
+          .define(
+              CONNECT_PLUGIN_PATH_CONFIG, Type.STRING, "", Importance.LOW, CONNECT_PLUGIN_PATH_DOC)
+          .define(
+              CONNECT_CONNECTOR_CONFIG_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              CONNECT_CONNECTOR_CONFIG_DOC);
 
   private static Range port() {
     return Range.between(1, 65535);
@@ -382,6 +421,26 @@ public final class DevStackConfig extends AbstractConfig {
 
   public int streamsMetricsPort() {
     return getInt(STREAMS_METRICS_PORT_CONFIG);
+  }
+
+  public boolean connectEnabled() {
+    return getBoolean(CONNECT_ENABLED_CONFIG);
+  }
+
+  public int connectPort() {
+    return getInt(CONNECT_PORT_CONFIG);
+  }
+
+  /** The configured plugin path, or null for the one the build unpacked. */
+  public Path connectPluginPath() {
+    String p = getString(CONNECT_PLUGIN_PATH_CONFIG);
+    return p.isBlank() ? null : Path.of(p).toAbsolutePath().normalize();
+  }
+
+  /** The configured connector config file, or null for the plugin's own. */
+  public Path connectConnectorConfig() {
+    String p = getString(CONNECT_CONNECTOR_CONFIG_CONFIG);
+    return p.isBlank() ? null : Path.of(p).toAbsolutePath().normalize();
   }
 
   public boolean simulatorEnabled() {

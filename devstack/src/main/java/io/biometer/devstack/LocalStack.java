@@ -39,6 +39,9 @@ public final class LocalStack implements AutoCloseable {
   private final DevStackConfig config;
   private final Deque<AutoCloseable> started = new ArrayDeque<>();
   private final Map<String, String> brokerOverrides;
+  private final Map<String, String> connectOverrides;
+  private ConnectWorker connect;
+  private String connectorState;
   private EmbeddedKafka kafka;
   private EmbeddedSchemaRegistry registry;
   private EmbeddedQuestDb questdb;
@@ -47,9 +50,16 @@ public final class LocalStack implements AutoCloseable {
   private TopicSetup.Result topics;
   private int schemasReplayed;
 
-  private LocalStack(DevStackConfig config, Map<String, String> brokerOverrides) {
+  /** The name of the local run's QuestDB sink connector. */
+  public static final String CONNECTOR = "questdb-sink";
+
+  private LocalStack(
+      DevStackConfig config,
+      Map<String, String> brokerOverrides,
+      Map<String, String> connectOverrides) {
     this.config = config;
     this.brokerOverrides = Map.copyOf(brokerOverrides);
+    this.connectOverrides = Map.copyOf(connectOverrides);
   }
 
   /**
@@ -66,7 +76,18 @@ public final class LocalStack implements AutoCloseable {
    * broker's (tests use it, e.g. for a retention check every second).
    */
   public static LocalStack start(DevStackConfig config, Map<String, String> brokerOverrides) {
-    LocalStack stack = new LocalStack(config, brokerOverrides);
+    return start(config, brokerOverrides, Map.of());
+  }
+
+  /**
+   * As {@link #start(DevStackConfig, Map)}, with Connect worker settings that replace or add to the
+   * local run's (tests use it, e.g. for another plugin.discovery mode).
+   */
+  public static LocalStack start(
+      DevStackConfig config,
+      Map<String, String> brokerOverrides,
+      Map<String, String> connectOverrides) {
+    LocalStack stack = new LocalStack(config, brokerOverrides, connectOverrides);
     try {
       stack.startParts();
       return stack;
@@ -120,6 +141,10 @@ public final class LocalStack implements AutoCloseable {
       started.push(questdb);
     }
 
+    if (config.connectEnabled() && questdb != null) {
+      startConnect(data, host);
+    }
+
     if (config.streamsEnabled()) {
       streams =
           StreamsApp.start(
@@ -131,6 +156,67 @@ public final class LocalStack implements AutoCloseable {
       simulator = SimulatorRun.start(simulatorSettings(config, bootstrapServers(), registryUrl()));
       started.push(simulator);
     }
+  }
+
+  private void startConnect(Path data, String host) throws Exception {
+    Path plugins =
+        config.connectPluginPath() != null ? config.connectPluginPath() : defaultPluginPath();
+    Path connectorConfig =
+        config.connectConnectorConfig() != null
+            ? config.connectConnectorConfig()
+            : pluginFile(plugins, "etc/questdb-sink.json");
+    Map<String, String> connector = ConnectWorker.readConnectorConfig(connectorConfig);
+    connector.put("value.converter.schema.registry.url", registryUrl());
+    connector.put(
+        "client.conf.string", "http::addr=" + host + ":" + config.questdbHttpPort() + ";");
+    connect =
+        ConnectWorker.start(
+            data.resolve("connect"),
+            bootstrapServers(),
+            host,
+            config.connectPort(),
+            plugins,
+            connectOverrides);
+    started.push(connect);
+    connect.putConnector(CONNECTOR, connector);
+    connectorState =
+        ConnectWorker.describe(CONNECTOR, connect.awaitRunning(CONNECTOR, Duration.ofSeconds(90)));
+  }
+
+  /**
+   * The plugin folder the build unpacked: {@code target/connect-plugins} beside this module's jar
+   * (or its classes, in tests).
+   */
+  static Path defaultPluginPath() {
+    try {
+      Path here =
+          Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      return here.getParent().resolve("connect-plugins");
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      return Path.of("devstack", "target", "connect-plugins").toAbsolutePath();
+    }
+  }
+
+  /** A file inside the biometer-connect-* plugin folder under {@code plugins}. */
+  static Path pluginFile(Path plugins, String file) throws IOException {
+    try (var dirs = Files.list(plugins)) {
+      Path plugin =
+          dirs.filter(d -> d.getFileName().toString().startsWith("biometer-connect-"))
+              .filter(Files::isDirectory)
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "no biometer-connect-* plugin folder in "
+                              + plugins
+                              + ": build it with ./mvnw -pl devstack -am package"));
+      return plugin.resolve(file);
+    }
+  }
+
+  /** The Connect worker, or null if the local run has none. */
+  public ConnectWorker connect() {
+    return connect;
   }
 
   /** The simulator settings of the local run: a small population, spool under the data folder. */
@@ -202,6 +288,9 @@ public final class LocalStack implements AutoCloseable {
       ports.put(DevStackConfig.QUESTDB_HTTP_MIN_PORT_CONFIG, config.questdbHttpMinPort());
       ports.put(DevStackConfig.QUESTDB_PG_PORT_CONFIG, config.questdbPgPort());
       ports.put(DevStackConfig.QUESTDB_ILP_PORT_CONFIG, config.questdbIlpPort());
+      if (config.connectEnabled()) {
+        ports.put(DevStackConfig.CONNECT_PORT_CONFIG, config.connectPort());
+      }
     }
     for (Map.Entry<String, Integer> e : ports.entrySet()) {
       try (ServerSocket s = new ServerSocket()) {
@@ -272,6 +361,18 @@ public final class LocalStack implements AutoCloseable {
       lines.add("questdb sql      " + questdb.jdbcUrl() + "   (user admin, password quest)");
       lines.add("questdb ilp      " + questdb.ilpAddress() + "   (tcp)");
       lines.add("questdb metrics  " + questdb.metricsUrl());
+    }
+    if (connect != null) {
+      lines.add(
+          "kafka connect    "
+              + connect.url()
+              + "   (REST; "
+              + connectorState
+              + "; log "
+              + connect.logFile()
+              + ")");
+    } else if (config.connectEnabled()) {
+      lines.add("kafka connect    not started: it needs questdb.enabled=true");
     }
     if (streams != null) {
       lines.add(

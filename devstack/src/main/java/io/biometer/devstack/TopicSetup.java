@@ -56,7 +56,7 @@ public final class TopicSetup {
     } else {
       c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
       long retention =
-          topic.equals(Topics.DLQ) ? config.dlqRetentionMs() : config.topicRetentionMs();
+          Topics.DEAD_LETTERS.contains(topic) ? config.dlqRetentionMs() : config.topicRetentionMs();
       c.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(retention));
     }
     return c;

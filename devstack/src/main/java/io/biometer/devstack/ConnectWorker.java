@@ -1,0 +1,358 @@
+package io.biometer.devstack;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kafka Connect worker in distributed mode, run as a child JVM ({@code
+ * org.apache.kafka.connect.cli.ConnectDistributed}) so that it loads plugins from {@code
+ * plugin.path} exactly as any Connect cluster does, keeps its logs in its own file, and can be
+ * killed and restarted like a real one. Its config, offset and status topics live in the given
+ * Kafka; its REST API listens on one address.
+ */
+public final class ConnectWorker implements AutoCloseable {
+
+  /** The worker's group and the prefix of its internal topics. */
+  public static final String GROUP = "biometer-connect";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Path dir;
+  private final String url;
+  private final List<String> command;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private Process process;
+
+  private ConnectWorker(Path dir, String url, List<String> command) {
+    this.dir = dir;
+    this.url = url;
+    this.command = command;
+  }
+
+  /**
+   * Writes the worker's config under {@code dir}, starts it and waits until its REST API answers.
+   *
+   * @param overrides worker settings that replace or add to the defaults (tests use it)
+   * @throws IllegalStateException naming the log file if the worker does not come up in time
+   */
+  public static ConnectWorker start(
+      Path dir,
+      String bootstrapServers,
+      String host,
+      int port,
+      Path pluginPath,
+      Map<String, String> overrides)
+      throws IOException {
+    if (!Files.isDirectory(pluginPath)) {
+      throw new IllegalStateException(
+          "no Connect plugins at "
+              + pluginPath
+              + ": build them with ./mvnw -pl devstack -am package, or set connect.plugin.path");
+    }
+    Files.createDirectories(dir);
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("bootstrap.servers", bootstrapServers);
+    props.put("group.id", GROUP);
+    props.put("config.storage.topic", GROUP + "-configs");
+    props.put("offset.storage.topic", GROUP + "-offsets");
+    props.put("status.storage.topic", GROUP + "-status");
+    props.put("config.storage.replication.factor", "1");
+    props.put("offset.storage.replication.factor", "1");
+    props.put("status.storage.replication.factor", "1");
+    props.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
+    props.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
+    props.put("listeners", "http://" + host + ":" + port);
+    props.put("rest.advertised.host.name", host);
+    props.put("rest.advertised.port", Integer.toString(port));
+    props.put("plugin.path", pluginPath.toAbsolutePath().toString());
+    props.put("plugin.discovery", "service_load");
+    // Commit sink offsets every 2 s, so a restart re-delivers little.
+    props.put("offset.flush.interval.ms", "2000");
+    props.put("scheduled.rebalance.max.delay.ms", "0");
+    props.putAll(overrides);
+    StringBuilder file = new StringBuilder("# written by biometer's local stack on every start\n");
+    props.forEach(
+        (k, v) -> file.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
+    Path workerProps = dir.resolve("worker.properties");
+    Files.writeString(workerProps, file.toString());
+    Path logConf = dir.resolve("logback.xml");
+    Files.writeString(logConf, logback(dir.resolve("connect.log")));
+
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>();
+    command.add(java);
+    command.add("-Xms64m");
+    command.add("-Xmx768m");
+    command.add("-XX:+UseSerialGC");
+    command.add("-Dlogback.configurationFile=" + logConf);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(ConnectMain.class.getName());
+    command.add(Long.toString(ProcessHandle.current().pid()));
+    command.add(workerProps.toString());
+    ConnectWorker worker = new ConnectWorker(dir, "http://" + host + ":" + port, command);
+    worker.launch();
+    return worker;
+  }
+
+  /** Starts the worker process (again, after {@link #kill}) and waits for its REST API. */
+  public synchronized void launch() throws IOException {
+    if (process != null && process.isAlive()) {
+      throw new IllegalStateException("the Connect worker is already running");
+    }
+    process =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("connect.out").toFile()))
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "the Connect worker exited with code "
+                + process.exitValue()
+                + " at start; see "
+                + dir.resolve("connect.log")
+                + " and "
+                + dir.resolve("connect.out"));
+      }
+      try {
+        HttpResponse<String> r = get("/");
+        if (r.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException e) {
+        // not up yet
+      }
+      sleep(250);
+    }
+    process.destroyForcibly();
+    throw new IllegalStateException(
+        "the Connect worker's REST API at "
+            + url
+            + " did not answer within 90 s; see "
+            + dir.resolve("connect.log"));
+  }
+
+  /** Base URL of the REST API. */
+  public String url() {
+    return url;
+  }
+
+  /** The worker's log file. */
+  public Path logFile() {
+    return dir.resolve("connect.log");
+  }
+
+  /** The worker process's id, or -1 if it is not running. */
+  public long pid() {
+    Process p = process;
+    return p != null && p.isAlive() ? p.pid() : -1;
+  }
+
+  /**
+   * Creates or updates connector {@code name} ({@code PUT /connectors/{name}/config}).
+   *
+   * @throws IllegalStateException with Connect's error message if it refuses the config
+   */
+  public void putConnector(String name, Map<String, String> config) throws IOException {
+    String body = JSON.writeValueAsString(config);
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/config"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    if (r.statusCode() / 100 != 2) {
+      throw new IllegalStateException(
+          "Connect refused connector " + name + " (HTTP " + r.statusCode() + "): " + r.body());
+    }
+  }
+
+  /** {@code GET /connectors/{name}/status}, or null if there is no such connector. */
+  public JsonNode status(String name) throws IOException {
+    HttpResponse<String> r = get("/connectors/" + name + "/status");
+    if (r.statusCode() == 404) {
+      return null;
+    }
+    return JSON.readTree(r.body());
+  }
+
+  /**
+   * Waits until the connector and all its tasks are RUNNING.
+   *
+   * @return the last status seen
+   * @throws IllegalStateException with the failed task's trace if one fails, or on time-out
+   */
+  public JsonNode awaitRunning(String name, Duration timeout) throws IOException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    JsonNode status = null;
+    while (System.nanoTime() < deadline) {
+      status = status(name);
+      if (status != null) {
+        for (JsonNode t : status.path("tasks")) {
+          if ("FAILED".equals(t.path("state").asText())) {
+            throw new IllegalStateException(
+                "task "
+                    + t.path("id").asText()
+                    + " of connector "
+                    + name
+                    + " failed: "
+                    + t.path("trace").asText());
+          }
+        }
+        if ("FAILED".equals(status.path("connector").path("state").asText())) {
+          throw new IllegalStateException(
+              "connector " + name + " failed: " + status.path("connector").path("trace").asText());
+        }
+        if (allRunning(status)) {
+          return status;
+        }
+      }
+      sleep(200);
+    }
+    throw new IllegalStateException(
+        "connector " + name + " not RUNNING within " + timeout.toSeconds() + " s: " + status);
+  }
+
+  /** True if the connector and at least one task, and every task, are RUNNING. */
+  public static boolean allRunning(JsonNode status) {
+    if (!"RUNNING".equals(status.path("connector").path("state").asText())) {
+      return false;
+    }
+    JsonNode tasks = status.path("tasks");
+    if (tasks.isEmpty()) {
+      return false;
+    }
+    for (JsonNode t : tasks) {
+      if (!"RUNNING".equals(t.path("state").asText())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** One line for people: {@code questdb-sink RUNNING, 1/1 tasks RUNNING}. */
+  public static String describe(String name, JsonNode status) {
+    if (status == null) {
+      return name + " not deployed";
+    }
+    int running = 0;
+    int total = 0;
+    List<String> failed = new ArrayList<>();
+    for (JsonNode t : status.path("tasks")) {
+      total++;
+      String state = t.path("state").asText();
+      if ("RUNNING".equals(state)) {
+        running++;
+      } else if ("FAILED".equals(state)) {
+        failed.add("task " + t.path("id").asText() + " FAILED");
+      }
+    }
+    return name
+        + " "
+        + status.path("connector").path("state").asText()
+        + ", "
+        + running
+        + "/"
+        + total
+        + " tasks RUNNING"
+        + (failed.isEmpty() ? "" : " (" + String.join(", ", failed) + ")");
+  }
+
+  /**
+   * Reads a connector config file (a JSON object of strings, as in {@code sink-connectors/config}).
+   */
+  public static Map<String, String> readConnectorConfig(Path json) throws IOException {
+    JsonNode node = JSON.readTree(Files.readString(json));
+    if (!node.isObject()) {
+      throw new IOException(json + " is not a JSON object of connector settings");
+    }
+    Map<String, String> config = new LinkedHashMap<>();
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              if (!e.getValue().isValueNode()) {
+                throw new IllegalArgumentException(
+                    json + ": value of '" + e.getKey() + "' must be a string");
+              }
+              config.put(e.getKey(), e.getValue().asText());
+            });
+    return config;
+  }
+
+  /** Kills the worker at once (SIGKILL): no flush, no commit, no leaving the group. */
+  public synchronized void kill() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Stops the worker cleanly (SIGTERM: its tasks stop and commit), at most 30 s. */
+  @Override
+  public synchronized void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private HttpResponse<String> get(String path) throws IOException {
+    return send(
+        HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10)).GET());
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static String logback(Path file) {
+    return String.join(
+        "\n",
+        "<!-- written by biometer's local stack on every start -->",
+        "<configuration>",
+        "  <appender name=\"file\" class=\"ch.qos.logback.core.FileAppender\">",
+        "    <file>" + file + "</file>",
+        "    <encoder><pattern>%d{ISO8601} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>",
+        "  </appender>",
+        "  <logger name=\"org.apache.kafka.clients\" level=\"WARN\"/>",
+        "  <logger name=\"org.apache.kafka.common.utils.AppInfoParser\" level=\"WARN\"/>",
+        "  <logger name=\"org.reflections\" level=\"ERROR\"/>",
+        "  <root level=\"INFO\"><appender-ref ref=\"file\"/></root>",
+        "</configuration>",
+        "");
+  }
+}
