@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 
 /**
@@ -252,13 +253,26 @@ public final class QuestDbSinkConfig extends AbstractConfig {
    * @throws ConfigException listing every error found, not only the first
    */
   public QuestDbSinkConfig(Map<String, String> props) {
-    super(CONFIG_DEF, props, false);
+    super(CONFIG_DEF, checked(props), false);
     this.originals = Map.copyOf(props);
+  }
+
+  /**
+   * {@code props}, if valid. Checked before {@link AbstractConfig} parses them, because that stops
+   * at the first error {@link ConfigDef} finds, and a user should fix all in one go.
+   *
+   * @throws ConfigException listing every error: {@link ConfigDef}'s and {@link #perKeyErrors}
+   */
+  private static Map<String, String> checked(Map<String, String> props) {
     List<String> errors = new ArrayList<>();
+    for (ConfigValue v : CONFIG_DEF.validate(props)) {
+      v.errorMessages().forEach(m -> errors.add(v.name() + ": " + m));
+    }
     perKeyErrors(props).forEach((k, v) -> v.forEach(m -> errors.add(k + ": " + m)));
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid QuestDB sink configuration: " + String.join("; ", errors));
     }
+    return props;
   }
 
   /** The ILP client configuration as given. */
