@@ -45,6 +45,9 @@ public final class QuestDbSinkConfig extends AbstractConfig {
   public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
   public static final String MAX_RETRIES = "max.retries";
 
+  /** Connect's key for subscribing by pattern: its topics are not known from the configuration. */
+  static final String TOPICS_REGEX = "topics.regex";
+
   /** The per-topic prefix: {@code topic.<topic>.<key>}. */
   public static final String TOPIC_PREFIX = "topic.";
 
@@ -319,6 +322,22 @@ public final class QuestDbSinkConfig extends AbstractConfig {
                       + " for every topic); without them a redelivered record would be a"
                       + " second row");
         }
+      }
+      String regex = props.get(TOPICS_REGEX);
+      String global = props.get(DEDUP_KEYS);
+      if (regex != null && !regex.isBlank() && (global == null || global.isBlank())) {
+        errors
+            .computeIfAbsent(DEDUP_KEYS, k -> new ArrayList<>())
+            .add(
+                "missing: the topics "
+                    + TOPICS_REGEX
+                    + " matches are only known when their records arrive, so set "
+                    + DEDUP_KEYS
+                    + " for them all (topic.<topic>."
+                    + DEDUP_KEYS
+                    + " still overrides it), or set "
+                    + CREATE_TABLES
+                    + "=false; without them the sink cannot create those topics' tables");
       }
     }
     return errors;

@@ -77,6 +77,18 @@ class TableGuardTest {
         .hasMessageContaining("fix topic." + SinkFixtures.READINGS + ".dedup.keys");
   }
 
+  @Test
+  void withoutDedupKeysNoTableIsCreated() {
+    // DEDUP UPSERT KEYS(ts) alone would let rows of two devices at the same time overwrite each
+    // other.
+    RowPlan plan = RowPlan.compile(readings(List.of()), SinkFixtures.READING);
+    assertThatThrownBy(() -> TableGuard.createSql("readings", plan))
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("topic " + SinkFixtures.READINGS + " has no dedup keys")
+        .hasMessageContaining("table 'readings' cannot be created")
+        .hasMessageContaining("set topic." + SinkFixtures.READINGS + ".dedup.keys or dedup.keys");
+  }
+
   /** A QuestDB whose {@code /exec} answers each statement with the next canned JSON. */
   static final class CannedHttp extends QuestDbHttp {
     final List<String> statements = new ArrayList<>();
