@@ -128,8 +128,8 @@ public final class QuestDbSinkConfig extends AbstractConfig {
               "Columns that, with the designated timestamp, identify a row: the table's DEDUP"
                   + " UPSERT KEYS. A redelivered record then overwrites its row instead of adding"
                   + " one; two records with the same keys are one row (the last one wins). Required"
-                  + " for every topic unless create.tables is false. Per topic:"
-                  + " topic.<topic>.dedup.keys.",
+                  + " for every topic unless create.tables is false; with topics.regex, set it"
+                  + " globally. Per topic: topic.<topic>.dedup.keys.",
               MAPPING,
               5,
               ConfigDef.Width.LONG,
