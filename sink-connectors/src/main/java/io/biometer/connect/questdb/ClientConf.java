@@ -1,13 +1,14 @@
 package io.biometer.connect.questdb;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
  * QuestDB's ILP client configuration string ({@code http::addr=host:port;key=value;...}), read for
- * what the sink needs besides the client: the HTTP address and credentials of the SQL it runs.
- * Values may not contain {@code ;} (the client's own {@code ;;} escape is not supported here).
+ * what the sink needs besides the client: the HTTP address and credentials of the SQL it runs. A
+ * {@code ;} inside a value is written {@code ;;}, as for the client itself.
  *
  * @param schema {@code http} or {@code https}
  * @param host the first address's host
@@ -23,9 +24,10 @@ record ClientConf(String schema, String host, int port, Map<String, String> entr
   static final String DEFAULT_RETRY_TIMEOUT_MS = "1000";
 
   /**
-   * Reads {@code conf}.
+   * Reads {@code conf}. A {@code ;} in a value is written {@code ;;}, as QuestDB's client wants it.
    *
-   * @throws ConfigException saying what is wrong, never echoing a password
+   * @throws ConfigException saying what is wrong, never echoing a value (it could be a password or
+   *     a token): a malformed entry is located by the key before it
    */
   static ClientConf parse(String conf) {
     String s = conf == null ? "" : conf.trim();
@@ -37,24 +39,32 @@ record ClientConf(String schema, String host, int port, Map<String, String> entr
     String schema = s.substring(0, sep);
     if (!schema.equals("http") && !schema.equals("https")) {
       throw new ConfigException(
-          "transport '"
-              + schema
-              + "' is not supported: the sink writes ILP over HTTP, which acknowledges each"
-              + " batch; use http:: or https::");
+          (schema.matches("[A-Za-z0-9_]{1,16}")
+                  ? "transport '" + schema + "' is not supported"
+                  : "the client configuration does not start with a transport")
+              + ": the sink writes ILP over HTTP, which acknowledges each batch; use http:: or"
+              + " https::");
     }
     Map<String, String> entries = new LinkedHashMap<>();
-    for (String part : s.substring(sep + 2).split(";")) {
+    String body = s.substring(sep + 2);
+    String lastKey = null;
+    int i = 0;
+    while (i < body.length()) {
+      int end = entryEnd(body, i);
+      String part = body.substring(i, end);
+      i = end + 1;
       if (part.isBlank()) {
         continue;
       }
       int eq = part.indexOf('=');
-      if (eq <= 0) {
+      if (eq <= 0 || part.substring(0, eq).isBlank()) {
         throw new ConfigException(
-            "malformed entry in the client configuration (expected key=value;): '"
-                + (part.contains("password") || part.contains("token") ? "<hidden>" : part)
-                + "'");
+            "malformed entry in the client configuration "
+                + (lastKey == null ? "at its start" : "after '" + lastKey + "'")
+                + ": expected key=value; (a ';' inside a value is written ';;')");
       }
-      entries.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+      lastKey = part.substring(0, eq).trim();
+      entries.put(lastKey, part.substring(eq + 1).replace(";;", ";").trim());
     }
     String addr = entries.get("addr");
     if (addr == null || addr.isBlank()) {
@@ -72,7 +82,25 @@ record ClientConf(String schema, String host, int port, Map<String, String> entr
         throw new ConfigException("addr '" + first + "' has no valid port");
       }
     }
-    return new ClientConf(schema, host, port, Map.copyOf(entries));
+    return new ClientConf(schema, host, port, Collections.unmodifiableMap(entries));
+  }
+
+  /**
+   * The index of the {@code ;} that ends the entry starting at {@code from}, skipping {@code ;;}.
+   */
+  private static int entryEnd(String body, int from) {
+    int i = from;
+    while (i < body.length()) {
+      if (body.charAt(i) == ';') {
+        if (i + 1 < body.length() && body.charAt(i + 1) == ';') {
+          i += 2;
+          continue;
+        }
+        return i;
+      }
+      i++;
+    }
+    return body.length();
   }
 
   /**
@@ -89,7 +117,7 @@ record ClientConf(String schema, String host, int port, Map<String, String> entr
     // Without it the client asks the server for its version when it is built, and cannot be
     // built while QuestDB is down. 2 (binary doubles) is what QuestDB 9 speaks.
     e.putIfAbsent("protocol_version", "2");
-    e.forEach((k, v) -> b.append(k).append('=').append(v).append(';'));
+    e.forEach((k, v) -> b.append(k).append('=').append(v.replace(";", ";;")).append(';'));
     return b.toString();
   }
 

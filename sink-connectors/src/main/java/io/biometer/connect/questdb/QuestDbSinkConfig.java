@@ -15,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef.ValidString;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.ConfigValue;
 import org.apache.kafka.common.config.types.Password;
 
 /**
@@ -43,6 +44,9 @@ public final class QuestDbSinkConfig extends AbstractConfig {
   public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
   public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
   public static final String MAX_RETRIES = "max.retries";
+
+  /** Connect's key for subscribing by pattern: its topics are not known from the configuration. */
+  static final String TOPICS_REGEX = "topics.regex";
 
   /** The per-topic prefix: {@code topic.<topic>.<key>}. */
   public static final String TOPIC_PREFIX = "topic.";
@@ -124,8 +128,8 @@ public final class QuestDbSinkConfig extends AbstractConfig {
               "Columns that, with the designated timestamp, identify a row: the table's DEDUP"
                   + " UPSERT KEYS. A redelivered record then overwrites its row instead of adding"
                   + " one; two records with the same keys are one row (the last one wins). Required"
-                  + " for every topic unless create.tables is false. Per topic:"
-                  + " topic.<topic>.dedup.keys.",
+                  + " for every topic unless create.tables is false; with topics.regex, set it"
+                  + " globally. Per topic: topic.<topic>.dedup.keys.",
               MAPPING,
               5,
               ConfigDef.Width.LONG,
@@ -252,13 +256,26 @@ public final class QuestDbSinkConfig extends AbstractConfig {
    * @throws ConfigException listing every error found, not only the first
    */
   public QuestDbSinkConfig(Map<String, String> props) {
-    super(CONFIG_DEF, props, false);
+    super(CONFIG_DEF, checked(props), false);
     this.originals = Map.copyOf(props);
+  }
+
+  /**
+   * {@code props}, if valid. Checked before {@link AbstractConfig} parses them, because that stops
+   * at the first error {@link ConfigDef} finds, and a user should fix all in one go.
+   *
+   * @throws ConfigException listing every error: {@link ConfigDef}'s and {@link #perKeyErrors}
+   */
+  private static Map<String, String> checked(Map<String, String> props) {
     List<String> errors = new ArrayList<>();
+    for (ConfigValue v : CONFIG_DEF.validate(props)) {
+      v.errorMessages().forEach(m -> errors.add(v.name() + ": " + m));
+    }
     perKeyErrors(props).forEach((k, v) -> v.forEach(m -> errors.add(k + ": " + m)));
     if (!errors.isEmpty()) {
       throw new ConfigException("invalid QuestDB sink configuration: " + String.join("; ", errors));
     }
+    return props;
   }
 
   /** The ILP client configuration as given. */
@@ -305,6 +322,22 @@ public final class QuestDbSinkConfig extends AbstractConfig {
                       + " for every topic); without them a redelivered record would be a"
                       + " second row");
         }
+      }
+      String regex = props.get(TOPICS_REGEX);
+      String global = props.get(DEDUP_KEYS);
+      if (regex != null && !regex.isBlank() && (global == null || global.isBlank())) {
+        errors
+            .computeIfAbsent(DEDUP_KEYS, k -> new ArrayList<>())
+            .add(
+                "missing: the topics "
+                    + TOPICS_REGEX
+                    + " matches are only known when their records arrive, so set "
+                    + DEDUP_KEYS
+                    + " for them all (topic.<topic>."
+                    + DEDUP_KEYS
+                    + " still overrides it), or set "
+                    + CREATE_TABLES
+                    + "=false; without them the sink cannot create those topics' tables");
       }
     }
     return errors;

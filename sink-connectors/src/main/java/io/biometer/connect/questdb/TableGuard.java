@@ -116,17 +116,39 @@ final class TableGuard {
    * Creates {@code table} for the rows of {@code plan}: WAL, partitioned by day, deduplicated on
    * the mapping's keys.
    *
-   * @throws ConnectException if a dedup key is not among the plan's columns
+   * @throws ConnectException if there are no dedup keys or one is not among the plan's columns
    */
   void create(String table, RowPlan plan)
       throws QuestDbHttp.UnavailableException, QuestDbHttp.RefusedException {
     http.exec(createSql(table, plan));
   }
 
-  /** The {@code CREATE TABLE} statement for {@code plan}. */
+  /**
+   * The {@code CREATE TABLE} statement for {@code plan}.
+   *
+   * @throws ConnectException if there are no dedup keys or one is not among the plan's columns
+   */
   static String createSql(String table, RowPlan plan) {
     TopicMapping m = plan.mapping();
     Map<String, RowPlan.Kind> types = plan.columnTypes();
+    if (m.dedupKeys().isEmpty()) {
+      // The timestamp alone as the upsert key would make rows of different devices at the same
+      // time overwrite each other. The configuration's validation refuses this already; here it
+      // cannot slip through whatever path the validation misses.
+      throw new ConnectException(
+          "topic "
+              + m.topic()
+              + " has no dedup keys, so its table '"
+              + table
+              + "' cannot be created: set "
+              + QuestDbSinkConfig.TOPIC_PREFIX
+              + m.topic()
+              + "."
+              + QuestDbSinkConfig.DEDUP_KEYS
+              + " or "
+              + QuestDbSinkConfig.DEDUP_KEYS
+              + " to the columns that with the timestamp identify a row");
+    }
     for (String k : m.dedupKeys()) {
       if (!k.equals(m.timestampColumn()) && !types.containsKey(k)) {
         throw new ConnectException(
