@@ -13,7 +13,9 @@ import java.util.Map;
  */
 public final class EmbeddedQuestDb implements AutoCloseable {
 
-  private final ServerMain server;
+  private final Path dir;
+  private final Map<String, String> env;
+  private ServerMain server;
   private final String host;
   private final int httpPort;
   private final int httpMinPort;
@@ -21,7 +23,16 @@ public final class EmbeddedQuestDb implements AutoCloseable {
   private final int ilpPort;
 
   private EmbeddedQuestDb(
-      ServerMain server, String host, int httpPort, int httpMinPort, int pgPort, int ilpPort) {
+      Path dir,
+      Map<String, String> env,
+      ServerMain server,
+      String host,
+      int httpPort,
+      int httpMinPort,
+      int pgPort,
+      int ilpPort) {
+    this.dir = dir;
+    this.env = env;
     this.server = server;
     this.host = host;
     this.httpPort = httpPort;
@@ -62,7 +73,8 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     ServerMain server = ServerMain.create(dir.toString(), env);
     server.start();
     server.awaitStartup();
-    return new EmbeddedQuestDb(server, host, httpPort, httpMinPort, pgPort, ilpPort);
+    return new EmbeddedQuestDb(
+        dir, Map.copyOf(env), server, host, httpPort, httpMinPort, pgPort, ilpPort);
   }
 
   /** The web console and REST API, e.g. {@code http://127.0.0.1:9000}. */
@@ -85,9 +97,26 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     return host + ":" + ilpPort;
   }
 
+  /** Stops QuestDB (an outage, for tests); {@link #restart} brings it back on the same tables. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
+  /** Starts QuestDB again after {@link #stop}, on the same folder and ports. */
+  public synchronized void restart() {
+    if (server == null) {
+      server = ServerMain.create(dir.toString(), env);
+      server.start();
+      server.awaitStartup();
+    }
+  }
+
   /** Stops QuestDB; committed tables are on disk. */
   @Override
   public void close() {
-    server.close();
+    stop();
   }
 }
