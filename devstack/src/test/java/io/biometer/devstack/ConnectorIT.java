@@ -483,8 +483,13 @@ class ConnectorIT {
   }
 
   static List<String> rows(String sql) throws Exception {
+    return rows(stack, sql);
+  }
+
+  /** The rows of {@code sql} over QuestDB's PostgreSQL port, columns joined by '|'. */
+  static List<String> rows(LocalStack stack, String sql) throws Exception {
     List<String> out = new ArrayList<>();
-    try (Connection c = sql();
+    try (Connection c = DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest");
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       int n = rs.getMetaData().getColumnCount();
