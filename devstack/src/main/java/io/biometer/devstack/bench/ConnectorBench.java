@@ -256,7 +256,7 @@ public final class ConnectorBench {
     double bestIlp = best(rates, 2);
     out.printf(
         "| rows/s through Connect (AvroConverter + QuestDB sink, real worker), best of %d | %s |"
-            + " (b) plain consumer, AvroDeserializer<CleanReading>, ILP client: %s | %s | >= 0.70x"
+            + " (b) plain consumer, `AvroDeserializer<CleanReading>`, ILP client: %s | %s | >= 0.70x"
             + " |%n",
         rates.length, fmt(bestConnector), fmt(bestConsumer), ratio(bestConnector, bestConsumer));
     out.printf(
