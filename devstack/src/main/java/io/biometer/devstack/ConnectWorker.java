@@ -184,6 +184,38 @@ public final class ConnectWorker implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes connector {@code name} ({@code DELETE /connectors/{name}}) and waits until the worker
+   * no longer lists it, so its tasks have stopped; a connector that does not exist is no error.
+   *
+   * @throws IllegalStateException if Connect refuses, or the connector is still there after {@code
+   *     timeout}
+   */
+  public void deleteConnector(String name, Duration timeout) throws IOException {
+    HttpResponse<String> r =
+        send(
+            HttpRequest.newBuilder(URI.create(url + "/connectors/" + name))
+                .timeout(Duration.ofSeconds(60))
+                .DELETE());
+    if (r.statusCode() / 100 != 2 && r.statusCode() != 404) {
+      throw new IllegalStateException(
+          "Connect refused to delete connector "
+              + name
+              + " (HTTP "
+              + r.statusCode()
+              + "): "
+              + r.body());
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (status(name) != null) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "connector " + name + " still listed " + timeout.toSeconds() + " s after its delete");
+      }
+      sleep(100);
+    }
+  }
+
   /** {@code GET /connectors/{name}/status}, or null if there is no such connector. */
   public JsonNode status(String name) throws IOException {
     HttpResponse<String> r = get("/connectors/" + name + "/status");

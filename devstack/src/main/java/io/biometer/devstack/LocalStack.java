@@ -41,6 +41,7 @@ public final class LocalStack implements AutoCloseable {
   private final Map<String, String> brokerOverrides;
   private final Map<String, String> connectOverrides;
   private ConnectWorker connect;
+  private Map<String, String> deployedConnector;
   private String connectorState;
   private EmbeddedKafka kafka;
   private EmbeddedSchemaRegistry registry;
@@ -178,6 +179,7 @@ public final class LocalStack implements AutoCloseable {
             plugins,
             connectOverrides);
     started.push(connect);
+    deployedConnector = Map.copyOf(connector);
     connect.putConnector(CONNECTOR, connector);
     connectorState =
         ConnectWorker.describe(CONNECTOR, connect.awaitRunning(CONNECTOR, Duration.ofSeconds(90)));
@@ -217,6 +219,15 @@ public final class LocalStack implements AutoCloseable {
   /** The Connect worker, or null if the local run has none. */
   public ConnectWorker connect() {
     return connect;
+  }
+
+  /**
+   * The config the stack submitted for connector {@link #CONNECTOR} (the file's, with this stack's
+   * registry URL and QuestDB address), or null without a Connect worker. The connector bench
+   * submits it again under other names and tables.
+   */
+  public Map<String, String> connectorConfig() {
+    return deployedConnector;
   }
 
   /** The simulator settings of the local run: a small population, spool under the data folder. */

@@ -29,13 +29,29 @@ final class BenchStack implements AutoCloseable {
   private final Thread cleanUp = new Thread(this::close, "biometer-bench-clean-up");
 
   BenchStack(String name) throws IOException {
+    this(name, false);
+  }
+
+  /**
+   * As {@link #BenchStack(String)}; with {@code connect}, also QuestDB and the Connect worker
+   * (running the local run's QuestDB sink connector), on free loopback ports too.
+   */
+  BenchStack(String name, boolean connect) throws IOException {
     dir = Files.createTempDirectory("biometer-bench-" + name);
     Map<String, Object> values = new HashMap<>();
     values.put(DevStackConfig.DATA_DIR_CONFIG, dir.toString());
     values.put(DevStackConfig.KAFKA_PORT_CONFIG, freePort());
     values.put(DevStackConfig.KAFKA_CONTROLLER_PORT_CONFIG, freePort());
     values.put(DevStackConfig.REGISTRY_PORT_CONFIG, freePort());
-    values.put(DevStackConfig.QUESTDB_ENABLED_CONFIG, false);
+    values.put(DevStackConfig.QUESTDB_ENABLED_CONFIG, connect);
+    values.put(DevStackConfig.CONNECT_ENABLED_CONFIG, connect);
+    if (connect) {
+      values.put(DevStackConfig.QUESTDB_HTTP_PORT_CONFIG, freePort());
+      values.put(DevStackConfig.QUESTDB_HTTP_MIN_PORT_CONFIG, freePort());
+      values.put(DevStackConfig.QUESTDB_PG_PORT_CONFIG, freePort());
+      values.put(DevStackConfig.QUESTDB_ILP_PORT_CONFIG, freePort());
+      values.put(DevStackConfig.CONNECT_PORT_CONFIG, freePort());
+    }
     values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, false);
     values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, false);
     Runtime.getRuntime().addShutdownHook(cleanUp);

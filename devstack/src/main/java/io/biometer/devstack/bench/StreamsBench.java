@@ -545,7 +545,7 @@ public final class StreamsBench {
    * same load first warms up the JIT, the caches and the connections: the first seconds through a
    * fresh app measure its start, not its steady state.
    */
-  private static void paced(
+  static void paced(
       Duration warmUp, Duration run, Runnable measuring, java.util.function.LongConsumer send) {
     long start = System.nanoTime();
     long sent = 0;
