@@ -96,9 +96,13 @@ public final class ConnectWorker implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
-    command.add("-Xms64m");
-    command.add("-Xmx768m");
-    command.add("-XX:+UseSerialGC");
+    String opts = System.getenv("BIOMETER_CONNECT_JAVA_OPTS");
+    if (opts != null && !opts.isBlank()) {
+      command.addAll(List.of(opts.trim().split("\\s+")));
+    } else {
+      command.add("-Xms64m");
+      command.add("-Xmx768m");
+    }
     command.add("-Dlogback.configurationFile=" + logConf);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

@@ -517,6 +517,26 @@ public final class AvroData {
    * The Connect value of the Avro datum {@code datum} of schema {@code avro}, whose Connect schema
    * is {@code schema} (from {@link #toConnectSchema}).
    */
+  /** The Avro field of each Connect field, by position; looked up by name once per schema pair. */
+  private final Map<Schema, org.apache.avro.Schema.Field[]> avroFields =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+  private org.apache.avro.Schema.Field[] avroFieldsOf(Schema schema, org.apache.avro.Schema avro) {
+    org.apache.avro.Schema.Field[] found = avroFields.get(schema);
+    if (found == null || (found.length > 0 && found[0] != avro.getField(found[0].name()))) {
+      List<Field> fields = schema.fields();
+      found = new org.apache.avro.Schema.Field[fields.size()];
+      for (int i = 0; i < found.length; i++) {
+        found[i] = avro.getField(fields.get(i).name());
+      }
+      if (avroFields.size() > 10_000) {
+        avroFields.clear();
+      }
+      avroFields.put(schema, found);
+    }
+    return found;
+  }
+
   public Object toConnectData(Schema schema, org.apache.avro.Schema avro, Object datum) {
     if (datum == null || datum == JsonProperties.NULL_VALUE) {
       if (!schema.isOptional()) {
@@ -530,8 +550,11 @@ public final class AvroData {
         case RECORD -> {
           IndexedRecord record = (IndexedRecord) datum;
           Struct struct = new Struct(schema);
-          for (Field field : schema.fields()) {
-            org.apache.avro.Schema.Field avroField = avro.getField(field.name());
+          org.apache.avro.Schema.Field[] avroFields = avroFieldsOf(schema, avro);
+          List<Field> fields = schema.fields();
+          for (int i = 0; i < avroFields.length; i++) {
+            org.apache.avro.Schema.Field avroField = avroFields[i];
+            Field field = fields.get(i);
             struct.put(
                 field,
                 toConnectData(field.schema(), avroField.schema(), record.get(avroField.pos())));

@@ -44,7 +44,21 @@ public class QuestDbSinkTask extends SinkTask {
   private QuestDbHttp http;
   private TableGuard guard;
   private Sender sender;
+  private Sender spare;
   private RowWriter out;
+
+  // The batch QuestDB is ingesting while the task reads and encodes the next one.
+  private final java.util.concurrent.ExecutorService flusher =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "questdb-sink-flush");
+            t.setDaemon(true);
+            return t;
+          });
+  private java.util.concurrent.Future<?> inflight;
+  private Sender inflightSender;
+  private List<SinkRecord> inflightRecords = List.of();
+  private long inflightRows;
   private ErrantRecordReporter reporter;
 
   private final Map<String, TopicMapping> mappings = new HashMap<>();
@@ -133,7 +147,6 @@ public class QuestDbSinkTask extends SinkTask {
 
   @Override
   public void put(Collection<SinkRecord> records) {
-    int mark = pending.size();
     if (!records.isEmpty() && pending.isEmpty()) {
       oldestPendingNanos = System.nanoTime();
     }
@@ -144,11 +157,12 @@ public class QuestDbSinkTask extends SinkTask {
     long ageMs = (System.nanoTime() - oldestPendingNanos) / 1_000_000L;
     if (pending.size() >= flushMaxRecords || ageMs >= allowedLagMs) {
       try {
-        flushPending();
+        flushPendingAsync();
       } catch (QuestDbHttp.UnavailableException e) {
-        // Connect delivers this batch again after the back-off: it must not wait twice.
+        // Connect delivers this batch again after the back-off: it must not wait twice. It is
+        // the tail of the ledger (records of an earlier, failed flush go back to its head).
         int waiting = pending.size();
-        pending.subList(mark, pending.size()).clear();
+        pending.subList(Math.max(0, pending.size() - records.size()), pending.size()).clear();
         throw unavailable(e, waiting);
       }
     }
@@ -194,13 +208,93 @@ public class QuestDbSinkTask extends SinkTask {
    * @throws QuestDbHttp.UnavailableException if QuestDB could not be reached; the ledger is kept
    */
   private void flushPending() throws QuestDbHttp.UnavailableException {
-    List<SinkRecord> batch = new ArrayList<>(pending.size());
-    for (SinkRecord r : pending) {
+    awaitInflight();
+    send(unreported(pending));
+    landed();
+    pending.clear();
+    reported.clear();
+  }
+
+  /**
+   * Encodes every waiting record and hands the buffer to the flush thread, so that QuestDB ingests
+   * it while the task reads the next batch. First waits for the batch before it: at most one is in
+   * flight, and its records stay in the ledger until it is acknowledged.
+   *
+   * @throws QuestDbHttp.UnavailableException if QuestDB could not be reached; the ledger is kept
+   */
+  private void flushPendingAsync() throws QuestDbHttp.UnavailableException {
+    if (failedAttempts > 0) {
+      // QuestDB was not reachable last time: find out now, not a batch later.
+      flushPending();
+      return;
+    }
+    awaitInflight();
+    List<SinkRecord> encoded = encode(unreported(pending));
+    pending.clear();
+    reported.clear();
+    if (encoded.isEmpty()) {
+      return;
+    }
+    Sender s = sender;
+    sender = null;
+    out = null;
+    inflightSender = s;
+    inflightRecords = encoded;
+    inflightRows = encodedRows;
+    inflight = flusher.submit(() -> s.flush());
+  }
+
+  /**
+   * Waits for the batch in flight. Acknowledged: its records leave the ledger. Failed: they go back
+   * to the head of the ledger and are sent again at once, the careful way (a QuestDB that does not
+   * answer, or a refused record found by bisection).
+   */
+  private void awaitInflight() throws QuestDbHttp.UnavailableException {
+    if (inflight == null) {
+      return;
+    }
+    java.util.concurrent.Future<?> f = inflight;
+    List<SinkRecord> records = inflightRecords;
+    Sender s = inflightSender;
+    inflight = null;
+    inflightRecords = List.of();
+    inflightSender = null;
+    try {
+      f.get();
+      rowsWritten += inflightRows;
+      landed();
+      if (spare == null) {
+        spare = s;
+      } else {
+        close(s);
+      }
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      close(s);
+      pending.addAll(0, records);
+      throw new ConnectException("interrupted while QuestDB ingested a batch", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      close(s);
+    }
+    pending.addAll(0, records);
+    send(records);
+    pending.subList(0, records.size()).clear();
+    landed();
+  }
+
+  private List<SinkRecord> unreported(List<SinkRecord> records) {
+    List<SinkRecord> batch = new ArrayList<>(records.size());
+    for (SinkRecord r : records) {
       if (!reported.containsKey(r)) {
         batch.add(r);
       }
     }
-    send(batch);
+    return batch;
+  }
+
+  /** After a flush QuestDB acknowledged: the back-off starts again from its first step. */
+  private void landed() {
     if (failedAttempts > 0) {
       log.info(
           "QuestDB at {} reachable again after {} failed attempts; the waiting records landed",
@@ -209,8 +303,6 @@ public class QuestDbSinkTask extends SinkTask {
     }
     failedAttempts = 0;
     backoffMs = config.getLong(QuestDbSinkConfig.RETRY_BACKOFF_MS);
-    pending.clear();
-    reported.clear();
   }
 
   /** Writes {@code batch} in one request; if QuestDB refuses it, bisects to find the culprits. */
@@ -378,7 +470,8 @@ public class QuestDbSinkTask extends SinkTask {
 
   private Sender sender() {
     if (sender == null) {
-      sender = Sender.fromConfig(clientConf.senderConf());
+      sender = spare != null ? spare : Sender.fromConfig(clientConf.senderConf());
+      spare = null;
     }
     return sender;
   }
@@ -394,6 +487,10 @@ public class QuestDbSinkTask extends SinkTask {
     Sender s = sender;
     sender = null;
     out = null;
+    close(s);
+  }
+
+  private void close(Sender s) {
     if (s != null) {
       try {
         s.reset();
@@ -411,10 +508,12 @@ public class QuestDbSinkTask extends SinkTask {
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-    if (!pending.isEmpty()) {
+    if (!pending.isEmpty() || inflight != null) {
       try {
         flushPending();
       } catch (QuestDbHttp.UnavailableException e) {
+        // The next put() sends synchronously and backs off.
+        failedAttempts = Math.max(failedAttempts, 1);
         log.debug(
             "flush before commit failed; committing acknowledged offsets only: {}", e.getMessage());
       }
@@ -426,7 +525,9 @@ public class QuestDbSinkTask extends SinkTask {
   Map<TopicPartition, OffsetAndMetadata> committable(
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
     Map<TopicPartition, Long> firstWaiting = new HashMap<>();
-    for (SinkRecord r : pending) {
+    List<SinkRecord> waiting = new ArrayList<>(inflightRecords);
+    waiting.addAll(pending);
+    for (SinkRecord r : waiting) {
       firstWaiting.putIfAbsent(
           new TopicPartition(r.originalTopic(), r.originalKafkaPartition()),
           r.originalKafkaOffset());
@@ -448,6 +549,11 @@ public class QuestDbSinkTask extends SinkTask {
   @Override
   public void close(Collection<TopicPartition> partitions) {
     // Records of partitions this task loses go to their next owner from the committed offsets.
+    try {
+      awaitInflight();
+    } catch (QuestDbHttp.UnavailableException e) {
+      log.debug("flush before losing partitions failed; their records go to the next owner");
+    }
     Set<TopicPartition> lost = new java.util.HashSet<>(partitions);
     pending.removeIf(
         r -> lost.contains(new TopicPartition(r.originalTopic(), r.originalKafkaPartition())));
@@ -460,7 +566,17 @@ public class QuestDbSinkTask extends SinkTask {
             + " (not committed; delivered again on the next start)",
         rowsWritten,
         recordsReported,
-        pending.size());
+        pending.size() + inflightRecords.size());
+    if (inflight != null) {
+      try {
+        inflight.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.debug("the last batch did not finish: {}", e.toString());
+      }
+    }
+    flusher.shutdownNow();
     closeSender();
+    close(spare);
+    close(inflightSender);
   }
 }

@@ -48,8 +48,10 @@ final class RowPlan {
   private final TopicMapping mapping;
   private final List<Field> timestampPath;
   private final List<Field> explodePath;
-  private final List<Column> symbols;
-  private final List<Column> others;
+  private final Column[] symbols;
+  private final Column[] others;
+  private final Field[][] symbolPaths;
+  private final Field[][] otherPaths;
   private final Map<String, Kind> columnTypes;
 
   private RowPlan(
@@ -60,8 +62,10 @@ final class RowPlan {
     this.mapping = mapping;
     this.timestampPath = timestampPath;
     this.explodePath = explodePath;
-    this.symbols = columns.stream().filter(c -> c.kind() == Kind.SYMBOL).toList();
-    this.others = columns.stream().filter(c -> c.kind() != Kind.SYMBOL).toList();
+    this.symbols = columns.stream().filter(c -> c.kind() == Kind.SYMBOL).toArray(Column[]::new);
+    this.others = columns.stream().filter(c -> c.kind() != Kind.SYMBOL).toArray(Column[]::new);
+    this.symbolPaths = paths(symbols);
+    this.otherPaths = paths(others);
     Map<String, Kind> types = new LinkedHashMap<>();
     for (Column c : columns) {
       types.put(c.name(), c.kind());
@@ -271,8 +275,13 @@ final class RowPlan {
   int write(SinkRecord record, RowWriter out) {
     Struct value = (Struct) record.value();
     long ts = timestampMicros(record, value);
+    // Fresh per record: the values of the record's own fields, read once for all its rows.
+    Object[] symbolValues = new Object[symbols.length];
+    Object[] otherValues = new Object[others.length];
+    read(value, false, symbols, symbolPaths, symbolValues);
+    read(value, false, others, otherPaths, otherValues);
     if (explodePath.isEmpty()) {
-      row(value, null, ts, out);
+      row(symbolValues, otherValues, ts, out);
       return 1;
     }
     Object elements = get(value, explodePath);
@@ -287,21 +296,49 @@ final class RowPlan {
       }
     }
     for (Object e : list) {
-      row(value, (Struct) e, ts, out);
+      read((Struct) e, true, symbols, symbolPaths, symbolValues);
+      read((Struct) e, true, others, otherPaths, otherValues);
+      row(symbolValues, otherValues, ts, out);
     }
     return list.size();
   }
 
-  private void row(Struct root, Struct element, long ts, RowWriter out) {
-    out.table(mapping.table());
-    for (Column c : symbols) {
-      Object v = get(c.fromElement() ? element : root, c.path());
-      if (v != null) {
-        out.symbol(c.name(), v.toString());
+  private static Field[][] paths(Column[] columns) {
+    Field[][] paths = new Field[columns.length][];
+    for (int i = 0; i < columns.length; i++) {
+      paths[i] = columns[i].path().toArray(Field[]::new);
+    }
+    return paths;
+  }
+
+  /** Reads the values of the columns that come from {@code struct} (the record or an element). */
+  private static void read(
+      Struct struct, boolean element, Column[] columns, Field[][] paths, Object[] values) {
+    for (int i = 0; i < columns.length; i++) {
+      if (columns[i].fromElement() == element) {
+        Object v = struct;
+        for (Field f : paths[i]) {
+          if (v == null) {
+            break;
+          }
+          v = ((Struct) v).get(f);
+        }
+        values[i] = v;
       }
     }
-    for (Column c : others) {
-      Object v = get(c.fromElement() ? element : root, c.path());
+  }
+
+  private void row(Object[] symbolValues, Object[] otherValues, long ts, RowWriter out) {
+    out.table(mapping.table());
+    for (int i = 0; i < symbols.length; i++) {
+      Object v = symbolValues[i];
+      if (v != null) {
+        out.symbol(symbols[i].name(), v.toString());
+      }
+    }
+    for (int i = 0; i < others.length; i++) {
+      Column c = others[i];
+      Object v = otherValues[i];
       if (v == null) {
         continue;
       }

@@ -70,6 +70,7 @@ class QuestDbSinkTaskTest {
     Map<TopicPartition, OffsetAndMetadata> offsets =
         task.preCommit(Map.of(new TopicPartition(READINGS, 0), new OffsetAndMetadata(12)));
     assertThat(offsets).containsEntry(new TopicPartition(READINGS, 0), new OffsetAndMetadata(12));
+    task.preCommit(Map.of());
     awaitApplied("readings");
     assertThat(
             rows(
@@ -99,10 +100,12 @@ class QuestDbSinkTaskTest {
               0, i, reading("bp-" + (i % 3), i, 1_764_000_000_000L + i * 1000L, 100 + i, 60 + i)));
     }
     task.put(batch);
+    task.preCommit(Map.of());
     awaitApplied("readings");
     List<String> first = rows("SELECT * FROM readings ORDER BY ts, device_id, channel");
     task.put(batch);
     task.put(batch.subList(10, 20));
+    task.preCommit(Map.of());
     awaitApplied("readings");
     assertThat(first).hasSize(100);
     assertThat(rows("SELECT * FROM readings ORDER BY ts, device_id, channel")).isEqualTo(first);
@@ -130,6 +133,7 @@ class QuestDbSinkTaskTest {
       batch.add(record(0, i, r));
     }
     task.put(batch);
+    task.preCommit(Map.of());
     awaitApplied("readings");
     assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(6L);
     assertThat(context.reasons.get(0))
@@ -166,6 +170,7 @@ class QuestDbSinkTaskTest {
             bytes,
             tombstone,
             record(0, 5, reading("bp-1", 5, 1_764_000_001_000L, 3, 4))));
+    task.preCommit(Map.of());
     awaitApplied("readings");
     assertThat(context.reported).extracting(SinkRecord::kafkaOffset).containsExactly(2L, 3L, 4L);
     assertThat(context.reasons)
@@ -194,26 +199,35 @@ class QuestDbSinkTaskTest {
     task.start(readingsConfig(questdb.clientConf()));
     TopicPartition tp = new TopicPartition(READINGS, 0);
     task.put(List.of(record(0, 0, reading("bp-1", 0, 1_764_000_000_000L, 1, 2))));
-    List<SinkRecord> batch = List.of(record(0, 1, reading("bp-1", 1, 1_764_000_001_000L, 3, 4)));
+    assertThat(task.preCommit(Map.of(tp, new OffsetAndMetadata(1))))
+        .containsEntry(tp, new OffsetAndMetadata(1));
+    List<SinkRecord> inFlight = List.of(record(0, 1, reading("bp-1", 1, 1_764_000_001_000L, 3, 4)));
+    List<SinkRecord> batch = List.of(record(0, 2, reading("bp-1", 2, 1_764_000_002_000L, 5, 6)));
     questdb.stop();
     try {
+      // Handed to the flush thread: put() returns before QuestDB answers.
+      task.put(inFlight);
+      // The flush failed: the record is not committed, and the task does not fail.
+      assertThat(task.preCommit(Map.of(tp, new OffsetAndMetadata(2))))
+          .containsEntry(tp, new OffsetAndMetadata(1));
       for (int attempt = 0; attempt < 3; attempt++) {
         context.timeout = -1;
         assertThatThrownBy(() -> task.put(batch)).isInstanceOf(RetriableException.class);
         assertThat(context.timeout).as("back-off doubles").isEqualTo(100L << attempt);
       }
       // Connect's own offset for the partition stays at the last batch put() accepted.
-      assertThat(task.preCommit(Map.of(tp, new OffsetAndMetadata(1))))
+      assertThat(task.preCommit(Map.of(tp, new OffsetAndMetadata(2))))
           .containsEntry(tp, new OffsetAndMetadata(1));
     } finally {
       questdb.start();
     }
     task.put(batch);
-    assertThat(task.preCommit(Map.of(tp, new OffsetAndMetadata(2))))
-        .containsEntry(tp, new OffsetAndMetadata(2));
+    assertThat(task.preCommit(Map.of(tp, new OffsetAndMetadata(3))))
+        .containsEntry(tp, new OffsetAndMetadata(3));
+    task.preCommit(Map.of());
     awaitApplied("readings");
     assertThat(rows("SELECT DISTINCT sequence FROM readings ORDER BY sequence"))
-        .containsExactly("0", "1");
+        .containsExactly("0", "1", "2");
     assertThat(context.reported).isEmpty();
   }
 
