@@ -72,22 +72,9 @@ public class AvroDeserializer<T> implements Deserializer<T> {
       throw new SerializationException(
           "AvroDeserializer for topic " + topic + " is not configured: set schema.registry.url");
     }
-    if (data.length < WireFormat.HEADER_SIZE) {
-      throw new SerializationException(
-          "truncated value on topic "
-              + topic
-              + ": "
-              + data.length
-              + " bytes, but a Confluent-framed Avro value has at least "
-              + WireFormat.HEADER_SIZE
-              + " (magic byte and 4-byte schema id)");
-    }
-    if (data[0] != WireFormat.MAGIC_BYTE) {
-      throw new SerializationException(
-          String.format(
-              "unknown magic byte 0x%02x on topic %s (expected 0x00): the value is not in the"
-                  + " Confluent wire format; check the producer's serializer",
-              data[0] & 0xff, topic));
+    String problem = WireFormat.frameProblem(data, topic, "check the producer's serializer");
+    if (problem != null) {
+      throw new SerializationException(problem);
     }
     int id = WireFormat.schemaId(data);
     DatumReader<Object> reader = readers.get(id);

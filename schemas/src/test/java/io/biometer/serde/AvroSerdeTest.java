@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.SinkState;
 import io.biometer.avro.SinkStatus;
+import io.biometer.registry.CountingClient;
 import io.biometer.registry.MockSchemaRegistry;
 import io.biometer.registry.SchemaRegistryClient;
 import java.nio.ByteBuffer;

@@ -113,23 +113,14 @@ public class AvroConverter implements Converter, Versioned {
       return SchemaAndValue.NULL;
     }
     requireConfigured(topic);
-    if (value.length < WireFormat.HEADER_SIZE) {
-      throw new DataException(
-          "truncated value on topic "
-              + topic
-              + ": "
-              + value.length
-              + " bytes, but a Confluent-framed Avro value has at least "
-              + WireFormat.HEADER_SIZE
-              + " (magic byte and 4-byte schema id); check the producer's serializer");
-    }
-    if (value[0] != WireFormat.MAGIC_BYTE) {
-      throw new DataException(
-          String.format(
-              "unknown magic byte 0x%02x on topic %s (expected 0x00): the value is not in the"
-                  + " Confluent wire format; check the producer's serializer or this connector's"
-                  + " %s",
-              value[0] & 0xff, topic, isKey ? "key.converter" : "value.converter"));
+    String problem =
+        WireFormat.frameProblem(
+            value,
+            topic,
+            "check the producer's serializer or this connector's "
+                + (isKey ? "key.converter" : "value.converter"));
+    if (problem != null) {
+      throw new DataException(problem);
     }
     int id = WireFormat.schemaId(value);
     String subject = WireFormat.subject(topic, isKey);

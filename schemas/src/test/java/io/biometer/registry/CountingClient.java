@@ -1,36 +1,36 @@
-package io.biometer.connect.avro;
+package io.biometer.registry;
 
-import io.biometer.registry.CompatibilityLevel;
-import io.biometer.registry.RegisteredSchema;
-import io.biometer.registry.SchemaRegistryClient;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.Schema;
 
-/** A registry client that counts schema fetches by id, to observe the converter's cache. */
-final class CountingClient implements SchemaRegistryClient {
-
-  final AtomicInteger schemaByIdCalls = new AtomicInteger();
+/**
+ * Counts the calls that reach a registry client, to observe a serde's or converter's caches. In the
+ * schemas test jar, so the other modules' tests use it too.
+ */
+public final class CountingClient implements SchemaRegistryClient {
   private final SchemaRegistryClient delegate;
+  public volatile int registers;
+  public volatile int fetches;
 
-  CountingClient(SchemaRegistryClient delegate) {
+  public CountingClient(SchemaRegistryClient delegate) {
     this.delegate = delegate;
   }
 
   @Override
-  public Schema schemaById(int id) {
-    schemaByIdCalls.incrementAndGet();
-    return delegate.schemaById(id);
-  }
-
-  @Override
   public int register(String subject, Schema schema) {
+    registers++;
     return delegate.register(subject, schema);
   }
 
   @Override
   public RegisteredSchema lookup(String subject, Schema schema) {
     return delegate.lookup(subject, schema);
+  }
+
+  @Override
+  public Schema schemaById(int id) {
+    fetches++;
+    return delegate.schemaById(id);
   }
 
   @Override
