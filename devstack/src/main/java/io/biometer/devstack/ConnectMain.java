@@ -33,6 +33,20 @@ public final class ConnectMain {
                 }
               }
               System.err.println("the local stack (pid " + parentPid + ") is gone; stopping");
+              // Connect's shutdown talks to a Kafka that went with the stack: give it 15 s.
+              Thread halt =
+                  new Thread(
+                      () -> {
+                        try {
+                          Thread.sleep(15_000);
+                        } catch (InterruptedException e) {
+                          return;
+                        }
+                        Runtime.getRuntime().halt(0);
+                      },
+                      "halt");
+              halt.setDaemon(true);
+              halt.start();
               System.exit(0);
             },
             "parent-watch");

@@ -119,11 +119,23 @@ public final class ConnectWorker implements AutoCloseable {
     if (process != null && process.isAlive()) {
       throw new IllegalStateException("the Connect worker is already running");
     }
+    boolean up = false;
     process =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("connect.out").toFile()))
             .start();
+    try {
+      awaitRest();
+      up = true;
+    } finally {
+      if (!up) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  private void awaitRest() {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
@@ -176,12 +188,21 @@ public final class ConnectWorker implements AutoCloseable {
    */
   public void putConnector(String name, Map<String, String> config) throws IOException {
     String body = JSON.writeValueAsString(config);
-    HttpResponse<String> r =
-        send(
-            HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/config"))
-                .timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .PUT(HttpRequest.BodyPublishers.ofString(body)));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    HttpResponse<String> r;
+    while (true) {
+      r =
+          send(
+              HttpRequest.newBuilder(URI.create(url + "/connectors/" + name + "/config"))
+                  .timeout(Duration.ofSeconds(60))
+                  .header("Content-Type", "application/json")
+                  .PUT(HttpRequest.BodyPublishers.ofString(body)));
+      // 409: the worker is joining its group or rebalancing; it takes configs once that is done.
+      if (r.statusCode() != 409 || System.nanoTime() > deadline) {
+        break;
+      }
+      sleep(250);
+    }
     if (r.statusCode() / 100 != 2) {
       throw new IllegalStateException(
           "Connect refused connector " + name + " (HTTP " + r.statusCode() + "): " + r.body());
@@ -239,6 +260,13 @@ public final class ConnectWorker implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     JsonNode status = null;
     while (System.nanoTime() < deadline) {
+      if (process == null || !process.isAlive()) {
+        throw new IllegalStateException(
+            "the Connect worker is not running; see "
+                + logFile()
+                + " and "
+                + dir.resolve("connect.out"));
+      }
       status = status(name);
       if (status != null) {
         for (JsonNode t : status.path("tasks")) {
@@ -381,7 +409,9 @@ public final class ConnectWorker implements AutoCloseable {
         "<!-- written by biometer's local stack on every start -->",
         "<configuration>",
         "  <appender name=\"file\" class=\"ch.qos.logback.core.FileAppender\">",
-        "    <file>" + file + "</file>",
+        "    <file>"
+            + file.toString().replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            + "</file>",
         "    <encoder><pattern>%d{ISO8601} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>",
         "  </appender>",
         "  <logger name=\"org.apache.kafka.clients\" level=\"WARN\"/>",

@@ -202,10 +202,15 @@ final class StatusLine implements AutoCloseable {
             .forEach(
                 p -> specs.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
       }
+      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+      specs.keySet().forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
+      var starts = admin.listOffsets(earliest).all().get(3, TimeUnit.SECONDS);
       long lag = 0;
       for (var e : admin.listOffsets(specs).all().get(3, TimeUnit.SECONDS).entrySet()) {
         OffsetAndMetadata c = committed.get(e.getKey());
-        lag += Math.max(0, e.getValue().offset() - (c == null ? 0 : c.offset()));
+        // Nothing committed yet: the connector starts where retention left the partition.
+        long from = c != null ? c.offset() : starts.get(e.getKey()).offset();
+        lag += Math.max(0, e.getValue().offset() - from);
       }
       return lag;
     } catch (Exception e) {

@@ -46,6 +46,61 @@ class QuestDbHttp {
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   }
 
+  /**
+   * QuestDB's answer to an ILP request: the HTTP status (0 if it could not be reached) and, for a
+   * refusal, its error {@code code} and {@code message}.
+   */
+  record WriteAnswer(int status, String code, String message) {
+
+    boolean accepted() {
+      return status / 100 == 2;
+    }
+
+    /** Not reached, or failed on its side: the same request may succeed later. */
+    boolean transientFailure() {
+      return status == 0 || status >= 500 || status == 408 || status == 429;
+    }
+
+    boolean unauthorized() {
+      return status == 401 || status == 403;
+    }
+  }
+
+  /**
+   * Sends {@code body} (ILP, as the client encoded it) to {@code /write} and returns QuestDB's
+   * answer. The sink does so after the client's flush failed, to learn the HTTP status, which the
+   * client's exception does not carry as a value: a refusal (4xx) is the batch's content, a 5xx or
+   * no answer is QuestDB's state.
+   */
+  WriteAnswer write(byte[] body) {
+    try {
+      HttpResponse<String> r =
+          http.send(
+              request("/write?precision=n")
+                  .timeout(TIMEOUT)
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+      String code = null;
+      String message = r.body();
+      try {
+        JsonNode json = JSON.readTree(r.body());
+        if (json != null && json.has("code")) {
+          code = json.get("code").asText();
+          message = json.path("message").asText(message);
+        }
+      } catch (IOException notJson) {
+        // keep the body as the message
+      }
+      return new WriteAnswer(r.statusCode(), code, message);
+    } catch (IOException e) {
+      return new WriteAnswer(0, null, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new WriteAnswer(0, null, "interrupted");
+    }
+  }
+
   /** True if QuestDB's HTTP server answers {@code /ping} with a 2xx. */
   boolean ping() {
     try {

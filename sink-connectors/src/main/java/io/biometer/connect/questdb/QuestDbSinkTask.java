@@ -70,6 +70,9 @@ public class QuestDbSinkTask extends SinkTask {
 
   private final List<SinkRecord> pending = new ArrayList<>();
   private final Map<SinkRecord, Boolean> reported = new IdentityHashMap<>();
+  private final List<java.util.concurrent.Future<Void>> dlqWrites = new ArrayList<>();
+  private long nextAttemptNanos;
+  private ConnectException fatal;
   private long oldestPendingNanos;
   private long allowedLagMs;
   private int flushMaxRecords;
@@ -78,7 +81,6 @@ public class QuestDbSinkTask extends SinkTask {
   private int failedAttempts;
 
   private long rowsWritten;
-  private long encodedRows;
   private long recordsReported;
 
   @Override
@@ -147,6 +149,10 @@ public class QuestDbSinkTask extends SinkTask {
 
   @Override
   public void put(Collection<SinkRecord> records) {
+    if (fatal != null) {
+      // Found while committing, where Connect only logs it: fail the task now.
+      throw fatal;
+    }
     if (!records.isEmpty() && pending.isEmpty()) {
       oldestPendingNanos = System.nanoTime();
     }
@@ -196,6 +202,7 @@ public class QuestDbSinkTask extends SinkTask {
         failedAttempts + 1,
         wait);
     context.timeout(wait);
+    nextAttemptNanos = System.nanoTime() + wait * 1_000_000L;
     backoffMs = Math.min(backoffMs * 2, config.getLong(QuestDbSinkConfig.RETRY_BACKOFF_MAX_MS));
     return new RetriableException(
         "QuestDB at " + clientConf.baseUrl() + " unreachable; retry in " + wait + " ms", e);
@@ -209,10 +216,11 @@ public class QuestDbSinkTask extends SinkTask {
    */
   private void flushPending() throws QuestDbHttp.UnavailableException {
     awaitInflight();
-    send(unreported(pending));
+    List<SinkRecord> batch = unreported(pending);
+    send(batch);
     landed();
+    forget(pending);
     pending.clear();
-    reported.clear();
   }
 
   /**
@@ -229,18 +237,28 @@ public class QuestDbSinkTask extends SinkTask {
       return;
     }
     awaitInflight();
-    List<SinkRecord> encoded = encode(unreported(pending));
+    List<SinkRecord> batch = unreported(pending);
+    Encoded e = encode(batch);
+    if (e.consumed() < batch.size()) {
+      // More than the client's buffer holds: this time, one request after the other.
+      flush(e);
+      send(batch.subList(e.consumed(), batch.size()));
+      landed();
+      forget(pending);
+      pending.clear();
+      return;
+    }
+    forget(pending);
     pending.clear();
-    reported.clear();
-    if (encoded.isEmpty()) {
+    if (e.records().isEmpty()) {
       return;
     }
     Sender s = sender;
     sender = null;
     out = null;
     inflightSender = s;
-    inflightRecords = encoded;
-    inflightRows = encodedRows;
+    inflightRecords = e.records();
+    inflightRows = e.rows();
     inflight = flusher.submit(() -> s.flush());
   }
 
@@ -271,7 +289,8 @@ public class QuestDbSinkTask extends SinkTask {
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      close(s);
+      // The flush may still be running: the flush thread closes the client after it.
+      flusher.execute(() -> close(s));
       pending.addAll(0, records);
       throw new ConnectException("interrupted while QuestDB ingested a batch", e);
     } catch (java.util.concurrent.ExecutionException e) {
@@ -281,6 +300,15 @@ public class QuestDbSinkTask extends SinkTask {
     send(records);
     pending.subList(0, records.size()).clear();
     landed();
+  }
+
+  /** Records that left the ledger need no mark that they were reported. */
+  private void forget(List<SinkRecord> records) {
+    if (!reported.isEmpty()) {
+      for (SinkRecord r : records) {
+        reported.remove(r);
+      }
+    }
   }
 
   private List<SinkRecord> unreported(List<SinkRecord> records) {
@@ -305,40 +333,104 @@ public class QuestDbSinkTask extends SinkTask {
     backoffMs = config.getLong(QuestDbSinkConfig.RETRY_BACKOFF_MS);
   }
 
-  /** Writes {@code batch} in one request; if QuestDB refuses it, bisects to find the culprits. */
+  /**
+   * Writes {@code batch}, in as few requests as the client's buffer allows; if QuestDB refuses a
+   * request, bisects it to find the records it refuses.
+   */
   private void send(List<SinkRecord> batch) throws QuestDbHttp.UnavailableException {
-    List<SinkRecord> encoded = encode(batch);
-    if (encoded.isEmpty()) {
-      return;
+    int done = 0;
+    while (done < batch.size()) {
+      Encoded e = encode(batch.subList(done, batch.size()));
+      done += e.consumed();
+      if (!e.records().isEmpty()) {
+        flush(e);
+      }
     }
+  }
+
+  /** Records whose rows are in the client's buffer, and how many of the input were dealt with. */
+  private record Encoded(List<SinkRecord> records, int consumed, long rows) {}
+
+  /**
+   * Sends the client's buffer. If that fails, the same bytes go to QuestDB once more with the
+   * task's own HTTP client, whose answer carries the status the ILP client's exception does not:
+   * accepted (the failure was passing), 5xx or no answer (QuestDB's state: wait and retry), 401 or
+   * 403 (credentials: the task stops), another 4xx (the content: bisect).
+   */
+  private void flush(Encoded e) throws QuestDbHttp.UnavailableException {
     try {
       sender().flush();
-      rowsWritten += encodedRows;
+      rowsWritten += e.rows();
       return;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException failed) {
+      byte[] body = bufferBytes();
       closeSender();
-      if (!http.ping()) {
-        throw new QuestDbHttp.UnavailableException(e.getMessage(), e);
-      }
-      if (encoded.size() == 1) {
-        report(
-            encoded.get(0),
-            new BadRecordException("QuestDB refused the record's rows: " + e.getMessage(), e));
+      QuestDbHttp.WriteAnswer answer =
+          body.length == 0
+              ? new QuestDbHttp.WriteAnswer(0, null, "the client's buffer was gone")
+              : http.write(body);
+      if (answer.accepted()) {
+        rowsWritten += e.rows();
         return;
       }
-      log.debug("QuestDB refused a batch of {} records; bisecting", encoded.size());
+      if (answer.transientFailure()) {
+        throw new QuestDbHttp.UnavailableException(
+            failed.getMessage()
+                + (answer.status() == 0 ? "" : " (then HTTP " + answer.status() + ")"),
+            failed);
+      }
+      if (answer.unauthorized()) {
+        throw new ConnectException(
+            "QuestDB at "
+                + clientConf.baseUrl()
+                + " refused the sink's credentials (HTTP "
+                + answer.status()
+                + "): set username and password, or token, in "
+                + QuestDbSinkConfig.CLIENT_CONF_STRING,
+            failed);
+      }
+      if (e.records().size() == 1) {
+        report(
+            e.records().get(0),
+            new BadRecordException(
+                "QuestDB refused the record's rows (HTTP "
+                    + answer.status()
+                    + (answer.code() == null ? "" : ", " + answer.code())
+                    + "): "
+                    + answer.message(),
+                failed));
+        return;
+      }
+      log.debug(
+          "QuestDB refused a batch of {} records (HTTP {}); bisecting",
+          e.records().size(),
+          answer.status());
     }
-    int half = encoded.size() / 2;
-    send(new ArrayList<>(encoded.subList(0, half)));
-    send(new ArrayList<>(encoded.subList(half, encoded.size())));
+    int half = e.records().size() / 2;
+    send(new ArrayList<>(e.records().subList(0, half)));
+    send(new ArrayList<>(e.records().subList(half, e.records().size())));
+  }
+
+  /** A copy of the request the client failed to send, or nothing if it has none. */
+  private byte[] bufferBytes() {
+    try {
+      io.questdb.client.std.bytes.DirectByteSlice view = sender().bufferView();
+      byte[] bytes = new byte[view.size()];
+      for (int i = 0; i < bytes.length; i++) {
+        bytes[i] = view.byteAt(i);
+      }
+      return bytes;
+    } catch (RuntimeException e) {
+      return new byte[0];
+    }
   }
 
   /**
-   * Puts the rows of {@code batch} into the client's buffer; a record that cannot be mapped is
-   * reported and left out. Returns the records whose rows are in the buffer.
+   * Puts the rows of {@code batch} into the client's buffer, until the batch ends or the buffer is
+   * full; a record that cannot be mapped is reported and left out. On any exception the buffer is
+   * dropped, so no row of this attempt is sent later by accident.
    */
-  private List<SinkRecord> encode(List<SinkRecord> batch) throws QuestDbHttp.UnavailableException {
-    List<SinkRecord> encoded = new ArrayList<>(batch.size());
+  private Encoded encode(List<SinkRecord> batch) throws QuestDbHttp.UnavailableException {
     RowWriter w;
     try {
       w = writer();
@@ -351,6 +443,17 @@ public class QuestDbSinkTask extends SinkTask {
           "cannot create QuestDB's ILP client for " + clientConf.baseUrl() + ": " + e.getMessage(),
           e);
     }
+    try {
+      return encode(batch, w);
+    } catch (QuestDbHttp.UnavailableException | RuntimeException e) {
+      closeSender();
+      throw e;
+    }
+  }
+
+  private Encoded encode(List<SinkRecord> batch, RowWriter w)
+      throws QuestDbHttp.UnavailableException {
+    List<SinkRecord> encoded = new ArrayList<>(batch.size());
     long rows = 0;
     for (int i = 0; i < batch.size(); i++) {
       SinkRecord r = batch.get(i);
@@ -366,6 +469,25 @@ public class QuestDbSinkTask extends SinkTask {
       try {
         rows += plan.write(r, w);
         encoded.add(r);
+      } catch (io.questdb.client.cutlass.http.client.HttpClientException full) {
+        // The client's buffer (max_buf_size) is full: send what is in it, the rest follows.
+        w.cancelRow();
+        if (before == 0) {
+          report(
+              r,
+              new BadRecordException(
+                  "the record's rows alone exceed the client's buffer (raise max_buf_size in "
+                      + QuestDbSinkConfig.CLIENT_CONF_STRING
+                      + "): "
+                      + full.getMessage(),
+                  full));
+          closeSender();
+          return new Encoded(List.of(), i + 1, 0);
+        }
+        // Rows of this record may be complete in the buffer: start it again without them.
+        closeSender();
+        Encoded again = encode(new ArrayList<>(encoded), writer());
+        return new Encoded(again.records(), i, again.rows());
       } catch (RuntimeException e) {
         // The ILP client refused a name or value of this record, possibly after some of its
         // rows were complete: start the buffer again without the record.
@@ -378,11 +500,11 @@ public class QuestDbSinkTask extends SinkTask {
         closeSender();
         List<SinkRecord> rest = new ArrayList<>(encoded.subList(0, before));
         rest.addAll(batch.subList(i + 1, batch.size()));
-        return encode(rest);
+        Encoded again = encode(rest, writer());
+        return new Encoded(again.records(), i + 1 + (again.consumed() - before), again.rows());
       }
     }
-    encodedRows = rows;
-    return encoded;
+    return new Encoded(encoded, batch.size(), rows);
   }
 
   private RowPlan plan(SinkRecord r) {
@@ -465,7 +587,31 @@ public class QuestDbSinkTask extends SinkTask {
     }
     recordsReported++;
     log.warn("record {} goes to the dead letter queue: {}", where, e.getMessage());
-    reporter.report(record, e);
+    dlqWrites.add(reporter.report(record, e));
+  }
+
+  /**
+   * Waits until the dead letter queue has every record reported so far. Connect waits for the
+   * reports made in {@code put} before it calls {@link #preCommit}, but not for those made in it.
+   *
+   * @throws ConnectException if one could not be written: no offset past it may be committed
+   */
+  private void awaitDlqWrites() {
+    try {
+      for (java.util.concurrent.Future<Void> f : dlqWrites) {
+        f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      dlqWrites.clear();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ConnectException("interrupted while writing to the dead letter queue", e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new ConnectException(
+          "a record could not be written to the dead letter queue, so no offset past it is"
+              + " committed: "
+              + e,
+          e);
+    }
   }
 
   private Sender sender() {
@@ -508,9 +654,13 @@ public class QuestDbSinkTask extends SinkTask {
   @Override
   public Map<TopicPartition, OffsetAndMetadata> preCommit(
       Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
-    if (!pending.isEmpty() || inflight != null) {
+    boolean backingOff = failedAttempts > 0 && System.nanoTime() - nextAttemptNanos < 0;
+    if ((!pending.isEmpty() || inflight != null) && !backingOff) {
       try {
         flushPending();
+      } catch (ConnectException e) {
+        fatal = e;
+        throw e;
       } catch (QuestDbHttp.UnavailableException e) {
         // The next put() sends synchronously and backs off.
         failedAttempts = Math.max(failedAttempts, 1);
@@ -518,6 +668,7 @@ public class QuestDbSinkTask extends SinkTask {
             "flush before commit failed; committing acknowledged offsets only: {}", e.getMessage());
       }
     }
+    awaitDlqWrites();
     return committable(currentOffsets);
   }
 
@@ -528,9 +679,10 @@ public class QuestDbSinkTask extends SinkTask {
     List<SinkRecord> waiting = new ArrayList<>(inflightRecords);
     waiting.addAll(pending);
     for (SinkRecord r : waiting) {
-      firstWaiting.putIfAbsent(
+      firstWaiting.merge(
           new TopicPartition(r.originalTopic(), r.originalKafkaPartition()),
-          r.originalKafkaOffset());
+          r.originalKafkaOffset(),
+          Math::min);
     }
     Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
     currentOffsets.forEach(
@@ -557,6 +709,10 @@ public class QuestDbSinkTask extends SinkTask {
     Set<TopicPartition> lost = new java.util.HashSet<>(partitions);
     pending.removeIf(
         r -> lost.contains(new TopicPartition(r.originalTopic(), r.originalKafkaPartition())));
+    reported
+        .keySet()
+        .removeIf(
+            r -> lost.contains(new TopicPartition(r.originalTopic(), r.originalKafkaPartition())));
   }
 
   @Override
@@ -574,9 +730,11 @@ public class QuestDbSinkTask extends SinkTask {
         log.debug("the last batch did not finish: {}", e.toString());
       }
     }
-    flusher.shutdownNow();
+    // The flush thread closes the client in flight after its flush, never during it.
+    Sender last = inflightSender;
+    flusher.execute(() -> close(last));
+    flusher.shutdown();
     closeSender();
     close(spare);
-    close(inflightSender);
   }
 }
