@@ -152,8 +152,18 @@ class ConnectorIT {
     }
     produce(topic, readings);
     deploy("two", topic, "two_readings", Map.of("tasks.max", "2"));
-    JsonNode status = stack.connect().awaitRunning("two", Duration.ofSeconds(60));
-    assertThat(status.path("tasks")).hasSize(2);
+    // The worker starts the tasks one after the other: wait for both.
+    Poll.until(
+        Duration.ofSeconds(60),
+        "two RUNNING tasks",
+        () -> {
+          try {
+            JsonNode s = stack.connect().status("two");
+            return s.path("tasks").size() == 2 && ConnectWorker.allRunning(s);
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        });
     awaitRows("two_readings", readings.size() * 2);
     assertThat(rows("SELECT device_id, sequence, channel, value FROM two_readings"))
         .containsExactlyInAnyOrderElementsOf(expectedRows(readings));
