@@ -256,4 +256,85 @@ class DashboardsTest {
     assertThat(GrafanaDashboards.metricNames("label_values(biometer_records_in_total, instance)"))
         .containsExactly("biometer_records_in_total");
   }
+
+  /** Grafana's unit for each unit of the catalogue. */
+  private static final Map<String, String> UNITS =
+      Map.of(
+          "%", "percent",
+          "mmHg", "suffix: mmHg",
+          "bpm", "suffix: bpm",
+          "µV", "suffix: µV",
+          "mV", "mvolt",
+          "mmol/L", "conmmolL",
+          "ohm", "ohm",
+          "°C", "celsius");
+
+  @Test
+  void vitalsAndMetersShowTheCataloguesUnitsAndNormalRanges() {
+    io.biometer.catalog.SensorCatalog catalogue = io.biometer.catalog.SensorCatalog.standard();
+    for (String uid : List.of("biometer-patient-vitals", "biometer-smart-meters")) {
+      Dashboard d = DASHBOARDS.stream().filter(x -> x.uid().equals(uid)).findFirst().orElseThrow();
+      String domain = uid.contains("vitals") ? "BODY" : "SOIL";
+      for (var type : catalogue.domain(domain)) {
+        for (var ch : type.channels()) {
+          List<JsonNode> panels = new ArrayList<>();
+          for (JsonNode p : d.panels()) {
+            String sql = p.path("targets").path(0).path("rawSql").asText("");
+            if (sql.contains("channel = '" + ch.name() + "'")) {
+              panels.add(p);
+            }
+          }
+          assertThat(panels).as("panels of %s in %s", ch.name(), uid).isNotEmpty();
+          List<Double> expected = new ArrayList<>();
+          if (ch.normalMin() > ch.possibleMin()) {
+            expected.add(ch.normalMin());
+          }
+          if (ch.normalMax() < ch.possibleMax()) {
+            expected.add(ch.normalMax());
+          }
+          for (JsonNode p : panels) {
+            String where = uid + "/" + p.path("title").asText();
+            JsonNode defaults = p.path("fieldConfig").path("defaults");
+            assertThat(defaults.path("unit").asText())
+                .as("unit of " + where)
+                .isEqualTo(UNITS.get(ch.unit()));
+            List<Double> steps = new ArrayList<>();
+            defaults
+                .path("thresholds")
+                .path("steps")
+                .forEach(
+                    st -> {
+                      if (!st.path("value").isNull()) {
+                        steps.add(st.path("value").asDouble());
+                      }
+                    });
+            assertThat(steps).as("normal-range thresholds of " + where).isEqualTo(expected);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void expectedReadingsFollowTheCataloguesCadence() {
+    Dashboard d =
+        DASHBOARDS.stream()
+            .filter(x -> x.uid().equals("biometer-data-completeness"))
+            .findFirst()
+            .orElseThrow();
+    List<String> sql =
+        GrafanaDashboards.queries(d).stream()
+            .map(Query::sql)
+            .filter(q -> q != null && q.contains("expected"))
+            .toList();
+    assertThat(sql).isNotEmpty();
+    for (var type : io.biometer.catalog.SensorCatalog.standard().all()) {
+      long perDay = java.time.Duration.ofDays(1).toMillis() / type.cadence().toMillis();
+      for (String q : sql) {
+        assertThat(q)
+            .as("expected readings per day of " + type.type())
+            .contains("WHEN sensor_type = '" + type.type() + "' THEN " + perDay + "\n");
+      }
+    }
+  }
 }
