@@ -13,6 +13,12 @@ import java.util.Map;
  */
 public final class EmbeddedQuestDb implements AutoCloseable {
 
+  /** QuestDB's read-only PG-wire user, the one Grafana's QuestDB datasource logs in as. */
+  public static final String READONLY_USER = "grafana";
+
+  /** Its password (the same in grafana/provisioning/datasources/datasources.yml). */
+  public static final String READONLY_PASSWORD = "grafana-readonly";
+
   private final Path dir;
   private final Map<String, String> env;
   private ServerMain server;
@@ -70,6 +76,11 @@ public final class EmbeddedQuestDb implements AutoCloseable {
     env.put("QDB_LINE_UDP_ENABLED", "false");
     env.put("QDB_TELEMETRY_ENABLED", "false");
     env.put("QDB_METRICS_ENABLED", "true");
+    // Grafana's login (grafana/provisioning/datasources/datasources.yml): a PG-wire user that can
+    // read but never write, so no dashboard query can change a table.
+    env.put("QDB_PG_READONLY_USER_ENABLED", "true");
+    env.put("QDB_PG_READONLY_USER", READONLY_USER);
+    env.put("QDB_PG_READONLY_PASSWORD", READONLY_PASSWORD);
     ServerMain server = ServerMain.create(dir.toString(), env);
     server.start();
     server.awaitStartup();

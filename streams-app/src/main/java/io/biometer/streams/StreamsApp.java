@@ -3,6 +3,8 @@ package io.biometer.streams;
 import io.biometer.Topics;
 import io.biometer.streams.internal.MetricsServer;
 import io.biometer.streams.internal.PipelineMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -37,9 +39,15 @@ public final class StreamsApp implements AutoCloseable {
   private final MetricsServer server;
   private final PipelineMetrics metrics;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final JvmGcMetrics gcMetrics;
 
   private StreamsApp(StreamsAppConfig config, KafkaClientSupplier clients) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // The JVM's heap and GC pauses, for the Pipeline health dashboard (jvm_memory_used_bytes,
+    // jvm_gc_pause_seconds).
+    new JvmMemoryMetrics().bindTo(registry);
+    this.gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
     this.metrics = new PipelineMetrics(registry, config.metricsPerRelay());
     Topology topology =
         TelemetryTopology.build(config, new TelemetrySerdes(config.registryUrl()), metrics);
@@ -155,6 +163,7 @@ public final class StreamsApp implements AutoCloseable {
         CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
             .withTimeout(Duration.ofSeconds(30)));
     streamsMetrics.close();
+    gcMetrics.close();
     server.close();
   }
 

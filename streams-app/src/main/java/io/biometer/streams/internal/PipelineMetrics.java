@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +25,26 @@ public final class PipelineMetrics {
   /** Key under which the handlers find this object in the Streams configuration. */
   public static final String CONFIG_KEY = "biometer.metrics";
 
+  /**
+   * The reasons a record goes to the DLQ (README, "The streams app", DLQ). Each one's counter
+   * exists from the start at zero, so a dashboard's "DLQ records by reason" has its series (and
+   * Prometheus' increase() counts the first record) before anything was dead-lettered.
+   */
+  public static final List<String> DLQ_REASONS =
+      List.of(
+          "undecodable",
+          "empty-value",
+          "unknown-device",
+          "sensor-type-mismatch",
+          "unknown-sensor-type",
+          "unknown-channel",
+          "impossible-value",
+          "future-event-time",
+          "too-late",
+          "processing-error",
+          "unwritable-output",
+          "unserializable-output");
+
   private final MeterRegistry registry;
   private final boolean perRelay;
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -36,6 +57,7 @@ public final class PipelineMetrics {
     Gauge.builder("biometer.validation.waiting.readings", waiting, AtomicLong::get)
         .description("readings of this instance waiting for their device to be registered")
         .register(registry);
+    DLQ_REASONS.forEach(reason -> counter("biometer.dlq.records", "reason", reason));
   }
 
   /** Readings that started ({@code delta > 0}) or ended waiting for their device. */
