@@ -26,6 +26,8 @@ RUN groupadd --system --gid 10001 biometer \
        --shell /usr/sbin/nologin biometer
 COPY --from=build /out/lib/ /opt/biometer/lib/
 COPY docker/streams-app/logback.xml /opt/biometer/logback.xml
+COPY docker/streams-app/healthcheck.sh /opt/biometer/bin/healthcheck.sh
+RUN chmod 755 /opt/biometer/bin/healthcheck.sh
 USER biometer
 WORKDIR /var/lib/biometer
 # State (state.dir) defaults to data/streams under the working directory; the stores are rebuilt
@@ -35,10 +37,10 @@ ENV JAVA_OPTS="-XX:MaxGCPauseMillis=20 -XX:MaxRAMPercentage=50" \
     BIOMETER_STREAMS_METRICS_HOST=0.0.0.0 \
     BIOMETER_STREAMS_METRICS_PORT=8090
 EXPOSE 8090
-# /health answers 200 while Kafka Streams is RUNNING, 503 with the state otherwise (REBALANCING
-# while instances join or leave, so the retries outlast a rebalance).
+# GET /health on the metrics port: 200 while Kafka Streams is RUNNING, 503 with the state
+# otherwise (REBALANCING while instances join or leave, so the retries outlast a rebalance).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=6 \
-    CMD curl -fsS "http://127.0.0.1:${BIOMETER_STREAMS_METRICS_PORT}/health" >/dev/null || exit 1
+    CMD ["/opt/biometer/bin/healthcheck.sh"]
 # exec: the JVM is PID 1 and gets SIGTERM from docker stop, so the shutdown hook closes Kafka
 # Streams cleanly and the instance leaves its group at once. Arguments go to StreamsApp
 # (e.g. --config FILE); configuration otherwise comes from BIOMETER_STREAMS_* variables.

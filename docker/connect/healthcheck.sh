@@ -3,7 +3,7 @@
 # started, joined its group and its herder is running. The image has no curl: bash's /dev/tcp
 # sends the one request.
 exec 3<>/dev/tcp/127.0.0.1/8083 || exit 1
-printf 'GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
+printf 'GET /health HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
 status=$(head -n 1 <&3)
 if [[ $status != *" 200 "* ]]; then
   echo "GET /health: ${status:-no answer}"

@@ -63,7 +63,7 @@ say "submitted $name (HTTP $code, tasks.max=$tasks); waiting for it to run"
 tries=0
 while :; do
   status=$(curl -sS "$connect/connectors/$name/status" 2>/dev/null) || status=
-  running=$(printf '%s' "$status" | grep -o '"state":"RUNNING"' | wc -l)
+  running=$(printf '%s' "$status" | grep -o '"state":"RUNNING"' | wc -l | tr -d ' ')
   case $status in
     *'"state":"FAILED"'*)
       say "$name failed: $status"
