@@ -27,7 +27,8 @@ COPY docker/simulator/run.sh docker/simulator/healthcheck.sh /opt/biometer/bin/
 RUN chmod 755 /opt/biometer/bin/run.sh /opt/biometer/bin/healthcheck.sh
 USER biometer
 WORKDIR /var/lib/biometer
-ENV JAVA_OPTS="-XX:MaxRAMPercentage=50"
+# JVM options for the simulator (none by default).
+ENV JAVA_OPTS=""
 # The simulator serves no HTTP endpoint. It prints a progress line every second, which run.sh
 # also keeps in a file: healthy while that line is fresh and Kafka is reachable (not spooling).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 \

@@ -33,7 +33,7 @@ WORKDIR /var/lib/biometer
 # State (state.dir) defaults to data/streams under the working directory; the stores are rebuilt
 # from their changelog topics when a container starts without them. The short GC pause target is
 # ./biometer's: alerts are latency-sensitive.
-ENV JAVA_OPTS="-XX:MaxGCPauseMillis=20 -XX:MaxRAMPercentage=50" \
+ENV JAVA_OPTS="-XX:MaxGCPauseMillis=20" \
     BIOMETER_STREAMS_METRICS_HOST=0.0.0.0 \
     BIOMETER_STREAMS_METRICS_PORT=8090
 EXPOSE 8090
