@@ -1,0 +1,12 @@
+#!/bin/bash
+# Healthy when the worker's REST API answers GET /health (KIP-1017) with 200: the worker has
+# started, joined its group and its herder is running. The image has no curl: bash's /dev/tcp
+# sends the one request.
+exec 3<>/dev/tcp/127.0.0.1/8083 || exit 1
+printf 'GET /health HTTP/1.0\r\nHost: localhost\r\nConnection: close\r\n\r\n' >&3
+status=$(head -n 1 <&3)
+if [[ $status != *" 200 "* ]]; then
+  echo "GET /health: ${status:-no answer}"
+  exit 1
+fi
+echo "$status"
