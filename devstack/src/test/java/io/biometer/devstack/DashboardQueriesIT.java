@@ -129,7 +129,11 @@ class DashboardQueriesIT {
     return DriverManager.getConnection(
         stack.questdb().jdbcUrl(),
         ds.path("user").asText(),
-        ds.path("secureJsonData").path("password").asText());
+        // Grafana expands ${VAR} from its environment; compose's default is the local run's.
+        ds.path("secureJsonData")
+            .path("password")
+            .asText()
+            .replace("${QUESTDB_READONLY_PASSWORD}", EmbeddedQuestDb.READONLY_PASSWORD));
   }
 
   @Test

@@ -46,6 +46,14 @@ class DashboardsTest {
         .allMatch(u -> !u.isBlank());
   }
 
+  private static String read(String path) {
+    try {
+      return java.nio.file.Files.readString(java.nio.file.Path.of(path));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void datasourcesArePinnedAndQuestDbIsReadOnly() {
     Map<String, String> ds = GrafanaDashboards.provisionedDatasources();
@@ -55,8 +63,19 @@ class DashboardsTest {
     JsonNode q = GrafanaDashboards.datasource("questdb");
     assertThat(q.path("url").asText()).isEqualTo("questdb:8812");
     assertThat(q.path("user").asText()).isEqualTo(EmbeddedQuestDb.READONLY_USER);
+    // Grafana takes it from its environment, which docker-compose.yml sets to QuestDB's own.
     assertThat(q.path("secureJsonData").path("password").asText())
-        .isEqualTo(EmbeddedQuestDb.READONLY_PASSWORD);
+        .isEqualTo("${QUESTDB_READONLY_PASSWORD}");
+    assertThat(read("../docker-compose.yml"))
+        .contains("QDB_PG_READONLY_USER: " + EmbeddedQuestDb.READONLY_USER)
+        .contains(
+            "QDB_PG_READONLY_PASSWORD: ${QUESTDB_READONLY_PASSWORD:-"
+                + EmbeddedQuestDb.READONLY_PASSWORD
+                + "}")
+        .contains(
+            "QUESTDB_READONLY_PASSWORD: ${QUESTDB_READONLY_PASSWORD:-"
+                + EmbeddedQuestDb.READONLY_PASSWORD
+                + "}");
     assertThat(q.path("jsonData").path("database").asText()).isEqualTo("qdb");
     assertThat(q.path("jsonData").path("sslmode").asText()).isEqualTo("disable");
     assertThat(q.path("jsonData").path("timescaledb").asBoolean(true)).isFalse();

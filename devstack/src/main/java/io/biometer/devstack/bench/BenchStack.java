@@ -4,8 +4,6 @@ import io.biometer.devstack.DevStackConfig;
 import io.biometer.devstack.LocalStack;
 import io.biometer.devstack.TopicSetup;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -68,11 +66,7 @@ final class BenchStack implements AutoCloseable {
   }
 
   private static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return io.biometer.devstack.FreePorts.pick();
   }
 
   @Override
