@@ -38,10 +38,18 @@ public final class ConnectWorker implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
 
-  private ConnectWorker(Path dir, String url, List<String> command) {
+  private final String metricsUrl;
+
+  private ConnectWorker(Path dir, String url, List<String> command, String metricsUrl) {
     this.dir = dir;
     this.url = url;
     this.command = command;
+    this.metricsUrl = metricsUrl;
+  }
+
+  /** The worker's Prometheus endpoint, or null if it runs without the JMX exporter. */
+  public String metricsUrl() {
+    return metricsUrl;
   }
 
   /**
@@ -57,6 +65,25 @@ public final class ConnectWorker implements AutoCloseable {
       int port,
       Path pluginPath,
       Map<String, String> overrides)
+      throws IOException {
+    return start(dir, bootstrapServers, host, port, pluginPath, overrides, null, 0);
+  }
+
+  /**
+   * As {@link #start(Path, String, String, int, Path, Map)}, with Prometheus' JMX exporter loaded
+   * as a java agent when {@code agents} holds {@code jmx_prometheus_javaagent.jar} and {@code
+   * jmx-exporter.yaml}: the worker's metrics (and its JVM's) at {@code
+   * http://host:metricsPort/metrics}.
+   */
+  public static ConnectWorker start(
+      Path dir,
+      String bootstrapServers,
+      String host,
+      int port,
+      Path pluginPath,
+      Map<String, String> overrides,
+      Path agents,
+      int metricsPort)
       throws IOException {
     if (!Files.isDirectory(pluginPath)) {
       throw new IllegalStateException(
@@ -103,13 +130,28 @@ public final class ConnectWorker implements AutoCloseable {
       command.add("-Xms64m");
       command.add("-Xmx768m");
     }
+    String metricsUrl = null;
+    if (agents != null && metricsPort > 0) {
+      Path jar = agents.resolve("jmx_prometheus_javaagent.jar");
+      Path rules = agents.resolve("jmx-exporter.yaml");
+      if (!Files.isRegularFile(jar) || !Files.isRegularFile(rules)) {
+        throw new IllegalStateException(
+            "no JMX exporter in "
+                + agents
+                + " (jmx_prometheus_javaagent.jar, jmx-exporter.yaml): build with ./mvnw -pl"
+                + " devstack -am package");
+      }
+      command.add("-javaagent:" + jar + "=" + host + ":" + metricsPort + ":" + rules);
+      metricsUrl = "http://" + host + ":" + metricsPort + "/metrics";
+    }
     command.add("-Dlogback.configurationFile=" + logConf);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(ConnectMain.class.getName());
     command.add(Long.toString(ProcessHandle.current().pid()));
     command.add(workerProps.toString());
-    ConnectWorker worker = new ConnectWorker(dir, "http://" + host + ":" + port, command);
+    ConnectWorker worker =
+        new ConnectWorker(dir, "http://" + host + ":" + port, command, metricsUrl);
     worker.launch();
     return worker;
   }

@@ -153,6 +153,12 @@ public final class DevStackConfig extends AbstractConfig {
   public static final String CONNECT_PORT_DOC = "Port of Kafka Connect's REST API. Default: 8083.";
   public static final int CONNECT_PORT_DEFAULT = 8083;
 
+  public static final String CONNECT_METRICS_PORT_CONFIG = "connect.metrics.port";
+  public static final String CONNECT_METRICS_PORT_DOC =
+      "Port of the Connect worker's Prometheus /metrics (Prometheus' JMX exporter, loaded as a"
+          + " java agent: the connector's tasks, its consumer, the worker's JVM). Default: 9404.";
+  public static final int CONNECT_METRICS_PORT_DEFAULT = 9404;
+
   public static final String CONNECT_PLUGIN_PATH_CONFIG = "connect.plugin.path";
   public static final String CONNECT_PLUGIN_PATH_DOC =
       "The worker's plugin.path: a folder holding the biometer-connect-<version> plugin folder"
@@ -298,6 +304,13 @@ public final class DevStackConfig extends AbstractConfig {
               Importance.MEDIUM,
               CONNECT_PORT_DOC)
           .define(
+              CONNECT_METRICS_PORT_CONFIG,
+              Type.INT,
+              CONNECT_METRICS_PORT_DEFAULT,
+              port(),
+              Importance.LOW,
+              CONNECT_METRICS_PORT_DOC)
+          .define(
               CONNECT_PLUGIN_PATH_CONFIG, Type.STRING, "", Importance.LOW, CONNECT_PLUGIN_PATH_DOC)
           .define(
               CONNECT_CONNECTOR_CONFIG_CONFIG,
@@ -429,6 +442,10 @@ public final class DevStackConfig extends AbstractConfig {
 
   public int connectPort() {
     return getInt(CONNECT_PORT_CONFIG);
+  }
+
+  public int connectMetricsPort() {
+    return getInt(CONNECT_METRICS_PORT_CONFIG);
   }
 
   /** The configured plugin path, or null for the one the build unpacked. */

@@ -177,7 +177,9 @@ public final class LocalStack implements AutoCloseable {
             host,
             config.connectPort(),
             plugins,
-            connectOverrides);
+            connectOverrides,
+            defaultPluginPath().getParent().resolve("agents"),
+            config.connectMetricsPort());
     started.push(connect);
     deployedConnector = Map.copyOf(connector);
     connect.putConnector(CONNECTOR, connector);
@@ -301,6 +303,7 @@ public final class LocalStack implements AutoCloseable {
       ports.put(DevStackConfig.QUESTDB_ILP_PORT_CONFIG, config.questdbIlpPort());
       if (config.connectEnabled()) {
         ports.put(DevStackConfig.CONNECT_PORT_CONFIG, config.connectPort());
+        ports.put(DevStackConfig.CONNECT_METRICS_PORT_CONFIG, config.connectMetricsPort());
       }
     }
     for (Map.Entry<String, Integer> e : ports.entrySet()) {
@@ -382,6 +385,8 @@ public final class LocalStack implements AutoCloseable {
               + "; log "
               + connect.logFile()
               + ")");
+      lines.add(
+          "connect metrics  " + connect.metricsUrl() + "   (Prometheus: tasks, consumer, JVM)");
     } else if (config.connectEnabled()) {
       lines.add("kafka connect    not started: it needs questdb.enabled=true");
     }

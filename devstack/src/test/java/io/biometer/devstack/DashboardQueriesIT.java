@@ -205,15 +205,18 @@ class DashboardQueriesIT {
     // its first fetch): wait up to two rounds, as Prometheus would see them a scrape later.
     Set<String> fromStreams = Set.of();
     Set<String> fromQuestDb = Set.of();
+    Set<String> fromConnect = Set.of();
     Instant deadline = Instant.now().plusSeconds(130);
     while (true) {
       fromStreams =
           GrafanaDashboards.sampleNames(
               scrape("http://127.0.0.1:" + stack.streams().metricsPort() + "/metrics"));
       fromQuestDb = GrafanaDashboards.sampleNames(scrape(stack.questdb().metricsUrl()));
+      fromConnect = GrafanaDashboards.sampleNames(scrape(stack.connect().metricsUrl()));
       Set<String> absent = new java.util.TreeSet<>(needed);
       absent.removeAll(fromStreams);
       absent.removeAll(fromQuestDb);
+      absent.removeAll(fromConnect);
       if (absent.isEmpty() || Instant.now().isAfter(deadline)) {
         break;
       }
@@ -234,6 +237,8 @@ class DashboardQueriesIT {
             where.add(metric + " (streams app)");
           } else if (fromQuestDb.contains(metric)) {
             where.add(metric + " (QuestDB)");
+          } else if (fromConnect.contains(metric)) {
+            where.add(metric + " (Connect worker)");
           } else {
             where.add(metric + " (MISSING)");
             missing.add(e.getKey() + ": " + metric);
@@ -268,6 +273,9 @@ class DashboardQueriesIT {
             "  - job_name: questdb",
             "    static_configs:",
             "      - targets: ['127.0.0.1:" + stack.config().questdbHttpMinPort() + "']",
+            "  - job_name: connect",
+            "    static_configs:",
+            "      - targets: ['127.0.0.1:" + stack.config().connectMetricsPort() + "']",
             ""));
     Process prometheus =
         new ProcessBuilder(

@@ -294,6 +294,7 @@ class LandingIT {
     ports.put("questdb pg", c.questdbPgPort());
     ports.put("questdb ilp", c.questdbIlpPort());
     ports.put("connect rest", c.connectPort());
+    ports.put("connect metrics", c.connectMetricsPort());
     ports.put("streams metrics", stack.streams().metricsPort());
     List<String> open = new ArrayList<>();
     for (var e : ports.entrySet()) {

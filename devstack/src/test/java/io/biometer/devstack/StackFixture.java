@@ -28,6 +28,7 @@ final class StackFixture {
     // The Connect worker is a child JVM: only the tests about landing start it.
     v.put(DevStackConfig.CONNECT_ENABLED_CONFIG, "false");
     v.put(DevStackConfig.CONNECT_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.CONNECT_METRICS_PORT_CONFIG, Integer.toString(freePort()));
     return v;
   }
 

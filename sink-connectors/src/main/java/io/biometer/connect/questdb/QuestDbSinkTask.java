@@ -80,8 +80,10 @@ public class QuestDbSinkTask extends SinkTask {
   private long backoffMs;
   private int failedAttempts;
 
-  private long rowsWritten;
-  private long recordsReported;
+  // Read by Connect's metrics (JMX) from another thread.
+  private volatile long rowsWritten;
+  private volatile long failedAttemptsTotal;
+  private volatile long recordsReported;
 
   @Override
   public String version() {
@@ -102,12 +104,57 @@ public class QuestDbSinkTask extends SinkTask {
     } catch (NoSuchMethodError | NoClassDefFoundError e) {
       reporter = null; // a Connect runtime older than 2.6
     }
+    registerMetrics();
     checkConfiguredTables();
     log.info(
         "QuestDB sink task started: QuestDB at {}, allowed.lag {} ms, per-topic mapping {}",
         clientConf.baseUrl(),
         allowedLagMs,
         config.perTopicKeys());
+  }
+
+  /**
+   * The task's figures as Connect plugin metrics (KIP-877): in JMX as {@code
+   * kafka.connect:type=plugins,connector=<name>,task=<n>}, so Prometheus' JMX exporter serves them
+   * (e.g. {@code kafka_connect_plugins_rows_written}: the exporter drops {@code _total} from a gauge's name). Connect removes them with the task.
+   */
+  private void registerMetrics() {
+    org.apache.kafka.common.metrics.PluginMetrics metrics;
+    try {
+      metrics = context.pluginMetrics();
+    } catch (NoSuchMethodError | NoClassDefFoundError | UnsupportedOperationException e) {
+      return; // a Connect runtime older than 4.1
+    }
+    if (metrics == null) {
+      return;
+    }
+    gauge(metrics, "rows-written-total", "Rows QuestDB acknowledged.", () -> rowsWritten);
+    gauge(
+        metrics,
+        "records-reported-total",
+        "Records sent to the errant-record reporter (the DLQ).",
+        () -> recordsReported);
+    gauge(
+        metrics,
+        "failed-attempts-total",
+        "Attempts to reach QuestDB that failed (each followed by a back-off).",
+        () -> failedAttemptsTotal);
+    gauge(
+        metrics,
+        "records-waiting",
+        "Records received and not yet acknowledged by QuestDB (not committed).",
+        // Racy reads of list sizes: a gauge may be a moment stale, never wrong for long.
+        () -> (long) pending.size() + inflightRecords.size());
+  }
+
+  private static void gauge(
+      org.apache.kafka.common.metrics.PluginMetrics metrics,
+      String name,
+      String doc,
+      java.util.function.LongSupplier value) {
+    metrics.addMetric(
+        metrics.metricName(name, doc, new java.util.LinkedHashMap<>()),
+        (org.apache.kafka.common.metrics.Gauge<Long>) (config, now) -> value.getAsLong());
   }
 
   /**
@@ -180,6 +227,7 @@ public class QuestDbSinkTask extends SinkTask {
 
   private RetriableException unavailable(QuestDbHttp.UnavailableException e, int waiting) {
     failedAttempts++;
+    failedAttemptsTotal++;
     int max = config.getInt(QuestDbSinkConfig.MAX_RETRIES);
     if (max >= 0 && failedAttempts > max) {
       throw new ConnectException(
@@ -664,6 +712,7 @@ public class QuestDbSinkTask extends SinkTask {
       } catch (QuestDbHttp.UnavailableException e) {
         // The next put() sends synchronously and backs off.
         failedAttempts = Math.max(failedAttempts, 1);
+        failedAttemptsTotal++;
         log.debug(
             "flush before commit failed; committing acknowledged offsets only: {}", e.getMessage());
       }

@@ -70,6 +70,9 @@ class QuestDbSinkTaskTest {
     Map<TopicPartition, OffsetAndMetadata> offsets =
         task.preCommit(Map.of(new TopicPartition(READINGS, 0), new OffsetAndMetadata(12)));
     assertThat(offsets).containsEntry(new TopicPartition(READINGS, 0), new OffsetAndMetadata(12));
+    assertThat(context.metric("rows-written-total")).isEqualTo(4L);
+    assertThat(context.metric("records-waiting")).isEqualTo(0L);
+    assertThat(context.metric("records-reported-total")).isEqualTo(0L);
     task.preCommit(Map.of());
     awaitApplied("readings");
     assertThat(
@@ -229,6 +232,7 @@ class QuestDbSinkTaskTest {
     assertThat(rows("SELECT DISTINCT sequence FROM readings ORDER BY sequence"))
         .containsExactly("0", "1", "2");
     assertThat(context.reported).isEmpty();
+    assertThat((Long) context.metric("failed-attempts-total")).isGreaterThanOrEqualTo(4L);
   }
 
   @Test

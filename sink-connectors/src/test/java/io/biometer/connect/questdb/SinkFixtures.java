@@ -150,9 +150,23 @@ final class SinkFixtures {
     @Override
     public void requestCommit() {}
 
+    final org.apache.kafka.common.metrics.Metrics metrics =
+        new org.apache.kafka.common.metrics.Metrics();
+
     @Override
     public org.apache.kafka.common.metrics.PluginMetrics pluginMetrics() {
-      return null;
+      return new org.apache.kafka.common.metrics.internals.PluginMetricsImpl(
+          metrics, Map.of("connector", "test-sink", "task", "0"));
+    }
+
+    /** The value of the task's plugin metric {@code name}. */
+    Object metric(String name) {
+      return metrics.metrics().entrySet().stream()
+          .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("plugins"))
+          .findFirst()
+          .orElseThrow(() -> new AssertionError("no plugin metric " + name))
+          .getValue()
+          .metricValue();
     }
 
     @Override
