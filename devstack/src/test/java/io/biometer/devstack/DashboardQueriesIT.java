@@ -57,16 +57,8 @@ class DashboardQueriesIT {
 
   @BeforeAll
   static void start() throws Exception {
-    Map<String, String> values = StackFixture.values(data, true);
-    values.put(DevStackConfig.CONNECT_ENABLED_CONFIG, "true");
-    values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, "true");
-    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "true");
-    values.put(DevStackConfig.SIMULATOR_PATIENTS_CONFIG, "2");
-    values.put(DevStackConfig.SIMULATOR_METERS_CONFIG, "3");
     // A simulated day per wall minute: sinks sleep and wake, meters upload their day's batch.
-    values.put(DevStackConfig.SIMULATOR_SPEED_CONFIG, "1440");
-    values.put(DevStackConfig.SIMULATOR_SEED_CONFIG, "7");
-    stack = LocalStack.start(new DevStackConfig(values));
+    stack = LocalStack.start(new DevStackConfig(StackFixture.pipelineValues(data, 3, 1440, 7)));
     awaitData();
   }
 

@@ -48,14 +48,7 @@ class LandingIT {
 
   @Test
   void everyOutputRecordLandsOnceAndASecondStartResumesFromTheCommittedOffsets() throws Exception {
-    Map<String, String> values = StackFixture.values(data, true);
-    values.put(DevStackConfig.CONNECT_ENABLED_CONFIG, "true");
-    values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, "true");
-    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "true");
-    values.put(DevStackConfig.SIMULATOR_PATIENTS_CONFIG, "2");
-    values.put(DevStackConfig.SIMULATOR_METERS_CONFIG, "2");
-    values.put(DevStackConfig.SIMULATOR_SPEED_CONFIG, "300");
-    values.put(DevStackConfig.SIMULATOR_SEED_CONFIG, "20261201");
+    Map<String, String> values = StackFixture.pipelineValues(data, 2, 300, 20261201L);
     DevStackConfig config = new DevStackConfig(values);
 
     Map<TopicPartition, Long> committedAtStop;

@@ -32,6 +32,22 @@ final class StackFixture {
     return v;
   }
 
+  /**
+   * Config values for the whole pipeline in {@code dir}: QuestDB, the streams app, the Connect
+   * worker and a seeded simulator of 2 patients and {@code meters} meters at {@code speed}.
+   */
+  static Map<String, String> pipelineValues(Path dir, int meters, double speed, long seed) {
+    Map<String, String> v = values(dir, true);
+    v.put(DevStackConfig.CONNECT_ENABLED_CONFIG, "true");
+    v.put(DevStackConfig.STREAMS_ENABLED_CONFIG, "true");
+    v.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "true");
+    v.put(DevStackConfig.SIMULATOR_PATIENTS_CONFIG, "2");
+    v.put(DevStackConfig.SIMULATOR_METERS_CONFIG, Integer.toString(meters));
+    v.put(DevStackConfig.SIMULATOR_SPEED_CONFIG, Double.toString(speed));
+    v.put(DevStackConfig.SIMULATOR_SEED_CONFIG, Long.toString(seed));
+    return v;
+  }
+
   static DevStackConfig config(Path dir, boolean questdb) {
     return new DevStackConfig(values(dir, questdb));
   }

@@ -116,7 +116,8 @@ public class QuestDbSinkTask extends SinkTask {
   /**
    * The task's figures as Connect plugin metrics (KIP-877): in JMX as {@code
    * kafka.connect:type=plugins,connector=<name>,task=<n>}, so Prometheus' JMX exporter serves them
-   * (e.g. {@code kafka_connect_plugins_rows_written}: the exporter drops {@code _total} from a gauge's name). Connect removes them with the task.
+   * (e.g. {@code kafka_connect_plugins_rows_written}: the exporter drops {@code _total} from a
+   * gauge's name). Connect removes them with the task.
    */
   private void registerMetrics() {
     org.apache.kafka.common.metrics.PluginMetrics metrics;
