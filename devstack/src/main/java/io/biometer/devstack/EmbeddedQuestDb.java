@@ -88,6 +88,24 @@ public final class EmbeddedQuestDb implements AutoCloseable {
         dir, Map.copyOf(env), server, host, httpPort, httpMinPort, pgPort, ilpPort);
   }
 
+  /**
+   * The single number {@code countSql} returns (a {@code count()}), or 0 while its table does not
+   * exist: the QuestDB sink creates a table with its first row.
+   */
+  public static long countIfExists(java.sql.Connection c, String countSql)
+      throws java.sql.SQLException {
+    try (java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery(countSql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (java.sql.SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("does not exist")) {
+        return 0;
+      }
+      throw e;
+    }
+  }
+
   /** The web console and REST API, e.g. {@code http://127.0.0.1:9000}. */
   public String httpUrl() {
     return "http://" + host + ":" + httpPort;

@@ -102,16 +102,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
 
   private static SerializationException corrupt(
       String topic, int id, int length, String why, Throwable cause) {
-    return new SerializationException(
-        "corrupt Avro payload on topic "
-            + topic
-            + " (schema id "
-            + id
-            + ", "
-            + length
-            + " bytes): "
-            + why,
-        cause);
+    return new SerializationException(RegistryErrors.corruptMessage(topic, id, length, why), cause);
   }
 
   private DatumReader<Object> readerFor(int id, String topic) {

@@ -3,8 +3,11 @@ package io.biometer.serde;
 import io.biometer.registry.SchemaRegistryException;
 import org.apache.kafka.common.errors.SerializationException;
 
-/** Turns a registry failure into a {@link SerializationException} that names the case and topic. */
-final class RegistryErrors {
+/**
+ * The messages of registry failures and corrupt payloads, naming the case and the topic: the serdes
+ * throw them as {@link SerializationException}, the Connect converter as its own types.
+ */
+public final class RegistryErrors {
 
   private RegistryErrors() {}
 
@@ -24,26 +27,44 @@ final class RegistryErrors {
 
   static SerializationException registryFailure(
       String doing, String topic, SchemaRegistryException e) {
+    return new SerializationException(failureMessage(doing, topic, e, ""), e);
+  }
+
+  /**
+   * What went wrong with the registry while {@code doing} for {@code topic}: unreachable (with
+   * {@code retryHint} appended, the caller's word on retries) or refused, with its error code.
+   */
+  public static String failureMessage(
+      String doing, String topic, SchemaRegistryException e, String retryHint) {
     if (e.isTransient()) {
-      return new SerializationException(
-          "schema registry unreachable while "
-              + doing
-              + " for topic "
-              + topic
-              + ": "
-              + e.getMessage()
-              + "; check schema.registry.url and that the registry is running",
-          e);
+      return "schema registry unreachable while "
+          + doing
+          + " for topic "
+          + topic
+          + ": "
+          + e.getMessage()
+          + "; check schema.registry.url and that the registry is running"
+          + retryHint;
     }
-    return new SerializationException(
-        "schema registry refused "
-            + doing
-            + " for topic "
-            + topic
-            + " (error_code "
-            + e.errorCode()
-            + "): "
-            + e.getMessage(),
-        e);
+    return "schema registry refused "
+        + doing
+        + " for topic "
+        + topic
+        + " (error_code "
+        + e.errorCode()
+        + "): "
+        + e.getMessage();
+  }
+
+  /** A payload that does not decode with its writer schema. */
+  public static String corruptMessage(String topic, int id, int length, String why) {
+    return "corrupt Avro payload on topic "
+        + topic
+        + " (schema id "
+        + id
+        + ", "
+        + length
+        + " bytes): "
+        + why;
   }
 }

@@ -640,16 +640,8 @@ public final class ConnectorBench {
 
   /** Rows in {@code table}; 0 while it does not exist (the sink creates it with its first row). */
   private static long count(Connection sql, String table) throws SQLException {
-    try (Statement s = sql.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count() FROM \"" + table + "\"")) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      if (String.valueOf(e.getMessage()).contains("does not exist")) {
-        return 0;
-      }
-      throw e;
-    }
+    return io.biometer.devstack.EmbeddedQuestDb.countIfExists(
+        sql, "SELECT count() FROM \"" + table + "\"");
   }
 
   private static void exec(Connection sql, String statement) throws SQLException {

@@ -3,6 +3,7 @@ package io.biometer.connect.avro;
 import io.biometer.registry.SchemaRegistryClient;
 import io.biometer.registry.SchemaRegistryException;
 import io.biometer.serde.AvroSerdeConfig;
+import io.biometer.serde.RegistryErrors;
 import io.biometer.serde.SchemaRegistryClients;
 import io.biometer.serde.WireFormat;
 import java.io.ByteArrayOutputStream;
@@ -190,16 +191,7 @@ public class AvroConverter implements Converter, Versioned {
 
   private static DataException corrupt(
       String topic, int id, int length, String why, Throwable cause) {
-    return new DataException(
-        "corrupt Avro payload on topic "
-            + topic
-            + " (schema id "
-            + id
-            + ", "
-            + length
-            + " bytes): "
-            + why,
-        cause);
+    return new DataException(RegistryErrors.corruptMessage(topic, id, length, why), cause);
   }
 
   @Override
@@ -268,12 +260,6 @@ public class AvroConverter implements Converter, Versioned {
                 ? client.register(subject, avro)
                 : client.lookup(subject, avro).id();
           } catch (SchemaRegistryException e) {
-            if (e.isTransient()) {
-              throw registryFailure(
-                  (autoRegister ? "registering" : "looking up") + " a schema under " + subject,
-                  topic,
-                  e);
-            }
             if (!autoRegister
                 && (e.errorCode() == SchemaRegistryException.SUBJECT_NOT_FOUND
                     || e.errorCode() == SchemaRegistryException.SCHEMA_NOT_FOUND)) {
@@ -299,15 +285,9 @@ public class AvroConverter implements Converter, Versioned {
                       + "; (an enum written as a string? set enhanced.avro.schema.support=true)",
                   e);
             }
-            throw new DataException(
-                "the schema registry refused registering or looking up a schema under "
-                    + subject
-                    + " for topic "
-                    + topic
-                    + " (error_code "
-                    + e.errorCode()
-                    + "): "
-                    + e.getMessage(),
+            throw registryFailure(
+                (autoRegister ? "registering" : "looking up") + " a schema under " + subject,
+                topic,
                 e);
           }
         });
@@ -315,28 +295,10 @@ public class AvroConverter implements Converter, Versioned {
 
   private static RuntimeException registryFailure(
       String doing, String topic, SchemaRegistryException e) {
-    if (e.isTransient()) {
-      return new RetriableException(
-          "schema registry unreachable while "
-              + doing
-              + " for topic "
-              + topic
-              + ": "
-              + e.getMessage()
-              + "; check schema.registry.url and that the registry is running (Connect retries"
-              + " for errors.retry.timeout)",
-          e);
-    }
-    return new DataException(
-        "schema registry refused "
-            + doing
-            + " for topic "
-            + topic
-            + " (error_code "
-            + e.errorCode()
-            + "): "
-            + e.getMessage(),
-        e);
+    String message =
+        RegistryErrors.failureMessage(
+            doing, topic, e, " (Connect retries for errors.retry.timeout)");
+    return e.isTransient() ? new RetriableException(message, e) : new DataException(message, e);
   }
 
   private void requireConfigured(String topic) {
