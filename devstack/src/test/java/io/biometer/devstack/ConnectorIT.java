@@ -194,12 +194,20 @@ class ConnectorIT {
     Watch watch = Watch.start("outage");
     Feed feed = Feed.start(topic, "bp-outage", 40);
     try {
-      Thread.sleep(5_000);
-      awaitRows("outage_readings", 1);
+      awaitRows("outage_readings", 100); // records flowing and landing
+      long landedBefore = countRows("outage_readings");
       stack.questdb().stop();
-      Thread.sleep(30_000);
+      Instant down = Instant.now();
+      int sentAtStop = feed.sent.size();
+      // The scenario's outage lasts 30 s by the clock, with the feed sending all the while.
+      Poll.until(
+          Duration.ofSeconds(60),
+          "30 s of outage while the feed keeps sending",
+          () ->
+              Duration.between(down, Instant.now()).toSeconds() >= 30
+                  && feed.sent.size() > sentAtStop + 100);
       stack.questdb().restart();
-      Thread.sleep(5_000);
+      awaitRows("outage_readings", landedBefore + 100); // the sink writes again
     } finally {
       feed.stop();
       if (!isUp()) {
@@ -220,12 +228,11 @@ class ConnectorIT {
     Feed feed = Feed.start(topic, "bp-kill", 200);
     try {
       for (int i = 0; i < 2; i++) {
-        Thread.sleep(3_000);
+        awaitRows("kill_readings", countRows("kill_readings") + 200); // mid-stream
         stack.connect().kill(); // SIGKILL: no flush, no commit, no leaving the group
-        Thread.sleep(1_000);
         stack.connect().launch();
       }
-      Thread.sleep(3_000);
+      awaitRows("kill_readings", countRows("kill_readings") + 200); // landing again
     } finally {
       feed.stop();
     }
@@ -478,16 +485,22 @@ class ConnectorIT {
     return DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest");
   }
 
+  /** Rows in {@code table} now; 0 before its first row. */
+  private static long countRows(String table) throws Exception {
+    try (Connection c = sql()) {
+      return EmbeddedQuestDb.countIfExists(c, "SELECT count() FROM " + table);
+    }
+  }
+
   private static void awaitRows(String table, long n) {
     Poll.until(
         Duration.ofSeconds(120),
         n + " rows in " + table,
         () -> {
           try {
-            List<String> r = rows("SELECT count() FROM " + table);
-            return !r.isEmpty() && Long.parseLong(r.get(0)) >= n;
+            return countRows(table) >= n;
           } catch (Exception e) {
-            return false;
+            return false; // QuestDB down (the outage test)
           }
         });
   }

@@ -99,16 +99,7 @@ class DashboardQueriesIT {
   }
 
   private static long countIfAny(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      if (String.valueOf(e.getMessage()).contains("does not exist")) {
-        return 0;
-      }
-      throw e;
-    }
+    return EmbeddedQuestDb.countIfExists(c, sql);
   }
 
   private static Connection admin() throws SQLException {
@@ -298,35 +289,60 @@ class DashboardQueriesIT {
         assertThat(Instant.now()).as("Prometheus ready").isBefore(deadline);
         Thread.sleep(500);
       }
-      Thread.sleep(20_000); // enough scrapes for rate() over 30 s
       com.fasterxml.jackson.databind.ObjectMapper json =
           new com.fasterxml.jackson.databind.ObjectMapper();
+      Map<String, JsonNode> results = new java.util.TreeMap<>();
+      // rate() needs two scrapes in its window: poll until every expression has a series; those
+      // that still have none at the deadline are reported one by one below.
+      try {
+        Poll.until(
+            Duration.ofSeconds(90),
+            "every PromQL panel has a series on Prometheus",
+            () -> {
+              try {
+                results.clear();
+                for (Dashboard d : GrafanaDashboards.load()) {
+                  for (var e : GrafanaDashboards.promQl(d).entrySet()) {
+                    if (e.getKey().contains("/$")) {
+                      continue; // a variable's label_values(): a Grafana function, not PromQL
+                    }
+                    String expr =
+                        e.getValue()
+                            .replace("$__rate_interval", "30s")
+                            .replace("${instance}", ".*")
+                            .replace("$instance", ".*");
+                    results.put(
+                        e.getKey(),
+                        json.readTree(
+                            scrape(
+                                api
+                                    + "/api/v1/query?query="
+                                    + java.net.URLEncoder.encode(
+                                        expr, java.nio.charset.StandardCharsets.UTF_8))));
+                  }
+                }
+                return results.values().stream()
+                    .allMatch(
+                        r ->
+                            r.path("status").asText().equals("success")
+                                && r.path("data").path("result").size() > 0);
+              } catch (Exception e) {
+                return false;
+              }
+            });
+      } catch (AssertionError notEvery) {
+        // see the report
+      }
       say("");
       say("== PromQL evaluated on Prometheus " + bin);
-      for (Dashboard d : GrafanaDashboards.load()) {
-        for (var e : GrafanaDashboards.promQl(d).entrySet()) {
-          if (e.getKey().contains("/$")) {
-            continue; // a variable's label_values(): a Grafana function, not PromQL
-          }
-          String expr =
-              e.getValue()
-                  .replace("$__rate_interval", "30s")
-                  .replace("${instance}", ".*")
-                  .replace("$instance", ".*");
-          JsonNode r =
-              json.readTree(
-                  scrape(
-                      api
-                          + "/api/v1/query?query="
-                          + java.net.URLEncoder.encode(
-                              expr, java.nio.charset.StandardCharsets.UTF_8)));
-          int series = r.path("data").path("result").size();
-          say("  " + e.getKey() + ": " + r.path("status").asText() + ", " + series + " series");
-          if (!r.path("status").asText().equals("success") || series == 0) {
-            failures.add(e.getKey() + ": " + r);
-          }
-        }
-      }
+      results.forEach(
+          (key, r) -> {
+            int series = r.path("data").path("result").size();
+            say("  " + key + ": " + r.path("status").asText() + ", " + series + " series");
+            if (!r.path("status").asText().equals("success") || series == 0) {
+              failures.add(key + ": " + r);
+            }
+          });
     } finally {
       prometheus.destroy();
       prometheus.waitFor();

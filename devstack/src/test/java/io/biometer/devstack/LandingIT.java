@@ -54,8 +54,19 @@ class LandingIT {
     Map<TopicPartition, Long> committedAtStop;
     try (LocalStack stack = LocalStack.start(config)) {
       everyPortRefusesANonLoopbackAddress(stack);
-      // Past the streams app's first running-aggregate emission (every 30 s, wall clock).
-      Thread.sleep(35_000);
+      // Until the streams app's first running aggregates (emitted every 30 s, wall clock) landed.
+      Poll.until(
+          Duration.ofSeconds(90),
+          "daily aggregates and 1,000 readings in QuestDB",
+          () -> {
+            try (var c =
+                java.sql.DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest")) {
+              return EmbeddedQuestDb.countIfExists(c, "SELECT count() FROM daily_aggregates") > 0
+                  && EmbeddedQuestDb.countIfExists(c, "SELECT count() FROM readings") > 1_000;
+            } catch (java.sql.SQLException e) {
+              return false;
+            }
+          });
       stack.simulator().close();
 
       Expected expected = awaitLanded(stack);
