@@ -68,6 +68,7 @@ final class StatusLine implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private final Map<List<String>, List<TopicPartition>> partitions = new HashMap<>();
   private Sample last;
   private boolean printed;
 
@@ -161,15 +162,9 @@ final class StatusLine implements AutoCloseable {
 
   private long endOffsets(List<String> topics) {
     try {
-      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-      for (var d : admin.describeTopics(topics).allTopicNames().get(3, TimeUnit.SECONDS).values()) {
-        d.partitions()
-            .forEach(
-                p -> specs.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-      }
       long total = 0;
-      for (var e : admin.listOffsets(specs).all().get(3, TimeUnit.SECONDS).values()) {
-        total += e.offset();
+      for (long offset : offsets(partitions(topics), OffsetSpec.latest()).values()) {
+        total += offset;
       }
       return total;
     } catch (Exception e) {
@@ -190,32 +185,47 @@ final class StatusLine implements AutoCloseable {
               .listConsumerGroupOffsets("connect-" + LocalStack.CONNECTOR)
               .partitionsToOffsetAndMetadata()
               .get(3, TimeUnit.SECONDS);
-      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-      for (var d :
-          admin
-              .describeTopics(
-                  List.of(Topics.READINGS_CLEAN, Topics.ALERTS, Topics.AGGREGATES_DAILY))
-              .allTopicNames()
-              .get(3, TimeUnit.SECONDS)
-              .values()) {
-        d.partitions()
-            .forEach(
-                p -> specs.put(new TopicPartition(d.name(), p.partition()), OffsetSpec.latest()));
-      }
-      Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
-      specs.keySet().forEach(tp -> earliest.put(tp, OffsetSpec.earliest()));
-      var starts = admin.listOffsets(earliest).all().get(3, TimeUnit.SECONDS);
+      List<TopicPartition> parts =
+          partitions(List.of(Topics.READINGS_CLEAN, Topics.ALERTS, Topics.AGGREGATES_DAILY));
+      Map<TopicPartition, Long> starts = offsets(parts, OffsetSpec.earliest());
       long lag = 0;
-      for (var e : admin.listOffsets(specs).all().get(3, TimeUnit.SECONDS).entrySet()) {
+      for (var e : offsets(parts, OffsetSpec.latest()).entrySet()) {
         OffsetAndMetadata c = committed.get(e.getKey());
         // Nothing committed yet: the connector starts where retention left the partition.
-        long from = c != null ? c.offset() : starts.get(e.getKey()).offset();
-        lag += Math.max(0, e.getValue().offset() - from);
+        long from = c != null ? c.offset() : starts.get(e.getKey());
+        lag += Math.max(0, e.getValue() - from);
       }
       return lag;
     } catch (Exception e) {
       return -1;
     }
+  }
+
+  /** The partitions of {@code topics}, asked of the broker once per run (they are created so). */
+  private List<TopicPartition> partitions(List<String> topics) throws Exception {
+    List<TopicPartition> known = partitions.get(topics);
+    if (known == null) {
+      List<TopicPartition> found = new java.util.ArrayList<>();
+      for (var d : admin.describeTopics(topics).allTopicNames().get(3, TimeUnit.SECONDS).values()) {
+        d.partitions().forEach(p -> found.add(new TopicPartition(d.name(), p.partition())));
+      }
+      known = List.copyOf(found);
+      partitions.put(topics, known);
+    }
+    return known;
+  }
+
+  private Map<TopicPartition, Long> offsets(List<TopicPartition> parts, OffsetSpec spec)
+      throws Exception {
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    parts.forEach(tp -> specs.put(tp, spec));
+    Map<TopicPartition, Long> out = new HashMap<>();
+    admin
+        .listOffsets(specs)
+        .all()
+        .get(3, TimeUnit.SECONDS)
+        .forEach((tp, info) -> out.put(tp, info.offset()));
+    return out;
   }
 
   private JsonNode sql(String query) {
