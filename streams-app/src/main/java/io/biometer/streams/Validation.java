@@ -7,6 +7,7 @@ import io.biometer.catalog.ChannelSpec;
 import io.biometer.catalog.SensorCatalog;
 import io.biometer.catalog.SensorTypeSpec;
 import io.biometer.streams.internal.DeviceCache;
+import io.biometer.streams.internal.OriginalBytes;
 import io.biometer.streams.internal.PipelineMetrics;
 import io.biometer.streams.internal.Rejected;
 import io.biometer.streams.internal.RejectedSources;
@@ -220,7 +221,7 @@ public final class Validation {
       }
       check(r, d, now);
       meters.out();
-      context.forward(record.withValue(r));
+      OriginalBytes.forward(record.key(), in.value(), () -> context.forward(record.withValue(r)));
     }
 
     /** Keeps a reading until its device is registered or the wait ends. */

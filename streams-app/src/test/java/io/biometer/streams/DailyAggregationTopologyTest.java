@@ -2,6 +2,7 @@ package io.biometer.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.biometer.Topics;
 import io.biometer.avro.ChannelValue;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DeviceKind;
@@ -154,6 +155,17 @@ class DailyAggregationTopologyTest {
       assertThat(DlqRecords.header(r.headers(), DlqRecords.REASON)).isEqualTo("too-late");
       assertThat(DlqRecords.header(r.headers(), DlqRecords.EXCEPTION_MESSAGE))
           .contains("2026-11-19");
+      // The original bytes, although Kafka Streams freed them when the clean reading was sent.
+      assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("temp-1");
+      assertThat(d.serdes.body.deserializer().deserialize(Topics.BODY_READINGS, r.value()))
+          .isEqualTo(
+              Driver.reading(
+                  "temp-1",
+                  SensorType.BODY_TEMPERATURE,
+                  1,
+                  Instant.parse("2026-11-19T10:00:00Z"),
+                  "s",
+                  36.6));
     }
   }
 

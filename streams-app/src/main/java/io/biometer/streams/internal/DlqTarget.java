@@ -51,6 +51,19 @@ public record DlqTarget(String topic, PipelineMetrics metrics) {
             context.sourceRawKey(),
             context.sourceRawValue(),
             context.headers());
+    OriginalBytes.Bytes original = OriginalBytes.current();
+    if (context.sourceRawValue() == null && original != null) {
+      // Kafka Streams freed the raw bytes once the record's first output was sent.
+      source =
+          new SourceRecord(
+              context.topic(),
+              context.partition(),
+              context.offset(),
+              context.timestamp(),
+              original.key(),
+              original.value(),
+              context.headers());
+    }
     return DlqRecords.one(fromSource(reason, source, context.processorNodeId(), e));
   }
 
