@@ -37,6 +37,12 @@ public final class Topics {
    */
   public static final String AGGREGATES_DAILY = "telemetry.aggregates.daily";
 
+  /**
+   * The loss ledger ({@code DataCompleteness}): per device and day, readings expected, received,
+   * missing, copied, late and rejected; keyed by device|day.
+   */
+  public static final String COMPLETENESS_DAILY = "telemetry.completeness.daily";
+
   /** Rejected input: the original bytes, with headers naming the reason and the source. */
   public static final String DLQ = "telemetry.dlq";
 
@@ -56,6 +62,7 @@ public final class Topics {
           READINGS_CLEAN,
           ALERTS,
           AGGREGATES_DAILY,
+          COMPLETENESS_DAILY,
           DLQ,
           CONNECT_DLQ);
 

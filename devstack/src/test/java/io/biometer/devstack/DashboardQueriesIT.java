@@ -80,6 +80,7 @@ class DashboardQueriesIT {
     wanted.put(
         "meter daily aggregates",
         "SELECT count() FROM daily_aggregates WHERE sensor_type = 'SOIL_METER'");
+    wanted.put("loss ledger", "SELECT count() FROM data_completeness WHERE received > 0");
     Instant deadline = Instant.now().plusSeconds(300);
     Map<String, Long> counts = new LinkedHashMap<>();
     try (Connection c = admin()) {

@@ -6,6 +6,7 @@ import io.biometer.avro.Alert;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
+import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
@@ -29,6 +30,7 @@ class SchemaContractTest {
           Device.getClassSchema(),
           Alert.getClassSchema(),
           DailyAggregate.getClassSchema(),
+          DataCompleteness.getClassSchema(),
           CleanReading.getClassSchema());
 
   private static List<Schema> allNamedSchemas() {

@@ -109,6 +109,19 @@ public final class StreamsAppConfig extends AbstractConfig {
       "Wall-clock interval at which running (not yet final) daily aggregates that changed are"
           + " emitted, in milliseconds; 0 emits final aggregates only. Default: 30000.";
 
+  public static final String COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG =
+      "completeness.update.interval.ms";
+  public static final String COMPLETENESS_UPDATE_INTERVAL_MS_DOC =
+      "Wall-clock interval at which the loss ledger's rows (telemetry.completeness.daily) that"
+          + " changed are emitted, in milliseconds. Default: 30000.";
+
+  public static final String COMPLETENESS_RETENTION_MS_CONFIG = "completeness.retention.ms";
+  public static final String COMPLETENESS_RETENTION_MS_DOC =
+      "How long after a day ends (in stream time) the loss ledger keeps its row, so that records"
+          + " rejected later (too-late) still count; must be at least aggregation.grace.ms. A"
+          + " record of an older day is counted in biometer_completeness_expired_total only (it is"
+          + " in the DLQ all the same). Default: 604800000 (7 days).";
+
   public static final String SILENT_FACTOR_CONFIG = "alerts.silent.factor";
   public static final String SILENT_FACTOR_DOC =
       "A device is silent when no reading arrived for this many times its cadence (wall clock)."
@@ -260,6 +273,20 @@ public final class StreamsAppConfig extends AbstractConfig {
               Range.atLeast(0),
               Importance.LOW,
               AGGREGATION_UPDATE_INTERVAL_MS_DOC)
+          .define(
+              COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG,
+              Type.LONG,
+              30_000L,
+              Range.atLeast(1),
+              Importance.LOW,
+              COMPLETENESS_UPDATE_INTERVAL_MS_DOC)
+          .define(
+              COMPLETENESS_RETENTION_MS_CONFIG,
+              Type.LONG,
+              7L * 24 * 3600_000,
+              Range.atLeast(0),
+              Importance.LOW,
+              COMPLETENESS_RETENTION_MS_DOC)
           .define(
               SILENT_FACTOR_CONFIG,
               Type.DOUBLE,
@@ -518,6 +545,15 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   public long silentCheckIntervalMs() {
     return getLong(SILENT_CHECK_INTERVAL_MS_CONFIG);
+  }
+
+  public long completenessUpdateIntervalMs() {
+    return getLong(COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG);
+  }
+
+  /** The ledger's retention: never shorter than the aggregation grace. */
+  public long completenessRetentionMs() {
+    return Math.max(getLong(COMPLETENESS_RETENTION_MS_CONFIG), graceMs());
   }
 
   public long lateAfterMs() {

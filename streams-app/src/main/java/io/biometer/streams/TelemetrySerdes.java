@@ -4,6 +4,7 @@ import io.biometer.avro.Alert;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
+import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
@@ -24,6 +25,7 @@ public final class TelemetrySerdes {
   public final AvroSerde<CleanReading> clean;
   public final AvroSerde<Alert> alert;
   public final AvroSerde<DailyAggregate> aggregate;
+  public final AvroSerde<DataCompleteness> completeness;
 
   /**
    * Body and meter readings, read by topic into clean readings with their original bytes (a source
@@ -41,6 +43,7 @@ public final class TelemetrySerdes {
     clean = configured(CleanReading.class, config);
     alert = configured(Alert.class, config);
     aggregate = configured(DailyAggregate.class, config);
+    completeness = configured(DataCompleteness.class, config);
     reading =
         Serdes.serdeFrom(
             (topic, r) -> r == null ? null : r.value(),

@@ -4,6 +4,7 @@ import io.biometer.Topics;
 import io.biometer.avro.Alert;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
+import io.biometer.avro.DataCompleteness;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -21,6 +22,7 @@ import org.apache.kafka.streams.kstream.Produced;
  * body + meter readings -> validate -> dedup -+-> telemetry.readings.clean
  *                                             +-> alert rules -> telemetry.alerts
  *                                             +-> daily aggregation -> telemetry.aggregates.daily
+ * validated (every copy) + clean + telemetry.dlq -> loss ledger -> telemetry.completeness.daily
  * sink status -> sink alerts -> telemetry.alerts
  * telemetry.devices -> global table (the registry every step looks devices up in)
  * </pre>
@@ -72,6 +74,13 @@ public final class TelemetryTopology {
     aggregates.to(
         Topics.AGGREGATES_DAILY,
         Produced.with(Serdes.String(), serdes.aggregate).withName("aggregates-sink"));
+
+    KStream<String, DataCompleteness> ledger =
+        Completeness.apply(
+            builder, valid, clean, config, metrics, DEVICES_STORE, serdes.reading.deserializer());
+    ledger.to(
+        Topics.COMPLETENESS_DAILY,
+        Produced.with(Serdes.String(), serdes.completeness).withName("completeness-sink"));
 
     KStream<String, Alert> sinkAlerts =
         SinkAlerts.apply(

@@ -6,6 +6,7 @@ import io.biometer.avro.BodyReading;
 import io.biometer.avro.ChannelValue;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
+import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.MeterReading;
@@ -55,6 +56,7 @@ final class Driver implements AutoCloseable {
   final TestOutputTopic<String, CleanReading> clean;
   final TestOutputTopic<String, Alert> alerts;
   final TestOutputTopic<String, DailyAggregate> aggregates;
+  final TestOutputTopic<String, DataCompleteness> completeness;
   final TestOutputTopic<byte[], byte[]> dlq;
   private final String scope = "driver-" + UUID.randomUUID();
   private final Path stateDir =
@@ -94,6 +96,8 @@ final class Driver implements AutoCloseable {
     alerts = driver.createOutputTopic(Topics.ALERTS, k, serdes.alert.deserializer());
     aggregates =
         driver.createOutputTopic(Topics.AGGREGATES_DAILY, k, serdes.aggregate.deserializer());
+    completeness =
+        driver.createOutputTopic(Topics.COMPLETENESS_DAILY, k, serdes.completeness.deserializer());
     dlq =
         driver.createOutputTopic(
             Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -102,6 +102,11 @@ public final class PipelineMetrics {
         .increment();
   }
 
+  /** A rejected reading of a day the loss ledger no longer keeps (older than its retention). */
+  public void ledgerExpired() {
+    counter("biometer.completeness.expired").increment();
+  }
+
   public void dlq(String reason) {
     counter("biometer.dlq.records", "reason", reason).increment();
   }

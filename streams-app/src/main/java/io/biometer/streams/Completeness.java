@@ -1,0 +1,379 @@
+package io.biometer.streams;
+
+import io.biometer.Topics;
+import io.biometer.avro.CleanReading;
+import io.biometer.avro.DataCompleteness;
+import io.biometer.avro.Device;
+import io.biometer.avro.SensorType;
+import io.biometer.catalog.SensorCatalog;
+import io.biometer.streams.internal.DeviceCache;
+import io.biometer.streams.internal.DlqRecords;
+import io.biometer.streams.internal.LedgerEntry;
+import io.biometer.streams.internal.PipelineMetrics;
+import io.biometer.streams.rules.DayWindow;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.TimestampExtractor;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+
+/**
+ * The loss ledger: per device and calendar day (event time, {@code aggregation.zone}), the readings
+ * expected from the device's cadence, received once, missing from the sequence, removed as copies,
+ * late, too late and sent to the DLQ. Rows go to {@code telemetry.completeness.daily} (key {@code
+ * deviceId|day}) every {@code completeness.update.interval.ms} while they change, and once more,
+ * final, when the day's aggregate closes.
+ *
+ * <p>It counts what the pipeline did, from three streams: the validated readings before dedup
+ * (every copy), the clean readings after dedup (each reading once), and {@code telemetry.dlq}
+ * itself, whose records keep the rejected reading's bytes and say why. A DLQ record is stamped when
+ * it was rejected (wall clock); its source here stamps it 0, so it never moves the task's stream
+ * time, which is event time. A day's row is kept for {@code completeness.retention.ms} after the
+ * day ends, so a reading rejected as too-late (after the day closed) still counts; one of an older
+ * day is counted in {@code biometer_completeness_expired_total} only.
+ *
+ * <p>State: one {@link LedgerEntry} per {@code day|deviceId} in {@value #STORE}; keys start with
+ * the ISO day, so the days due to close or expire are the first keys.
+ */
+public final class Completeness {
+
+  public static final String STEP = "completeness";
+  public static final String STORE = "completeness-store";
+  private static final int RECENT_MAX = 50_000;
+
+  private Completeness() {}
+
+  /** What the ledger hears of one record. */
+  record Event(Kind kind, CleanReading reading, String deviceId, String reason) {}
+
+  enum Kind {
+    COPY,
+    RECEIVED,
+    REJECTED
+  }
+
+  /**
+   * The ledger's rows; {@code valid} and {@code clean} are the streams before and after dedup,
+   * {@code decoder} decodes a rejected reading's original bytes.
+   */
+  public static KStream<String, DataCompleteness> apply(
+      StreamsBuilder builder,
+      KStream<String, CleanReading> valid,
+      KStream<String, CleanReading> clean,
+      StreamsAppConfig config,
+      PipelineMetrics metrics,
+      String devicesStore,
+      Deserializer<ReceivedReading> decoder) {
+    builder.addStateStore(
+        Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+            .withCachingEnabled());
+    KStream<String, Event> copies =
+        valid.mapValues(r -> new Event(Kind.COPY, r, null, null), Named.as("completeness-copies"));
+    KStream<String, Event> received =
+        clean.mapValues(
+            r -> new Event(Kind.RECEIVED, r, null, null), Named.as("completeness-received"));
+    KStream<String, Event> rejected =
+        builder.stream(
+                Topics.DLQ,
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
+                    .withTimestampExtractor(new NoTime())
+                    .withName("completeness-dlq-source"))
+            .process(() -> new Rejections(decoder), Named.as("completeness-rejected"));
+    return copies
+        .merge(received, Named.as("completeness-merge-received"))
+        .merge(rejected, Named.as("completeness-merge-rejected"))
+        .process(
+            () -> new Step(config, metrics, devicesStore), Named.as("completeness-ledger"), STORE);
+  }
+
+  /** Stamps every DLQ record 0: its Kafka timestamp is the wall-clock time of the rejection. */
+  static final class NoTime implements TimestampExtractor {
+    @Override
+    public long extract(
+        org.apache.kafka.clients.consumer.ConsumerRecord<Object, Object> record,
+        long partitionTime) {
+      return 0;
+    }
+  }
+
+  /** A DLQ record of a reading topic as a ledger event; anything else is not the ledger's. */
+  private static final class Rejections implements Processor<byte[], byte[], String, Event> {
+    private final Deserializer<ReceivedReading> decoder;
+    private ProcessorContext<String, Event> context;
+
+    Rejections(Deserializer<ReceivedReading> decoder) {
+      this.decoder = decoder;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Event> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+      String topic = DlqRecords.header(record.headers(), DlqRecords.SOURCE_TOPIC);
+      if (!Topics.BODY_READINGS.equals(topic) && !Topics.METER_READINGS.equals(topic)) {
+        return; // a sink status, say: not a reading
+      }
+      String reason = DlqRecords.header(record.headers(), DlqRecords.REASON);
+      String key =
+          record.key() == null
+              ? null
+              : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+      CleanReading reading = null;
+      try {
+        ReceivedReading r = decoder.deserialize(topic, record.value());
+        reading = r == null ? null : r.reading();
+      } catch (RuntimeException undecodable) {
+        // Counted under its key, on the day it was rejected.
+      }
+      String device = reading != null ? reading.getDeviceId() : key != null ? key : "(no key)";
+      context.forward(
+          new Record<>(
+              device,
+              new Event(Kind.REJECTED, reading, device, reason == null ? "unknown" : reason),
+              record.timestamp(),
+              record.headers()));
+    }
+  }
+
+  private static final class Step implements Processor<String, Event, String, DataCompleteness> {
+    private final ZoneId zone;
+    private final long grace;
+    private final long retention;
+    private final long updateInterval;
+    private final long lateAfter;
+    private final long cacheMs;
+    private final String devicesStore;
+    private final PipelineMetrics metrics;
+    private final PipelineMetrics.Step meters;
+    private final SensorCatalog catalog = SensorCatalog.standard();
+    private final Set<String> dirty = new LinkedHashSet<>();
+    // The entries updated last, as objects, so the usual record neither decodes nor reads the
+    // store; as in the store (this processor alone writes it), bounded, emptied on every init.
+    private final Map<String, LedgerEntry> recent =
+        new LinkedHashMap<>(1024, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, LedgerEntry> eldest) {
+            return size() > RECENT_MAX;
+          }
+        };
+    // Stream time at which the earliest kept day closes or expires; no scan before.
+    private long nextDue = Long.MIN_VALUE;
+    private ProcessorContext<String, DataCompleteness> context;
+    private KeyValueStore<String, byte[]> store;
+    private DeviceCache devices;
+
+    Step(StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
+      this.zone = config.zone();
+      this.grace = config.graceMs();
+      this.retention = config.completenessRetentionMs();
+      this.updateInterval = config.completenessUpdateIntervalMs();
+      this.lateAfter = config.lateAfterMs();
+      this.cacheMs = config.registryCacheMs();
+      this.devicesStore = devicesStore;
+      this.metrics = metrics;
+      this.meters = metrics.step(STEP);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, DataCompleteness> context) {
+      this.context = context;
+      this.store = context.getStateStore(STORE);
+      TimestampedKeyValueStore<String, Device> registry = context.getStateStore(devicesStore);
+      this.devices = new DeviceCache(registry, cacheMs);
+      dirty.clear();
+      recent.clear();
+      nextDue = Long.MIN_VALUE;
+      context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::closeDays);
+      context.schedule(
+          Duration.ofMillis(updateInterval), PunctuationType.WALL_CLOCK_TIME, now -> emitDirty());
+    }
+
+    @Override
+    public void process(Record<String, Event> record) {
+      meters.in();
+      Event e = record.value();
+      CleanReading r = e.reading();
+      long streamTime = context.currentStreamTimeMs();
+      long t =
+          r != null
+              ? r.getEventTime().toEpochMilli()
+              : DlqRecords.header(record.headers(), DlqRecords.REJECTED_AT) != null
+                  ? Long.parseLong(DlqRecords.header(record.headers(), DlqRecords.REJECTED_AT))
+                  : context.currentSystemTimeMs();
+      DayWindow day = DayWindow.of(t, zone);
+      if (day.end() + retention <= streamTime) {
+        metrics.ledgerExpired();
+        return;
+      }
+      String device = r != null ? r.getDeviceId() : e.deviceId();
+      String key = day.day() + "|" + device;
+      LedgerEntry entry = recent.get(key);
+      if (entry == null) {
+        byte[] stored = store.get(key);
+        entry = stored == null ? new LedgerEntry() : LedgerEntry.decode(stored, STORE);
+      }
+      if (r != null && entry.ownerId == null) {
+        entry.ownerId = r.getOwnerId();
+        entry.sensorType = r.getSensorType().name();
+      }
+      switch (e.kind()) {
+        case COPY -> entry.copies++;
+        case RECEIVED -> {
+          entry.received++;
+          entry.firstEvent = entry.firstEvent < 0 ? t : Math.min(entry.firstEvent, t);
+          entry.lastEvent = Math.max(entry.lastEvent, t);
+          long seq = r.getSequence();
+          entry.firstSequence = entry.firstSequence < 0 ? seq : Math.min(entry.firstSequence, seq);
+          entry.lastSequence = Math.max(entry.lastSequence, seq);
+          if (r.getValidatedAt() != null && r.getValidatedAt().toEpochMilli() - t > lateAfter) {
+            entry.late++;
+          }
+          entry.cadence = cadence(device, r.getSensorType());
+        }
+        case REJECTED -> {
+          entry.dlq++;
+          if ("too-late".equals(e.reason())) {
+            entry.tooLate++;
+          }
+        }
+      }
+      // The store first: if it fails, the object is not kept (the store's copy is read again).
+      recent.remove(key);
+      store.put(key, entry.encode());
+      recent.put(key, entry);
+      dirty.add(key);
+      long due = day.end() + (entry.finalEmitted ? retention : grace);
+      nextDue = nextDue == Long.MIN_VALUE ? due : Math.min(nextDue, due);
+      meters.out();
+    }
+
+    private long cadence(String device, SensorType type) {
+      Device d = devices.get(device, context.currentSystemTimeMs());
+      if (d != null && d.getCadenceMillis() != null && d.getCadenceMillis() > 0) {
+        return d.getCadenceMillis();
+      }
+      return catalog.contains(type) ? catalog.spec(type).cadence().toMillis() : -1;
+    }
+
+    /** Emits the rows of days that closed, final, and forgets the days past retention. */
+    private void closeDays(long streamTime) {
+      if (nextDue != Long.MIN_VALUE && streamTime < nextDue) {
+        return;
+      }
+      List<KeyValue<String, byte[]>> due = new ArrayList<>();
+      long next = Long.MAX_VALUE;
+      try (KeyValueIterator<String, byte[]> it = store.all()) {
+        while (it.hasNext()) {
+          KeyValue<String, byte[]> kv = it.next();
+          long end = DayWindow.of(LocalDate.parse(kv.key.substring(0, 10)), zone).end();
+          if (end + grace > streamTime) {
+            next = Math.min(next, end + grace);
+            break; // keys start with the ISO day: every later key is a later day
+          }
+          LedgerEntry entry = LedgerEntry.decode(kv.value, STORE);
+          if (end + retention <= streamTime || !entry.finalEmitted) {
+            due.add(kv);
+          } else {
+            next = Math.min(next, end + retention);
+          }
+        }
+      }
+      nextDue = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
+      for (KeyValue<String, byte[]> kv : due) {
+        LedgerEntry entry = LedgerEntry.decode(kv.value, STORE);
+        long end = DayWindow.of(LocalDate.parse(kv.key.substring(0, 10)), zone).end();
+        if (end + retention <= streamTime) {
+          if (dirty.remove(kv.key)) {
+            emit(kv.key, entry, streamTime);
+          }
+          store.delete(kv.key);
+          recent.remove(kv.key);
+        } else {
+          entry.finalEmitted = true;
+          recent.remove(kv.key);
+          store.put(kv.key, entry.encode());
+          dirty.remove(kv.key);
+          emit(kv.key, entry, streamTime);
+          nextDue =
+              nextDue == Long.MIN_VALUE ? end + retention : Math.min(nextDue, end + retention);
+        }
+      }
+    }
+
+    private void emitDirty() {
+      long streamTime = context.currentStreamTimeMs();
+      for (String key : dirty) {
+        byte[] stored = store.get(key);
+        if (stored != null) {
+          emit(key, LedgerEntry.decode(stored, STORE), streamTime);
+        }
+      }
+      dirty.clear();
+    }
+
+    private void emit(String key, LedgerEntry e, long streamTime) {
+      LocalDate day = LocalDate.parse(key.substring(0, 10));
+      String device = key.substring(11);
+      DayWindow w = DayWindow.of(day, zone);
+      DataCompleteness row =
+          DataCompleteness.newBuilder()
+              .setDeviceId(device)
+              .setOwnerId(e.ownerId)
+              .setSensorType(e.sensorType == null ? null : sensorType(e.sensorType))
+              .setDay(day)
+              .setZone(zone.getId())
+              .setWindowStart(Instant.ofEpochMilli(w.start()))
+              .setWindowEnd(Instant.ofEpochMilli(w.end()))
+              .setCadenceMillis(e.cadence > 0 ? e.cadence : null)
+              .setExpected(e.expected())
+              .setReceived(e.received)
+              .setFirstSequence(e.received > 0 ? e.firstSequence : null)
+              .setLastSequence(e.received > 0 ? e.lastSequence : null)
+              .setGaps(e.gaps())
+              .setDuplicates(e.duplicates())
+              .setLate(e.late)
+              .setTooLate(e.tooLate)
+              .setDlq(e.dlq)
+              .setFirstEventTime(e.received > 0 ? Instant.ofEpochMilli(e.firstEvent) : null)
+              .setLastEventTime(e.received > 0 ? Instant.ofEpochMilli(e.lastEvent) : null)
+              .setIsFinal(w.end() + grace <= streamTime)
+              .setUpdatedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+              .build();
+      context.forward(new Record<>(device + "|" + day, row, Math.max(0, w.start())));
+    }
+
+    /** The stored name as a symbol; a name this version does not know is UNKNOWN. */
+    private static SensorType sensorType(String name) {
+      try {
+        return SensorType.valueOf(name);
+      } catch (IllegalArgumentException e) {
+        return SensorType.UNKNOWN;
+      }
+    }
+  }
+}

@@ -1,0 +1,129 @@
+package io.biometer.streams.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One device's loss-ledger figures for one day, as the completeness store keeps them. The stored
+ * form is a contract between versions: a format byte, then fixed fields; enum values are stored by
+ * name, never by ordinal. A stored value of another format is refused with an error naming it,
+ * never misread.
+ */
+public final class LedgerEntry {
+
+  /** The format this version writes and reads. */
+  public static final byte FORMAT = 1;
+
+  public String ownerId;
+  public String sensorType; // the SensorType's name
+  public long cadence = -1; // -1: unknown
+  public long firstEvent = -1;
+  public long lastEvent = -1;
+  public long firstSequence = -1;
+  public long lastSequence = -1;
+  public long received;
+  public long copies;
+  public long late;
+  public long tooLate;
+  public long dlq;
+  public boolean finalEmitted;
+
+  /** Copies of the day's readings that dedup removed. */
+  public long duplicates() {
+    return Math.max(0, copies - received);
+  }
+
+  /** Sequence numbers missing between the first and the last received. */
+  public long gaps() {
+    return received == 0 ? 0 : Math.max(0, lastSequence - firstSequence + 1 - received);
+  }
+
+  /** Readings expected at the cadence between the first and the last reading of the day. */
+  public long expected() {
+    if (received == 0 || cadence <= 0) {
+      return 0;
+    }
+    return (lastEvent - firstEvent) / cadence + 1;
+  }
+
+  public byte[] encode() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(FORMAT);
+      writeNullable(out, ownerId);
+      writeNullable(out, sensorType);
+      for (long v :
+          new long[] {
+            cadence,
+            firstEvent,
+            lastEvent,
+            firstSequence,
+            lastSequence,
+            received,
+            copies,
+            late,
+            tooLate,
+            dlq
+          }) {
+        out.writeLong(v);
+      }
+      out.writeBoolean(finalEmitted);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
+   * Reads a stored entry.
+   *
+   * @throws IllegalStateException for a value of another format, naming it and the store
+   */
+  public static LedgerEntry decode(byte[] stored, String store) {
+    if (stored.length == 0 || stored[0] != FORMAT) {
+      throw new IllegalStateException(
+          "the state store "
+              + store
+              + " holds a loss-ledger entry of format "
+              + (stored.length == 0 ? "(empty)" : Byte.toString(stored[0]))
+              + ", this version reads format "
+              + FORMAT
+              + " only: run the version that wrote it, or reset the application's state");
+    }
+    LedgerEntry e = new LedgerEntry();
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored, 1, 1 << 20))) {
+      e.ownerId = readNullable(in);
+      e.sensorType = readNullable(in);
+      e.cadence = in.readLong();
+      e.firstEvent = in.readLong();
+      e.lastEvent = in.readLong();
+      e.firstSequence = in.readLong();
+      e.lastSequence = in.readLong();
+      e.received = in.readLong();
+      e.copies = in.readLong();
+      e.late = in.readLong();
+      e.tooLate = in.readLong();
+      e.dlq = in.readLong();
+      e.finalEmitted = in.readBoolean();
+    } catch (IOException ex) {
+      throw new IllegalStateException(
+          "the state store " + store + " holds a truncated loss-ledger entry: " + ex, ex);
+    }
+    return e;
+  }
+
+  private static void writeNullable(DataOutputStream out, String s) throws IOException {
+    out.writeBoolean(s != null);
+    if (s != null) {
+      out.writeUTF(s);
+    }
+  }
+
+  private static String readNullable(DataInputStream in) throws IOException {
+    return in.readBoolean() ? in.readUTF() : null;
+  }
+}
