@@ -364,7 +364,11 @@ public final class Completeness {
               .setIsFinal(w.end() + grace <= streamTime)
               .setUpdatedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
               .build();
-      context.forward(new Record<>(device + "|" + day, row, Math.max(0, w.start())));
+      // Stamped with the day's start, but never ahead of the wall clock: a broker refuses records
+      // stamped more than message.timestamp.after.max.ms (1 h) ahead, and a rejected reading from
+      // the future has a ledger row for a day that has not begun.
+      long now = context.currentSystemTimeMs();
+      context.forward(new Record<>(device + "|" + day, row, Math.max(0, Math.min(w.start(), now))));
     }
 
     /** The stored name as a symbol; a name this version does not know is UNKNOWN. */

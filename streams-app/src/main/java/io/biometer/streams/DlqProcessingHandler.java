@@ -46,6 +46,17 @@ public final class DlqProcessingHandler implements ProcessingExceptionHandler {
       }
       return Response.resume(out);
     }
+    if (!(e instanceof Rejected) && !DlqTarget.hasSource(context)) {
+      // A punctuation failed (e.g. its output could not be sent): there is no source record to
+      // dead-letter, and resuming would lose what it was emitting. Fail: the stream thread is
+      // replaced and, under exactly-once, the task's uncommitted work is rolled back and redone.
+      log.warn(
+          "a punctuation of {} failed; failing the task so that it is redone: {}",
+          context.processorNodeId(),
+          e.toString(),
+          e);
+      return Response.fail();
+    }
     String reason;
     if (e instanceof Rejected r) {
       reason = r.reason();

@@ -41,7 +41,7 @@ public final class TelemetryTopology {
   public static Topology build(
       StreamsAppConfig config, TelemetrySerdes serdes, PipelineMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    ReadingTimestampExtractor eventTime = new ReadingTimestampExtractor();
+    ReadingTimestampExtractor eventTime = new ReadingTimestampExtractor(config.maxFutureSkewMs());
 
     builder.globalTable(
         Topics.DEVICES,

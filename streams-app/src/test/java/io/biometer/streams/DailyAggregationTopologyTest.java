@@ -170,6 +170,23 @@ class DailyAggregationTopologyTest {
   }
 
   @Test
+  void aReadingFromTheFutureGoesToTheDlqWithoutClosingTheDaysOfEveryoneElse() {
+    try (Driver d =
+        new Driver(Map.of(StreamsAppConfig.AGGREGATION_GRACE_MS_CONFIG, HOUR))
+            .register("temp-1", SensorType.BODY_TEMPERATURE)) {
+      Instant today = Driver.WALL.minus(Duration.ofHours(3));
+      temp(d, 0, today, 36.6);
+      // Two days ahead: rejected, and its event time must not become stream time.
+      temp(d, 1, Instant.now().plus(Duration.ofDays(2)), 36.6);
+      temp(d, 2, today.plus(Duration.ofMinutes(1)), 36.8);
+      assertThat(d.dlq.readRecordsToList())
+          .extracting(r -> DlqRecords.header(r.headers(), DlqRecords.REASON))
+          .containsExactly("future-event-time");
+      assertThat(d.aggregates.isEmpty()).as("no day closed").isTrue();
+    }
+  }
+
+  @Test
   void runningUpdatesAreEmittedOnTheWallClockAndMarkedNotFinal() {
     try (Driver d =
         new Driver(Map.of(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 30_000L))

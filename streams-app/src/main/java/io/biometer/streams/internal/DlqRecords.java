@@ -58,7 +58,7 @@ public final class DlqRecords {
   }
 
   private static void add(Headers h, String key, String value) {
-    h.add(key, value.getBytes(StandardCharsets.UTF_8));
+    h.add(key, (value == null ? "" : value).getBytes(StandardCharsets.UTF_8));
   }
 
   /** A header's value as a string, or null. */
