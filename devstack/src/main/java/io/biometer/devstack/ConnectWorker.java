@@ -111,6 +111,9 @@ public final class ConnectWorker implements AutoCloseable {
     // Commit sink offsets every 2 s, so a restart re-delivers little.
     props.put("offset.flush.interval.ms", "2000");
     props.put("scheduled.rebalance.max.delay.ms", "0");
+    // The pipeline's outputs are written in transactions (exactly_once_v2): a sink must not land
+    // what an aborted transaction wrote.
+    props.put("consumer.isolation.level", "read_committed");
     props.putAll(overrides);
     StringBuilder file = new StringBuilder("# written by biometer's local stack on every start\n");
     props.forEach(

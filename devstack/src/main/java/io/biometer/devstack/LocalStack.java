@@ -218,6 +218,27 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the broker and starts it again on the same ports and data, with everything else left
+   * running: a fault the truth check injects. Clients see the broker go away and come back.
+   */
+  public synchronized void restartKafka() throws IOException {
+    EmbeddedKafka old = kafka;
+    old.close();
+    // The broker was started first, so it is the last part stopped at close.
+    if (started.peekLast() == old) {
+      started.removeLast();
+    }
+    kafka =
+        EmbeddedKafka.start(
+            config.dataDir().resolve("kafka"),
+            config.bindHost(),
+            config.kafkaPort(),
+            config.kafkaControllerPort(),
+            brokerOverrides);
+    started.addLast(kafka);
+  }
+
   /** The Connect worker, or null if the local run has none. */
   public ConnectWorker connect() {
     return connect;

@@ -2,6 +2,7 @@ package io.biometer.devstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.biometer.devstack.check.FaultyClientSupplier;
 import io.biometer.streams.StreamsApp;
 import io.biometer.streams.StreamsAppConfig;
 import java.nio.file.Path;

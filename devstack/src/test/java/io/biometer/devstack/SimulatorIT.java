@@ -242,6 +242,9 @@ class SimulatorIT {
               .map(x -> x.value().getDeviceId() + "#" + x.value().getSequence())
               .collect(Collectors.toSet());
       assertThat(distinctCopies).hasSize((int) copies);
+      // A copy kept on disk says so in its provenance.
+      assertThat(got.stream().filter(x -> x.value().getProvenance().getSpooled()).count())
+          .isPositive();
       assertThat(distinctReadings).hasSize((int) readings);
       // Sequences have no gaps: every reading of every device is there.
       Map<String, Long> maxSeq =

@@ -133,13 +133,21 @@ public final class SimulatorRun implements AutoCloseable {
 
   /** Stops the scheduler, drains the spool (up to 30 s) and closes the producer and files. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    close(java.time.Duration.ofSeconds(30));
+  }
+
+  /**
+   * As {@link #close()}, waiting up to {@code drain} for the spool to drain; what is left stays in
+   * the spool for the next run ({@link #spoolSize()} says how much).
+   */
+  public synchronized void close(java.time.Duration drain) {
     if (closed) {
       return;
     }
     closed = true;
     scheduler.close();
-    output.close();
+    output.close(drain);
     spool.close();
     if (truthFile != null) {
       truthFile.close();

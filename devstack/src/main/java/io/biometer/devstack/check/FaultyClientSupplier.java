@@ -1,4 +1,4 @@
-package io.biometer.devstack;
+package io.biometer.devstack.check;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,10 +46,10 @@ import org.apache.kafka.streams.KafkaClientSupplier;
  * replaces a producer after fencing), from 1. A send counts as made in a punctuation when a
  * punctuator is on the calling thread's stack.
  */
-final class FaultyClientSupplier implements KafkaClientSupplier {
+public final class FaultyClientSupplier implements KafkaClientSupplier {
 
   /** When to fail: each fault is off until set, and counts from 1. */
-  static final class Plan {
+  public static final class Plan {
     private int abortCommit;
     private Supplier<RuntimeException> abortError;
     private int timeOutCommit;
@@ -61,7 +61,7 @@ final class FaultyClientSupplier implements KafkaClientSupplier {
     private Supplier<RuntimeException> punctuationSendError;
 
     /** How many faults this plan injects. */
-    int faults() {
+    public int faults() {
       return (abortCommit > 0 ? 1 : 0)
           + (timeOutCommit > 0 ? 1 : 0)
           + (abortPunctuationCommit > 0 ? 1 : 0)
@@ -70,7 +70,7 @@ final class FaultyClientSupplier implements KafkaClientSupplier {
     }
 
     /** Commit {@code n} is aborted by the coordinator and answered with {@code error}. */
-    Plan abortCommit(int n, Supplier<RuntimeException> error) {
+    public Plan abortCommit(int n, Supplier<RuntimeException> error) {
       abortCommit = n;
       abortError = error;
       return this;
@@ -83,27 +83,27 @@ final class FaultyClientSupplier implements KafkaClientSupplier {
      * stream thread dies and is replaced; the open transaction is aborted by the coordinator when
      * it times out.
      */
-    Plan timeOutCommit(int n) {
+    public Plan timeOutCommit(int n) {
       timeOutCommit = n;
       return this;
     }
 
     /** The {@code n}th commit of a transaction holding a punctuation's output is aborted. */
-    Plan abortPunctuationCommit(int n, Supplier<RuntimeException> error) {
+    public Plan abortPunctuationCommit(int n, Supplier<RuntimeException> error) {
       abortPunctuationCommit = n;
       punctuationAbortError = error;
       return this;
     }
 
     /** Send {@code n} fails with {@code error}. */
-    Plan failSend(int n, Supplier<RuntimeException> error) {
+    public Plan failSend(int n, Supplier<RuntimeException> error) {
       failSend = n;
       sendError = error;
       return this;
     }
 
     /** The {@code n}th send made in a punctuation fails with {@code error}. */
-    Plan failPunctuationSend(int n, Supplier<RuntimeException> error) {
+    public Plan failPunctuationSend(int n, Supplier<RuntimeException> error) {
       failPunctuationSend = n;
       punctuationSendError = error;
       return this;
@@ -117,12 +117,12 @@ final class FaultyClientSupplier implements KafkaClientSupplier {
   private int sends;
   private int punctuationSends;
 
-  FaultyClientSupplier(Plan plan) {
+  public FaultyClientSupplier(Plan plan) {
     this.plan = plan;
   }
 
   /** What was injected, in order, for the test to check that every planned fault happened. */
-  synchronized List<String> fired() {
+  public synchronized List<String> fired() {
     return List.copyOf(fired);
   }
 

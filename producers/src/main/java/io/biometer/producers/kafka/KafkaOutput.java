@@ -4,6 +4,7 @@ import io.biometer.Topics;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.Device;
 import io.biometer.avro.MeterReading;
+import io.biometer.avro.Provenance;
 import io.biometer.avro.SinkStatus;
 import io.biometer.producers.engine.GroundTruth;
 import io.biometer.producers.engine.Output;
@@ -132,19 +133,35 @@ public final class KafkaOutput implements Output, AutoCloseable {
   }
 
   private void send(String topic, String key, SpecificRecord value, long seq) {
-    DiskSpool.Entry entry =
-        new DiskSpool.Entry(
-            topic, key.getBytes(StandardCharsets.UTF_8), values.serialize(topic, value));
+    byte[] k = key.getBytes(StandardCharsets.UTF_8);
     synchronized (modeLock) {
       if (spooling) {
-        toSpool(entry, seq);
+        toSpool(new DiskSpool.Entry(topic, k, values.serialize(topic, spooled(value))), seq);
         return;
       }
     }
-    sendDirect(entry, seq);
+    sendDirect(new DiskSpool.Entry(topic, k, values.serialize(topic, value)), value, seq);
   }
 
-  private void sendDirect(DiskSpool.Entry e, long seq) {
+  /**
+   * A reading as it goes to the spool: its provenance says so ({@code spooled=true}), as the
+   * contract asks of a relay that kept it on disk. Other records as they are.
+   */
+  private static SpecificRecord spooled(SpecificRecord value) {
+    if (value instanceof BodyReading b && !b.getProvenance().getSpooled()) {
+      return BodyReading.newBuilder(b).setProvenance(marked(b.getProvenance())).build();
+    }
+    if (value instanceof MeterReading m && !m.getProvenance().getSpooled()) {
+      return MeterReading.newBuilder(m).setProvenance(marked(m.getProvenance())).build();
+    }
+    return value;
+  }
+
+  private static Provenance marked(Provenance p) {
+    return Provenance.newBuilder(p).setSpooled(true).build();
+  }
+
+  private void sendDirect(DiskSpool.Entry e, SpecificRecord value, long seq) {
     long start = System.nanoTime();
     try {
       producer.send(
@@ -155,16 +172,16 @@ public final class KafkaOutput implements Output, AutoCloseable {
               stats.bytes.add(e.value().length + e.key().length);
               stats.recordLatencyNanos(System.nanoTime() - start);
             } else {
-              failed(e, seq, ex);
+              failed(e, value, seq, ex);
             }
           });
     } catch (RuntimeException ex) {
       // send() itself times out (no metadata, buffer full) while the cluster is away.
-      failed(e, seq, ex);
+      failed(e, value, seq, ex);
     }
   }
 
-  private void failed(DiskSpool.Entry e, long seq, Exception ex) {
+  private void failed(DiskSpool.Entry e, SpecificRecord value, long seq, Exception ex) {
     stats.errors.increment();
     if (ex instanceof RetriableException
         || ex instanceof org.apache.kafka.common.errors.TimeoutException) {
@@ -173,7 +190,9 @@ public final class KafkaOutput implements Output, AutoCloseable {
           log.warn("Kafka unreachable ({}); spooling records to {}", ex.toString(), spool.dir());
         }
         spooling = true;
-        toSpool(e, seq);
+        toSpool(
+            new DiskSpool.Entry(e.topic(), e.key(), values.serialize(e.topic(), spooled(value))),
+            seq);
       }
     } else {
       stats.rejected.increment();
