@@ -62,6 +62,7 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -548,8 +549,11 @@ public final class TruthCheck {
   private final class Streams implements AutoCloseable {
     final FaultyClientSupplier.Plan plan =
         new FaultyClientSupplier.Plan()
-            .abortCommit(25, () -> new InvalidProducerEpochException("injected by the truth check"))
-            .failSend(20_000, () -> new OutOfOrderSequenceException("injected by the truth check"));
+            .abortCommit(
+                300, () -> new InvalidProducerEpochException("injected by the truth check"))
+            .failSend(150_000, () -> new OutOfOrderSequenceException("injected by the truth check"))
+            .failPunctuationSend(
+                2_000, () -> new ProducerFencedException("injected by the truth check"));
     final FaultyClientSupplier faults = new FaultyClientSupplier(plan);
     final Map<String, Object> config = new HashMap<>();
     StreamsApp app;
