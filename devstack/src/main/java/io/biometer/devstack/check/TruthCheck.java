@@ -46,7 +46,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -928,17 +927,6 @@ public final class TruthCheck {
   }
 
   // ---- helpers ----
-
-  private static void await(Duration max, String what, BooleanSupplier done) {
-    long deadline = System.nanoTime() + max.toNanos();
-    while (!done.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "gave up waiting for " + what + " after " + max.toSeconds() + " s");
-      }
-      sleep(250);
-    }
-  }
 
   private static void sleep(long ms) {
     try {

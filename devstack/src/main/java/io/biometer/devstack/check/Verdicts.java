@@ -291,30 +291,8 @@ final class Verdicts {
               + (twice > 0 ? twice + " episodes raised twice " : "")
               + (same ? "" : "transitions differ: expected " + first(w) + " got " + first(g)));
     }
-    long withAlert =
-        episodes.stream()
-            .filter(
-                e ->
-                    got.stream()
-                        .anyMatch(
-                            t ->
-                                t.device().equals(e.device())
-                                    && t.state().equals("RAISED")
-                                    && t.eventTime() >= e.start()
-                                    && t.eventTime() <= e.end() + e.ramp()))
-            .count();
-    long expectWithAlert =
-        episodes.stream()
-            .filter(
-                e ->
-                    want.stream()
-                        .anyMatch(
-                            t ->
-                                t.device().equals(e.device())
-                                    && t.state().equals("RAISED")
-                                    && t.eventTime() >= e.start()
-                                    && t.eventTime() <= e.end() + e.ramp()))
-            .count();
+    long withAlert = episodesRaised(episodes, got);
+    long expectWithAlert = episodesRaised(episodes, want);
     table.add(
         "alerts",
         "episodes injected that raised an alert",
@@ -322,6 +300,21 @@ final class Verdicts {
         withAlert,
         expectWithAlert == withAlert && !episodes.isEmpty(),
         "episodes injected " + episodes.size());
+  }
+
+  /** Episodes within which (start to end plus ramp) their device had a RAISED transition. */
+  private static long episodesRaised(List<Evidence.Episode> episodes, List<Transition> ts) {
+    return episodes.stream()
+        .filter(
+            e ->
+                ts.stream()
+                    .anyMatch(
+                        t ->
+                            t.device().equals(e.device())
+                                && t.state().equals("RAISED")
+                                && t.eventTime() >= e.start()
+                                && t.eventTime() <= e.end() + e.ramp()))
+        .count();
   }
 
   private static long count(List<Transition> ts, String state) {
