@@ -54,7 +54,10 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * day is counted in {@code biometer_completeness_expired_total} only.
  *
  * <p>State: one {@link LedgerEntry} per {@code day|deviceId} in {@value #STORE}; keys start with
- * the ISO day, so the days due to close or expire are the first keys.
+ * the ISO day, so the days due to close or expire are the first keys. An entry says whether it
+ * changed since it was last emitted, so that an emission rolled back with its transaction is redone
+ * after {@code init}. The processor keeps recently used entries as objects and the keys that await
+ * emission, both copies of the store, emptied and rebuilt from it on every {@code init}.
  */
 public final class Completeness {
 
@@ -106,6 +109,12 @@ public final class Completeness {
         .merge(rejected, Named.as("completeness-merge-rejected"))
         .process(
             () -> new Step(config, metrics, devicesStore), Named.as("completeness-ledger"), STORE);
+  }
+
+  /** The ledger processor alone, for tests that drive it directly (a restart over a kept store). */
+  static Processor<String, Event, String, DataCompleteness> processor(
+      StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
+    return new Step(config, metrics, devicesStore);
   }
 
   /** Stamps every DLQ record 0: its Kafka timestamp is the wall-clock time of the rejection. */
@@ -208,6 +217,16 @@ public final class Completeness {
       dirty.clear();
       recent.clear();
       nextDue = Long.MIN_VALUE;
+      // The rows changed since they were last emitted, as the store says: after a rollback the
+      // emission that was under way is redone.
+      try (KeyValueIterator<String, byte[]> it = store.all()) {
+        while (it.hasNext()) {
+          KeyValue<String, byte[]> kv = it.next();
+          if (LedgerEntry.decode(kv.value, STORE).pending) {
+            dirty.add(kv.key);
+          }
+        }
+      }
       context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::closeDays);
       context.schedule(
           Duration.ofMillis(updateInterval), PunctuationType.WALL_CLOCK_TIME, now -> emitDirty());
@@ -232,11 +251,10 @@ public final class Completeness {
       }
       String device = r != null ? r.getDeviceId() : e.deviceId();
       String key = day.day() + "|" + device;
-      LedgerEntry entry = recent.get(key);
-      if (entry == null) {
-        byte[] stored = store.get(key);
-        entry = stored == null ? new LedgerEntry() : LedgerEntry.decode(stored, STORE);
-      }
+      LedgerEntry entry = load(key);
+      // Out of the copies until the store has the change: if anything below fails, the store's
+      // value is read again.
+      recent.remove(key);
       if (r != null && entry.ownerId == null) {
         entry.ownerId = r.getOwnerId();
         entry.sensorType = r.getSensorType().name();
@@ -262,14 +280,29 @@ public final class Completeness {
           }
         }
       }
-      // The store first: if it fails, the object is not kept (the store's copy is read again).
-      recent.remove(key);
-      store.put(key, entry.encode());
-      recent.put(key, entry);
+      entry.pending = true;
+      save(key, entry);
       dirty.add(key);
       long due = day.end() + (entry.finalEmitted ? retention : grace);
       nextDue = nextDue == Long.MIN_VALUE ? due : Math.min(nextDue, due);
       meters.out();
+    }
+
+    /** The entry of {@code key}: the kept copy, else the store's, else a new one. */
+    private LedgerEntry load(String key) {
+      LedgerEntry entry = recent.get(key);
+      if (entry == null) {
+        byte[] stored = store.get(key);
+        entry = stored == null ? new LedgerEntry() : LedgerEntry.decode(stored, STORE);
+      }
+      return entry;
+    }
+
+    /** Writes the entry to the store, then keeps it as the copy. */
+    private void save(String key, LedgerEntry entry) {
+      recent.remove(key);
+      store.put(key, entry.encode());
+      recent.put(key, entry);
     }
 
     private long cadence(String device, SensorType type) {
@@ -308,15 +341,16 @@ public final class Completeness {
         LedgerEntry entry = LedgerEntry.decode(kv.value, STORE);
         long end = DayWindow.of(LocalDate.parse(kv.key.substring(0, 10)), zone).end();
         if (end + retention <= streamTime) {
-          if (dirty.remove(kv.key)) {
+          if (entry.pending) {
             emit(kv.key, entry, streamTime);
           }
-          store.delete(kv.key);
           recent.remove(kv.key);
+          store.delete(kv.key);
+          dirty.remove(kv.key);
         } else {
           entry.finalEmitted = true;
-          recent.remove(kv.key);
-          store.put(kv.key, entry.encode());
+          entry.pending = false;
+          save(kv.key, entry);
           dirty.remove(kv.key);
           emit(kv.key, entry, streamTime);
           nextDue =
@@ -328,9 +362,19 @@ public final class Completeness {
     private void emitDirty() {
       long streamTime = context.currentStreamTimeMs();
       for (String key : dirty) {
-        byte[] stored = store.get(key);
-        if (stored != null) {
-          emit(key, LedgerEntry.decode(stored, STORE), streamTime);
+        LedgerEntry entry = recent.get(key);
+        if (entry == null) {
+          byte[] stored = store.get(key);
+          if (stored == null) {
+            continue;
+          }
+          entry = LedgerEntry.decode(stored, STORE);
+        }
+        if (entry.pending) {
+          recent.remove(key);
+          entry.pending = false;
+          save(key, entry);
+          emit(key, entry, streamTime);
         }
       }
       dirty.clear();

@@ -32,6 +32,9 @@ public final class LedgerEntry {
   public long dlq;
   public boolean finalEmitted;
 
+  /** Changed since it was last emitted. */
+  public boolean pending;
+
   /** Copies of the day's readings that dedup removed. */
   public long duplicates() {
     return Math.max(0, copies - received);
@@ -72,6 +75,7 @@ public final class LedgerEntry {
         out.writeLong(v);
       }
       out.writeBoolean(finalEmitted);
+      out.writeBoolean(pending);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -109,6 +113,7 @@ public final class LedgerEntry {
       e.tooLate = in.readLong();
       e.dlq = in.readLong();
       e.finalEmitted = in.readBoolean();
+      e.pending = in.readBoolean();
     } catch (IOException ex) {
       throw new IllegalStateException(
           "the state store " + store + " holds a truncated loss-ledger entry: " + ex, ex);
