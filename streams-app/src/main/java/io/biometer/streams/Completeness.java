@@ -238,15 +238,16 @@ public final class Completeness {
       Event e = record.value();
       CleanReading r = e.reading();
       long streamTime = context.currentStreamTimeMs();
-      long t =
-          r != null
-              ? r.getEventTime().toEpochMilli()
-              : DlqRecords.header(record.headers(), DlqRecords.REJECTED_AT) != null
-                  ? Long.parseLong(DlqRecords.header(record.headers(), DlqRecords.REJECTED_AT))
-                  : context.currentSystemTimeMs();
-      DayWindow day = DayWindow.of(t, zone);
+      long now = context.currentSystemTimeMs();
+      long t = r != null ? r.getEventTime().toEpochMilli() : rejectedAt(record, now);
+      // A rejected reading from the future (a device whose clock is years ahead, say) counts on
+      // the day it was rejected: its own day may not even have a four-digit year.
+      long dayOf = e.kind() == Kind.REJECTED && t > now ? rejectedAt(record, now) : t;
+      DayWindow day = DayWindow.of(dayOf, zone);
       if (day.end() + retention <= streamTime) {
-        metrics.ledgerExpired();
+        if (e.kind() == Kind.REJECTED) {
+          metrics.ledgerExpired();
+        }
         return;
       }
       String device = r != null ? r.getDeviceId() : e.deviceId();
@@ -288,6 +289,20 @@ public final class Completeness {
       meters.out();
     }
 
+    private static long rejectedAt(Record<String, Event> record, long now) {
+      String at = DlqRecords.header(record.headers(), DlqRecords.REJECTED_AT);
+      try {
+        return at == null ? now : Long.parseLong(at);
+      } catch (NumberFormatException e) {
+        return now;
+      }
+    }
+
+    /** The day a key starts with ({@code day|deviceId}). */
+    private static LocalDate dayOf(String key) {
+      return LocalDate.parse(key.substring(0, key.indexOf('|')));
+    }
+
     /** The entry of {@code key}: the kept copy, else the store's, else a new one. */
     private LedgerEntry load(String key) {
       LedgerEntry entry = recent.get(key);
@@ -323,7 +338,7 @@ public final class Completeness {
       try (KeyValueIterator<String, byte[]> it = store.all()) {
         while (it.hasNext()) {
           KeyValue<String, byte[]> kv = it.next();
-          long end = DayWindow.of(LocalDate.parse(kv.key.substring(0, 10)), zone).end();
+          long end = DayWindow.of(dayOf(kv.key), zone).end();
           if (end + grace > streamTime) {
             next = Math.min(next, end + grace);
             break; // keys start with the ISO day: every later key is a later day
@@ -339,9 +354,10 @@ public final class Completeness {
       nextDue = next == Long.MAX_VALUE ? Long.MIN_VALUE : next;
       for (KeyValue<String, byte[]> kv : due) {
         LedgerEntry entry = LedgerEntry.decode(kv.value, STORE);
-        long end = DayWindow.of(LocalDate.parse(kv.key.substring(0, 10)), zone).end();
+        long end = DayWindow.of(dayOf(kv.key), zone).end();
         if (end + retention <= streamTime) {
-          if (entry.pending) {
+          // Its final row, if it never had one (stream time jumped past the retention).
+          if (entry.pending || !entry.finalEmitted) {
             emit(kv.key, entry, streamTime);
           }
           recent.remove(kv.key);
@@ -371,18 +387,20 @@ public final class Completeness {
           entry = LedgerEntry.decode(stored, STORE);
         }
         if (entry.pending) {
+          // Sent first: should the store refuse the change, the row stays pending and is sent
+          // again (at-least-once; under exactly-once both roll back together).
+          emit(key, entry, streamTime);
           recent.remove(key);
           entry.pending = false;
           save(key, entry);
-          emit(key, entry, streamTime);
         }
       }
       dirty.clear();
     }
 
     private void emit(String key, LedgerEntry e, long streamTime) {
-      LocalDate day = LocalDate.parse(key.substring(0, 10));
-      String device = key.substring(11);
+      LocalDate day = dayOf(key);
+      String device = key.substring(key.indexOf('|') + 1);
       DayWindow w = DayWindow.of(day, zone);
       DataCompleteness row =
           DataCompleteness.newBuilder()
@@ -409,8 +427,7 @@ public final class Completeness {
               .setUpdatedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
               .build();
       // Stamped with the day's start, but never ahead of the wall clock: a broker refuses records
-      // stamped more than message.timestamp.after.max.ms (1 h) ahead, and a rejected reading from
-      // the future has a ledger row for a day that has not begun.
+      // stamped more than message.timestamp.after.max.ms (1 h) ahead.
       long now = context.currentSystemTimeMs();
       context.forward(new Record<>(device + "|" + day, row, Math.max(0, Math.min(w.start(), now))));
     }

@@ -46,7 +46,7 @@ public final class DlqProcessingHandler implements ProcessingExceptionHandler {
       }
       return Response.resume(out);
     }
-    if (!(e instanceof Rejected) && !DlqTarget.hasSource(context)) {
+    if (!(e instanceof Rejected) && context.topic() == null) {
       // A punctuation failed (e.g. its output could not be sent): there is no source record to
       // dead-letter, and resuming would lose what it was emitting. Fail: the stream thread is
       // replaced and, under exactly-once, the task's uncommitted work is rolled back and redone.

@@ -118,9 +118,11 @@ public final class StreamsAppConfig extends AbstractConfig {
   public static final String COMPLETENESS_RETENTION_MS_CONFIG = "completeness.retention.ms";
   public static final String COMPLETENESS_RETENTION_MS_DOC =
       "How long after a day ends (in stream time) the loss ledger keeps its row, so that records"
-          + " rejected later (too-late) still count; must be at least aggregation.grace.ms. A"
-          + " record of an older day is counted in biometer_completeness_expired_total only (it is"
-          + " in the DLQ all the same). Default: 604800000 (7 days).";
+          + " rejected later (too-late) still count; raised to aggregation.grace.ms if shorter. A"
+          + " rejected record of an older day is counted in biometer_completeness_expired_total"
+          + " only (it is in the DLQ all the same). Stream time, not arrival: a day's row must"
+          + " outlive the day's aggregate, which closes in stream time. Default: 604800000 (7"
+          + " days).";
 
   public static final String SILENT_FACTOR_CONFIG = "alerts.silent.factor";
   public static final String SILENT_FACTOR_DOC =

@@ -76,6 +76,8 @@ public record DlqTarget(String topic, PipelineMetrics metrics) {
 
   /** Whether there is a source record to send: in the context, or a released one. */
   public static boolean hasSource(ErrorHandlerContext context) {
-    return context.sourceRawValue() != null || ReleasedSource.current() != null;
+    return context.sourceRawValue() != null
+        || ReleasedSource.current() != null
+        || OriginalBytes.current() != null;
   }
 }
