@@ -41,7 +41,11 @@ public final class ReadingTimestampExtractor implements TimestampExtractor {
   public long extract(ConsumerRecord<Object, Object> record, long partitionTime) {
     Object v = record.value();
     long t;
-    if (v instanceof ReceivedReading r) {
+    if (v == null) {
+      // A tombstone (or a record that did not decode): its Kafka timestamp is when it arrived,
+      // which would move stream time to the wall clock and close every day a replay is filling.
+      return Math.max(0, partitionTime);
+    } else if (v instanceof ReceivedReading r) {
       t = r.reading().getEventTime().toEpochMilli();
     } else if (v instanceof BodyReading r) {
       t = r.getEventTime().toEpochMilli();

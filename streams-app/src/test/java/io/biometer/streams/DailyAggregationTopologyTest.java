@@ -187,6 +187,21 @@ class DailyAggregationTopologyTest {
   }
 
   @Test
+  void aTombstoneStampedAtArrivalDoesNotCloseTheDaysAReplayIsFilling() {
+    try (Driver d = driver("UTC", HOUR, Driver.WALL)) {
+      temp(d, 0, Instant.parse("2026-11-19T10:00:00Z"), 36.6);
+      // Stamped at arrival (the wall clock, a day later): it must not become stream time.
+      d.rawBody.pipeInput(
+          new org.apache.kafka.streams.test.TestRecord<>("temp-1", (byte[]) null, Driver.WALL));
+      temp(d, 1, Instant.parse("2026-11-19T11:00:00Z"), 36.8);
+      assertThat(d.dlq.readRecordsToList())
+          .extracting(r -> DlqRecords.header(r.headers(), DlqRecords.REASON))
+          .containsExactly("empty-value");
+      assertThat(d.aggregates.isEmpty()).as("no day closed").isTrue();
+    }
+  }
+
+  @Test
   void runningUpdatesAreEmittedOnTheWallClockAndMarkedNotFinal() {
     try (Driver d =
         new Driver(Map.of(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 30_000L))
