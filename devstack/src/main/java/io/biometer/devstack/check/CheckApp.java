@@ -109,8 +109,8 @@ public final class CheckApp {
           case "speed" -> speed = positive(k, Double.parseDouble(v));
           case "patients" -> patients = (int) positive(k, Integer.parseInt(v));
           case "meters" -> meters = (int) positive(k, Integer.parseInt(v));
-          case "gate" -> gate = Duration.parse(v);
-          case "timeout" -> timeout = Duration.parse(v);
+          case "gate" -> gate = positive(k, Duration.parse(v));
+          case "timeout" -> timeout = positive(k, Duration.parse(v));
           case "out" -> out = Path.of(v);
           default -> throw new IllegalArgumentException("unknown option --" + k);
         }
@@ -123,6 +123,13 @@ public final class CheckApp {
           "--days must be at least 2.2: the first day closes 36 h (the grace) after its end");
     }
     return new TruthCheck.Options(seed, fault, days, speed, patients, meters, gate, timeout, out);
+  }
+
+  private static Duration positive(String key, Duration d) {
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException("--" + key + " must be positive, got " + d);
+    }
+    return d;
   }
 
   private static double positive(String key, double v) {

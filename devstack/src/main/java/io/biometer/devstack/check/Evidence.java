@@ -23,7 +23,8 @@ final class Evidence {
       long eventTime,
       Map<String, Double> values,
       String relay,
-      boolean spooled) {}
+      boolean spooled,
+      long arrival) {}
 
   /** A poison record the check injected, and the DLQ reason it must get. */
   record Poison(String reason, String deviceId, long day) {}
@@ -58,7 +59,10 @@ final class Evidence {
       long duplicates,
       long late,
       long tooLate,
-      long dlq) {}
+      long dlq,
+      Long firstSequence,
+      Long lastSequence,
+      boolean isFinal) {}
 
   final List<Raw> raw = new ArrayList<>();
   final List<Poison> poison = new ArrayList<>();
@@ -82,6 +86,12 @@ final class Evidence {
 
   /** Sleep periods of sinks, from the sink-status topic. */
   long sinkSleeps;
+
+  /** How long after its event time a reading counts as late (the pipeline's setting). */
+  long lateAfter = 900_000;
+
+  /** The aggregation grace (the pipeline's setting). */
+  long grace = 36 * 3_600_000L;
 
   /** The simulator's cadence per device (what it was told), in ms. */
   final Map<String, Long> cadence = new HashMap<>();

@@ -12,9 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A TCP relay on a loopback port that can be closed like a gate: while closed, every connection
- * through it is cut and new ones are refused at once. The truth check puts the simulator's Kafka
- * connections through one, so that Kafka is unreachable from the simulator (and only from it) for a
- * while, as when a sink loses its uplink.
+ * through it is cut and new ones are closed at once (the client sees them drop, as on a lost
+ * route). The truth check puts the simulator's Kafka connections through one, so that Kafka is
+ * unreachable from the simulator (and only from it) for a while, as when a sink loses its uplink.
  */
 final class TcpGate implements AutoCloseable {
 
@@ -36,17 +36,16 @@ final class TcpGate implements AutoCloseable {
     return server.getLocalPort();
   }
 
-  /** Cuts every connection and refuses new ones until {@link #open()}. */
-  void shut() {
+  /** Cuts every connection and closes new ones at once until {@link #open()}. */
+  synchronized void shut() {
     passing = false;
     for (Socket s : open) {
       closeQuietly(s);
     }
-    open.clear();
   }
 
   /** Lets connections through again. */
-  void open() {
+  synchronized void open() {
     passing = true;
   }
 
@@ -58,14 +57,19 @@ final class TcpGate implements AutoCloseable {
       } catch (IOException e) {
         return; // closed
       }
-      if (!passing) {
-        closeQuietly(in);
-        continue;
-      }
       try {
         Socket out = new Socket(target.getAddress(), target.getPort());
-        open.add(in);
-        open.add(out);
+        // Registered and checked under the gate's lock: a shut either sees these sockets or
+        // happened before, and then they are closed here.
+        synchronized (this) {
+          if (!passing) {
+            closeQuietly(in);
+            closeQuietly(out);
+            continue;
+          }
+          open.add(in);
+          open.add(out);
+        }
         pump(in, out);
         pump(out, in);
       } catch (IOException e) {

@@ -85,6 +85,8 @@ public final class TruthCheck {
   private static final long DAY = Duration.ofDays(1).toMillis();
   private static final String POISON = "check-poison-";
   private static final String LATE_METER = "check-late-meter";
+  private static final String FRESH = "check-fresh";
+  private static final Duration BODY_CADENCE = Duration.ofMinutes(1);
   private static final Duration METER_INTERVAL = Duration.ofMinutes(15);
 
   /** What can go wrong mid-run. */
@@ -300,7 +302,12 @@ public final class TruthCheck {
                 LATE_METER,
                 DeviceKind.SOIL_METER,
                 SensorType.SOIL_METER,
-                METER_INTERVAL.toMillis()));
+                METER_INTERVAL.toMillis()),
+            device(
+                FRESH,
+                DeviceKind.BODY_SENSOR,
+                SensorType.BODY_TEMPERATURE,
+                BODY_CADENCE.toMillis()));
     try (KafkaProducer<String, byte[]> p = producer(stack)) {
       for (Device d : devices) {
         p.send(
@@ -310,6 +317,7 @@ public final class TruthCheck {
       }
     }
     ev.cadence.put(LATE_METER, METER_INTERVAL.toMillis());
+    ev.cadence.put(FRESH, BODY_CADENCE.toMillis());
   }
 
   private static BodyReading body(
@@ -331,6 +339,7 @@ public final class TruthCheck {
     Serializer<BodyReading> s = serializer(BodyReading.class, stack);
     long now = System.currentTimeMillis();
     long past = simStart() + DAY + Duration.ofHours(6).toMillis();
+    // Undecodable and empty records, and one from the future, count on the day they are rejected.
     long today = Math.floorDiv(now, DAY);
     long pastDay = Math.floorDiv(past, DAY);
     List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
@@ -372,15 +381,28 @@ public final class TruthCheck {
           records.add(
               new ProducerRecord<>(
                   Topics.BODY_READINGS, r.getDeviceId(), s.serialize(Topics.BODY_READINGS, r)));
-          long day = Math.floorDiv(r.getEventTime().toEpochMilli(), DAY);
+          long t = r.getEventTime().toEpochMilli();
+          long day = Math.floorDiv(t > now ? now : t, DAY);
           ev.poison.add(new Evidence.Poison(reason, r.getDeviceId(), day));
         });
+    // And three readings of now, which are not late (every other reading replays the past).
+    for (int i = 3; i >= 1; i--) {
+      long t = now - i * BODY_CADENCE.toMillis();
+      BodyReading fresh =
+          body(FRESH, SensorType.BODY_TEMPERATURE, 3 - i, t, "body_temperature", 36.6);
+      records.add(
+          new ProducerRecord<>(
+              Topics.BODY_READINGS, FRESH, s.serialize(Topics.BODY_READINGS, fresh)));
+    }
     try (KafkaProducer<String, byte[]> p = producer(stack)) {
       for (ProducerRecord<String, byte[]> r : records) {
         p.send(r).get();
       }
     }
-    say("injected " + records.size() + " poison records, one per DLQ reason input can earn");
+    say(
+        "injected "
+            + (records.size() - 3)
+            + " poison records, one per DLQ reason input can earn, and 3 readings of now");
     if (pastDay < 0) {
       throw new IllegalStateException("bad scenario start");
     }
@@ -440,7 +462,7 @@ public final class TruthCheck {
             o.patients(),
             0,
             SimulationConfig.allBodyTypes(),
-            Duration.ofMinutes(1),
+            BODY_CADENCE,
             true,
             0.1,
             o.meters(),
@@ -572,8 +594,13 @@ public final class TruthCheck {
       config.put(StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG, 1000L);
       config.put(StreamsAppConfig.COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG, 1000L);
       config.put(StreamsAppConfig.UNKNOWN_DEVICE_WAIT_MS_CONFIG, 2000L);
+      // What the verdicts assume: UTC days, the default grace and lateness.
+      config.put(StreamsAppConfig.AGGREGATION_ZONE_CONFIG, "UTC");
+      config.put(StreamsAppConfig.AGGREGATION_GRACE_MS_CONFIG, ev.grace);
+      config.put(StreamsAppConfig.LATE_AFTER_MS_CONFIG, ev.lateAfter);
       if (o.fault() == Fault.STREAMS_KILL) {
-        child = new StreamsChild(dir.resolve("streams-child"), config);
+        // Under the output folder: its log outlives the private stack.
+        child = new StreamsChild(o.out().resolve("streams-child"), config);
       }
     }
 
@@ -610,10 +637,8 @@ public final class TruthCheck {
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
       while (System.currentTimeMillis() < deadline) {
         long streamsLag =
-            lag(
-                admin,
-                "biometer-check",
-                List.of(Topics.BODY_READINGS, Topics.METER_READINGS, Topics.DLQ));
+            lag(admin, "biometer-check", List.of(Topics.BODY_READINGS, Topics.METER_READINGS), 0)
+                + lag(admin, "biometer-check", List.of(Topics.DLQ), 1);
         long connectLag =
             lag(
                 admin,
@@ -622,7 +647,8 @@ public final class TruthCheck {
                     Topics.READINGS_CLEAN,
                     Topics.ALERTS,
                     Topics.AGGREGATES_DAILY,
-                    Topics.COMPLETENESS_DAILY));
+                    Topics.COMPLETENESS_DAILY),
+                1);
         String counts = questdbCounts(stack);
         String now = streamsLag + "/" + connectLag + "/" + counts;
         if (streamsLag == 0 && connectLag == 0 && now.equals(last)) {
@@ -639,6 +665,13 @@ public final class TruthCheck {
           throw new IllegalStateException(
               "the streams child process exited; see " + streams.child.log());
         }
+        if (streams.app != null && !streams.app.state().isRunningOrRebalancing()) {
+          throw new IllegalStateException(
+              "the streams app stopped ("
+                  + streams.app.state()
+                  + "); see "
+                  + o.out().resolve("check.log"));
+        }
         sleep(2000);
       }
     }
@@ -649,8 +682,12 @@ public final class TruthCheck {
             + last);
   }
 
-  /** Records the group has not committed yet, allowing one per partition for a commit marker. */
-  private static long lag(Admin admin, String group, List<String> topics) throws Exception {
+  /**
+   * Records the group has not committed yet; {@code slack} per partition for the commit marker a
+   * transactional topic ends with.
+   */
+  private static long lag(Admin admin, String group, List<String> topics, long slack)
+      throws Exception {
     Map<TopicPartition, OffsetAndMetadata> committed =
         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -670,7 +707,7 @@ public final class TruthCheck {
       OffsetAndMetadata c = committed.get(e.getKey());
       long end = e.getValue().offset();
       long at = c == null ? 0 : c.offset();
-      if (end - at > 1) {
+      if (end - at > slack) {
         lag += end - at;
       }
     }
@@ -679,7 +716,7 @@ public final class TruthCheck {
 
   private String questdbCounts(LocalStack stack) {
     StringBuilder b = new StringBuilder();
-    try (Connection c = DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest")) {
+    try (Connection c = questdb(stack)) {
       for (String t : List.of("readings", "alerts", "daily_aggregates", "data_completeness")) {
         b.append(t)
             .append('=')
@@ -767,7 +804,7 @@ public final class TruthCheck {
                   b.getEventTime(),
                   vs,
                   b.getProvenance()));
-          ev.cadence.put(b.getDeviceId(), Duration.ofMinutes(1).toMillis());
+          ev.cadence.putIfAbsent(b.getDeviceId(), BODY_CADENCE.toMillis());
         } else {
           MeterReading m = meter.deserializer().deserialize(topic, r.value());
           m.getValues().forEach(v -> vs.put(v.getChannel(), v.getValue()));
@@ -814,7 +851,7 @@ public final class TruthCheck {
           h == null ? "(no reason header)" : new String(h.value(), StandardCharsets.UTF_8);
       ev.dlqByReason.merge(reason, 1L, Long::sum);
     }
-    try (Connection c = DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest");
+    try (Connection c = questdb(stack);
         Statement s = c.createStatement()) {
       try (ResultSet rs =
           s.executeQuery("SELECT device_id, sequence, channel, value, relay_id FROM readings")) {
@@ -846,7 +883,8 @@ public final class TruthCheck {
       }
       try (ResultSet rs =
           s.executeQuery(
-              "SELECT device_id, ts, expected, received, gaps, duplicates, late, too_late, dlq FROM data_completeness")) {
+              "SELECT device_id, ts, expected, received, gaps, duplicates, late, too_late, dlq,"
+                  + " first_sequence, last_sequence, is_final FROM data_completeness")) {
         while (rs.next()) {
           ev.ledger.add(
               new Evidence.Ledger(
@@ -858,7 +896,10 @@ public final class TruthCheck {
                   rs.getLong(6),
                   rs.getLong(7),
                   rs.getLong(8),
-                  rs.getLong(9)));
+                  rs.getLong(9),
+                  nullableLong(rs, 10),
+                  nullableLong(rs, 11),
+                  rs.getBoolean(12)));
         }
       }
     }
@@ -893,7 +934,24 @@ public final class TruthCheck {
         t.toEpochMilli(),
         values,
         p.getRelayId(),
-        p.getSpooled());
+        p.getSpooled(),
+        r.timestamp());
+  }
+
+  /** A JDBC connection to QuestDB whose every call is bounded. */
+  private static Connection questdb(LocalStack stack) throws SQLException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", "admin");
+    p.setProperty("password", "quest");
+    p.setProperty("connectTimeout", "10");
+    p.setProperty("socketTimeout", "60");
+    p.setProperty("loginTimeout", "10");
+    return DriverManager.getConnection(stack.questdb().jdbcUrl(), p);
+  }
+
+  private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
   }
 
   /** Every record of a topic, partition by partition in offset order. */
