@@ -82,8 +82,15 @@ public final class DevStackApp {
             + patient
             + "' LATEST ON ts PARTITION BY device_id, channel;",
         "  -- active alerts",
-        "  " + StatusLine.ACTIVE_ALERTS_SQL + ";");
+        "  " + StatusLine.ACTIVE_ALERTS_SQL + ";",
+        "  -- the loss ledger: per device and day, what was expected, received, missing, copied, late",
+        "  " + LEDGER_SQL + ";");
   }
+
+  /** The loss ledger's latest rows, as {@code up} suggests them. */
+  static final String LEDGER_SQL =
+      "SELECT ts, device_id, expected, received, gaps, duplicates, late, too_late, dlq, is_final"
+          + " FROM data_completeness ORDER BY ts DESC, device_id LIMIT 20";
 
   /** The config the arguments ask for, or null if they asked for help (printed to {@code out}). */
   static DevStackConfig parse(String[] args, PrintStream out) {
