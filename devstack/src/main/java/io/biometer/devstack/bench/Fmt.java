@@ -33,6 +33,14 @@ final class Fmt {
             h.getValueAtPercentile(99.9));
   }
 
+  /** What a latency figure adds when readings were never seen: empty if all were. */
+  static String notYet(long unseen) {
+    return unseen == 0
+        ? ""
+        : String.format(
+            Locale.ROOT, " (%,d readings not yet rows 30 s after the last send)", unseen);
+  }
+
   /** The raw numbers of a latency histogram, for the JSON. */
   static Map<String, Object> latency(Histogram h) {
     Map<String, Object> m = new LinkedHashMap<>();
