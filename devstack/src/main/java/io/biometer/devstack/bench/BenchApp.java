@@ -118,11 +118,12 @@ public final class BenchApp {
         connector   QuestDB sink rows/s through Connect vs a consumer + ILP client and the ILP
                     client alone; event-to-queryable-row latency at 10,000 readings/s.
                     options: --rounds=N, --readings=N (backlog, 2 rows each; default 200,000,
-                    --quick 50,000), --seconds=N (latency run; 20, --quick 8), key=value
+                    --quick 100,000), --seconds=N (latency run; 20, --quick 8), key=value
                     connector config for every run (e.g. allowed.lag=100)
         e2e         the whole pipeline at a sustained load, every reading relayed twice, zero
                     loss and duplicates checked. options: --seconds=N (default 60, --quick 10),
-                    --rate=N (readings/s, default 50,000), --guarantee=exactly_once_v2|at_least_once
+                    --rate=N (readings/s, default 50,000), --guarantee=exactly_once_v2|at_least_once,
+                    key=value app config (e.g. alerts.silent.factor=30)
         readme      regenerate README.md's "Performance" section from a run's JSON:
                     --from=FILE (default target/bench/bench.json; copied to docs/performance.json)
         --quick     shorter runs (a smoke test; figures are noisier)

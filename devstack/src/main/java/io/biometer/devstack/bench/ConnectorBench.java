@@ -91,7 +91,7 @@ public final class ConnectorBench {
      */
     static Options parse(String[] args) {
       boolean quick = List.of(args).contains("--quick");
-      int readings = quick ? 50_000 : 200_000;
+      int readings = quick ? 100_000 : 200_000;
       int rounds = PairedRounds.MIN_PAIRS;
       int seconds = quick ? 8 : 20;
       Map<String, String> config = new LinkedHashMap<>();

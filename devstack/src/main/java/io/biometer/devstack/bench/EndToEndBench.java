@@ -69,13 +69,14 @@ public final class EndToEndBench {
    * @param rate the readings/s offered (each relayed twice: twice as many records/s)
    * @param run how long the load runs
    * @param guarantee the streams app's processing guarantee
+   * @param overrides app config for the run, as in the app's properties file
    */
-  record Options(int rate, Duration run, String guarantee) {
+  record Options(int rate, Duration run, String guarantee, Map<String, Object> overrides) {
 
     /**
      * Parses {@code --quick} (a 10 s run), {@code --seconds=N} (default 60), {@code --rate=N}
-     * (readings/s, default 50,000) and {@code --guarantee=exactly_once_v2|at_least_once} (default
-     * the app's, exactly-once).
+     * (readings/s, default 50,000), {@code --guarantee=exactly_once_v2|at_least_once} (default the
+     * app's, exactly-once) and {@code key=value} (app config, checked now).
      *
      * @throws IllegalArgumentException naming the argument that is wrong
      */
@@ -84,6 +85,7 @@ public final class EndToEndBench {
       int seconds = quick ? 10 : 60;
       int rate = 50_000;
       String guarantee = StreamsConfig.EXACTLY_ONCE_V2;
+      Map<String, Object> overrides = new LinkedHashMap<>();
       for (String a : args) {
         if (a.equals("--quick")) {
           continue;
@@ -98,11 +100,18 @@ public final class EndToEndBench {
               && !guarantee.equals(StreamsConfig.AT_LEAST_ONCE)) {
             throw new IllegalArgumentException(a + ": expected exactly_once_v2 or at_least_once");
           }
+        } else if (!a.startsWith("-") && a.indexOf('=') > 0) {
+          overrides.put(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
         } else {
           throw new IllegalArgumentException("unknown argument '" + a + "'");
         }
       }
-      return new Options(rate, Duration.ofSeconds(seconds), guarantee);
+      try {
+        new StreamsAppConfig(overrides);
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return new Options(rate, Duration.ofSeconds(seconds), guarantee, Map.copyOf(overrides));
     }
   }
 
@@ -191,6 +200,7 @@ public final class EndToEndBench {
     v.put(StreamsAppConfig.METRICS_HOST_CONFIG, "127.0.0.1");
     // One duplicates counter per sink would be tens of thousands of series here.
     v.put(StreamsAppConfig.METRICS_PER_RELAY_CONFIG, false);
+    v.putAll(o.overrides());
     v.put("kafka.consumer.auto.offset.reset", "earliest");
 
     Map<TopicPartition, Long> dlqBefore;
@@ -581,7 +591,7 @@ public final class EndToEndBench {
             "end-to-end: %,d patients x 10 body sensors = %,d virtual sensors at the catalogue's"
                 + " cadences (seed %d, episodes 0.5 per sensor-hour, sinks that never sleep, so"
                 + " both relay every reading), simulated time = wall time, for %d s; streams app"
-                + " %s with its default settings, 1 stream thread; one landing connector (the"
+                + " %s with its default settings%s, 1 stream thread; one landing connector (the"
                 + " local run's config) into tables of its own; readings/s over the window from"
                 + " %.0f s to the last send, from samples every 200 ms (produced: the simulator's"
                 + " count; clean: the end offsets of telemetry.readings.clean; landed: rows in"
@@ -594,6 +604,7 @@ public final class EndToEndBench {
             SEED,
             o.run().toSeconds(),
             o.guarantee(),
+            o.overrides().isEmpty() ? "" : " but " + o.overrides(),
             from / 1e9,
             rowsPerReading,
             run.alertsLanded,
