@@ -16,9 +16,9 @@ final class Fmt {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%,.0f", v);
   }
 
-  /** {@code 0.93x}, or empty for NaN. */
+  /** {@code 0.934x} (three decimals, so that a verdict at the target reads), or empty for NaN. */
   static String ratio(double r) {
-    return Double.isNaN(r) ? "" : String.format(Locale.ROOT, "%.2fx", r);
+    return Double.isNaN(r) ? "" : String.format(Locale.ROOT, "%.3fx", r);
   }
 
   /** {@code p50 / p99 / p99.9} of a latency histogram in ms, or {@code -} if it is empty. */

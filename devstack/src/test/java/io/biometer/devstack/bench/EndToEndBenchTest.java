@@ -83,4 +83,14 @@ class EndToEndBenchTest {
     assertThatThrownBy(() -> EndToEndBench.Options.parse(new String[] {"--guarantee=none"}))
         .hasMessageContaining("--guarantee=none");
   }
+
+  @Test
+  void aReferenceRunAddsItsConfigAndGivesNoVerdict() {
+    EndToEndBench.Options o = EndToEndBench.Options.parse(new String[] {"--quick"});
+    EndToEndBench.Options r = o.reference(java.util.Map.of("alerts.silent.factor", "100"));
+    assertThat(o.reference()).isFalse();
+    assertThat(r.reference()).isTrue();
+    assertThat(r.overrides()).containsEntry("alerts.silent.factor", "100");
+    assertThat(r.run()).isEqualTo(o.run());
+  }
 }
