@@ -161,8 +161,22 @@ final class WholeBench {
   private static void section(
       BenchReport.Builder report, String name, PrintStream err, Section section) {
     err.println("biometer bench: --- " + name + " ---");
+    CpuUse cpu = CpuUse.now();
+    long t0 = System.nanoTime();
+    int cores = Runtime.getRuntime().availableProcessors();
     try {
       section.run();
+      CpuUse now = CpuUse.now();
+      // Which figures another job on the machine may have pulled down.
+      report.note(
+          String.format(
+              java.util.Locale.ROOT,
+              "%s: this part took %.1f min; CPU used on average meanwhile: %.2f cores by the"
+                  + " bench, %.2f by other processes.",
+              name,
+              (System.nanoTime() - t0) / 60e9,
+              now.oursSince(cpu, cores),
+              now.othersSince(cpu, cores)));
     } catch (Exception e) {
       err.println("biometer bench: the " + name + " bench failed: " + e);
       e.printStackTrace(err);
