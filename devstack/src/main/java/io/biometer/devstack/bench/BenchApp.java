@@ -103,7 +103,7 @@ public final class BenchApp {
                     one table: simulator vs ProducerPerformance, streams vs pass-through,
                     connector vs consumer + ILP and ILP alone, end-to-end sustained readings/s
                     with zero loss/duplicates checked, event-to-alert and event-to-row latency,
-                    heap per virtual sensor. About 15 minutes; --quick about 5.
+                    heap per virtual sensor. About 10 minutes; --quick about 5.
                     options: --rounds=N (paired rounds per ratio, default 5)
                              --seconds=N (end-to-end load, default 60, --quick 10)
                              --tiny (one round of everything at the smallest size, about
