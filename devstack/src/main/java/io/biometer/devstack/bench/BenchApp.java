@@ -102,7 +102,8 @@ public final class BenchApp {
         (no BENCH)  every benchmark on one private stack (Kafka, registry, QuestDB, Connect),
                     one table: simulator vs ProducerPerformance, streams vs pass-through,
                     connector vs consumer + ILP and ILP alone, end-to-end sustained readings/s
-                    with zero loss/duplicates checked, event-to-alert and event-to-row latency,
+                    with zero loss/duplicates checked (twice: the app's defaults, and for
+                    reference alerts.silent.factor=100), event-to-alert and event-to-row latency,
                     heap per virtual sensor. About 10 minutes; --quick about 5.
                     options: --rounds=N (paired rounds per ratio, default 5)
                              --seconds=N (end-to-end load, default 60, --quick 10)

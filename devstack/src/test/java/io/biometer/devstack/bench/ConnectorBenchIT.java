@@ -36,8 +36,9 @@ class ConnectorBenchIT {
             "| measure | biometer | baseline (same run, same stack) | ratio (median) | spread of"
                 + " the ratio | target | verdict |")
         .contains("| connector: rows/s through Connect (AvroConverter + QuestDB sink")
-        // One pair is too few for a verdict.
-        .contains("1 pairs | >= 0.70x | no verdict |")
+        // One round is too few for a verdict; at this size the sink may land every row in one
+        // flush, which gives no rate.
+        .containsPattern("\\| (1 pairs|no pair measured) \\| >= 0.70x \\| no verdict \\|")
         .contains("allowed.lag 250 ms")
         .containsPattern(
             "\\| connector: event-to-queryable-row p50 / p99 / p99.9, [^|]+ \\| \\d+ / \\d+ / \\d+"
