@@ -13,6 +13,7 @@ import io.biometer.serde.AvroSerdeConfig;
 import io.biometer.serde.AvroSerializer;
 import io.questdb.client.Sender;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -22,46 +23,37 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The QuestDB sink benchmark, on one private embedded stack (broker, registry, QuestDB, the Connect
- * worker; no simulator, no streams app) in one run: the rows/s the sink lands through the real
- * Connect worker (our converter and sink) from a backlog of clean readings, next to (a) QuestDB's
- * own ILP client writing the same rows pre-built in memory, QuestDB's ingest limit here, and (b) a
- * plain consumer with biometer's deserializer and the ILP client writing the same rows, the same
- * work without Connect; then event-to-queryable-row latency at 10,000 readings/s, seen over
- * QuestDB's PG wire. Arguments {@code key=value} set connector config for every connector run.
+ * The QuestDB sink benchmark, on a stack with QuestDB and the Connect worker (no simulator, no
+ * streams app running): the rows/s the sink lands through the real Connect worker (our converter
+ * and sink) from a backlog of clean readings, next to (a) QuestDB's own ILP client writing the same
+ * rows pre-built in memory, QuestDB's ingest limit here, and (b) a plain consumer with biometer's
+ * deserializer and the ILP client writing the same rows, the same work without Connect, in paired
+ * rounds whose order alternates; then event-to-queryable-row latency at 10,000 readings/s, seen
+ * over QuestDB's PG wire. Arguments {@code key=value} set connector config for every connector run.
  */
 public final class ConnectorBench {
 
   private static final int DEVICES = 1000;
   private static final String TOPIC = Topics.READINGS_CLEAN;
-  private static final String TABLE_KEY = "topic." + TOPIC + ".table";
+  private static final String TABLE_KEY = Landing.table(TOPIC);
   private static final String LAG_KEY = "allowed.lag";
 
   /**
@@ -92,15 +84,15 @@ public final class ConnectorBench {
       int readings, int rounds, Duration warmUp, Duration latencyRun, Map<String, String> config) {
 
     /**
-     * Parses {@code --quick}, {@code --readings=N}, {@code --rounds=N}, {@code --seconds=N} (the
-     * latency run) and {@code key=value} (connector config).
+     * Parses {@code --quick}, {@code --readings=N}, {@code --rounds=N} (paired rounds, default 5),
+     * {@code --seconds=N} (the latency run) and {@code key=value} (connector config).
      *
      * @throws IllegalArgumentException naming the argument that is wrong
      */
     static Options parse(String[] args) {
       boolean quick = List.of(args).contains("--quick");
-      int readings = quick ? 50_000 : 200_000;
-      int rounds = 2;
+      int readings = quick ? 100_000 : 200_000;
+      int rounds = PairedRounds.MIN_PAIRS;
       int seconds = quick ? 8 : 20;
       Map<String, String> config = new LinkedHashMap<>();
       for (String a : args) {
@@ -131,7 +123,7 @@ public final class ConnectorBench {
       return new Options(readings, rounds, warmUp, Duration.ofSeconds(seconds), Map.copyOf(config));
     }
 
-    private static int positive(String arg) {
+    static int positive(String arg) {
       String v = arg.substring(arg.indexOf('=') + 1);
       try {
         int n = Integer.parseInt(v.replace("_", "").replace(",", ""));
@@ -145,7 +137,10 @@ public final class ConnectorBench {
     }
   }
 
-  static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+  /**
+   * {@code ./biometer bench connector}: a stack of its own, the table, the files in {@code out}.
+   */
+  static int run(String[] args, Path outDir, PrintStream out, PrintStream err) {
     Options o;
     try {
       o = Options.parse(args);
@@ -153,154 +148,166 @@ public final class ConnectorBench {
       err.println("biometer bench connector: " + e.getMessage() + "; try ./biometer bench --help");
       return 2;
     }
-    long rows = o.readings() * 2L;
-    err.println(
-        "biometer bench connector: starting a private stack (Kafka, registry, QuestDB, Connect"
-            + " worker) ...");
-    try (BenchStack bench = new BenchStack("connector", true)) {
-      LocalStack stack = bench.stack;
-      ConnectWorker worker = stack.connect();
-      // The local run's connector would land the backlog too: only the bench's run.
-      worker.deleteConnector(LocalStack.CONNECTOR, Duration.ofSeconds(60));
-      Map<String, String> connector = new LinkedHashMap<>(stack.connectorConfig());
-      connector.putAll(o.config());
-      String ilp =
-          "http::addr="
-              + stack.config().bindHost()
-              + ":"
-              + stack.config().questdbHttpPort()
-              + ";auto_flush=off;protocol_version=2;";
-      String jdbc = stack.questdb().jdbcUrl();
-      try (Connection sql = DriverManager.getConnection(jdbc, "admin", "quest")) {
-        err.printf(
-            "biometer bench connector: producing %,d clean readings (%,d rows) to %s ...%n",
-            o.readings(), rows, TOPIC);
-        Instant base = Instant.now().minus(Duration.ofMinutes(50)).truncatedTo(ChronoUnit.MILLIS);
-        List<Row> prebuilt = new ArrayList<>((int) rows);
-        try (KafkaProducer<String, CleanReading> p = producer(stack, 10)) {
-          for (int i = 0; i < o.readings(); i++) {
-            CleanReading r =
-                reading(i % DEVICES, i / DEVICES, base.plusMillis(i * 2_400_000L / o.readings()));
-            p.send(new ProducerRecord<>(TOPIC, r.getDeviceId(), r));
-            Row.addRows(r, prebuilt);
+    String command =
+        "./biometer bench connector" + (args.length == 0 ? "" : " " + String.join(" ", args));
+    return BenchRun.run(
+        command,
+        outDir,
+        "bench-connector",
+        out,
+        err,
+        report -> {
+          err.println(
+              "biometer bench connector: starting a private stack (Kafka, registry, QuestDB,"
+                  + " Connect worker) ...");
+          try (BenchStack bench = new BenchStack("connector", true)) {
+            measure(bench, o, report, err);
           }
-        }
-        Runs runs = new Runs(stack, worker, connector, ilp, sql, prebuilt, rows, err);
-
-        // A first run through a cold JVM, worker and QuestDB reads low whatever it is.
-        err.println("biometer bench connector: warm-up, one run of each (not counted) ...");
-        runs.round("warm", true);
-        double[][] rates = new double[o.rounds()][];
-        for (int r = 0; r < o.rounds(); r++) {
-          // A run reads faster or slower by what ran just before it: alternate the order.
-          rates[r] = runs.round("r" + (r + 1), r % 2 == 1);
-        }
-
-        err.printf(
-            "biometer bench connector: event-to-queryable-row latency at 10,000 readings/s for"
-                + " %d s after a %d s warm-up ...%n",
-            o.latencyRun().toSeconds(), o.warmUp().toSeconds());
-        Latency lat = latency(stack, worker, connector, jdbc, o.warmUp(), o.latencyRun(), err);
-
-        print(out, stack, o, connector, rows, rates, lat);
-      }
-    }
-    return 0;
+        });
   }
 
-  private static void print(
-      PrintStream out,
+  /**
+   * Measures on {@code bench} (which must have QuestDB and Connect) and adds the rows to {@code
+   * report}. Starts by emptying the pipeline's topics: the backlog is the only data on them.
+   */
+  static void measure(BenchStack bench, Options o, BenchReport.Builder report, PrintStream err)
+      throws Exception {
+    long rows = o.readings() * 2L;
+    bench.emptyPipelineTopics();
+    LocalStack stack = bench.stack;
+    ConnectWorker worker = stack.connect();
+    Map<String, String> connector = new LinkedHashMap<>(stack.connectorConfig());
+    connector.putAll(o.config());
+    String ilp =
+        "http::addr="
+            + stack.config().bindHost()
+            + ":"
+            + stack.config().questdbHttpPort()
+            + ";auto_flush=off;protocol_version=2;";
+    String jdbc = stack.questdb().jdbcUrl();
+    try (Connection sql = DriverManager.getConnection(jdbc, "admin", "quest")) {
+      err.printf(
+          "biometer bench connector: producing %,d clean readings (%,d rows) to %s ...%n",
+          o.readings(), rows, TOPIC);
+      Instant base = Instant.now().minus(Duration.ofMinutes(50)).truncatedTo(ChronoUnit.MILLIS);
+      List<Row> prebuilt = new ArrayList<>((int) rows);
+      try (KafkaProducer<String, CleanReading> p = producer(stack, 10)) {
+        for (int i = 0; i < o.readings(); i++) {
+          CleanReading r =
+              reading(i % DEVICES, i / DEVICES, base.plusMillis(i * 2_400_000L / o.readings()));
+          p.send(new ProducerRecord<>(TOPIC, r.getDeviceId(), r));
+          Row.addRows(r, prebuilt);
+        }
+      }
+      Runs runs = new Runs(stack, worker, connector, ilp, sql, prebuilt, rows, err);
+
+      // A first run through a cold JVM, worker and QuestDB reads low whatever it is.
+      err.println("biometer bench connector: warm-up, one run of each (not counted) ...");
+      runs.round("warm", true);
+      PairedRounds vsConsumer = new PairedRounds();
+      PairedRounds vsIlp = new PairedRounds();
+      for (int r = 0; r < o.rounds(); r++) {
+        // A run reads faster or slower by what ran just before it: alternate the order.
+        double[] rates = runs.round("r" + (r + 1), !PairedRounds.figureFirst(r));
+        vsConsumer.add(rates[0], rates[1]);
+        vsIlp.add(rates[0], rates[2]);
+      }
+
+      err.printf(
+          "biometer bench connector: event-to-queryable-row latency at 10,000 readings/s for"
+              + " %d s after a %d s warm-up ...%n",
+          o.latencyRun().toSeconds(), o.warmUp().toSeconds());
+      Latency lat = latency(bench, worker, connector, jdbc, o.warmUp(), o.latencyRun());
+      rows(report, stack, o, connector, rows, vsConsumer, vsIlp, lat);
+    }
+  }
+
+  private static void rows(
+      BenchReport.Builder report,
       LocalStack stack,
       Options o,
       Map<String, String> connector,
       long rows,
-      double[][] rates,
+      PairedRounds vsConsumer,
+      PairedRounds vsIlp,
       Latency lat) {
-    int flush = flushRows(rows);
-    out.println();
-    out.printf(
-        "biometer bench connector: embedded KRaft broker (%d partitions), embedded QuestDB, one"
-            + " Connect worker (child JVM, tasks.max=%s); %,d clean readings x 2 channels = %,d"
-            + " rows pre-produced to %s; each run writes its own fresh table (WAL, PARTITION BY"
-            + " DAY, DEDUP UPSERT KEYS(ts, device_id, sequence, channel)); rows/s: steady rate,"
-            + " from the flush that took the table past 10%% of the rows to the one that took it"
-            + " past 90%% (counted over PG wire every 10 ms); connector: allowed.lag %s ms,"
-            + " flush.max.records %s; baselines flush every %,d rows; %d round(s) after a"
-            + " warm-up round; latency: %d s at 10,000 readings/s after a %d s warm-up%s%n",
-        stack.config().topicPartitions(),
-        connector.getOrDefault("tasks.max", "1"),
-        o.readings(),
-        rows,
-        TOPIC,
-        connector.getOrDefault(LAG_KEY, "500"),
-        connector.getOrDefault("flush.max.records", "50000"),
-        flush,
-        o.rounds(),
-        o.latencyRun().toSeconds(),
-        o.warmUp().toSeconds(),
-        o.config().isEmpty() ? "" : "; connector config " + o.config());
-    out.println("| measure | biometer | baseline (same run, same stack) | ratio | target |");
-    out.println("| --- | --- | --- | --- | --- |");
-    for (int r = 0; r < rates.length; r++) {
-      out.printf(
-          "| rows/s, round %d: connector | %s | (b) consumer + ILP client %s; (a) ILP client"
-              + " alone %s | %s | |%n",
-          r + 1,
-          fmt(rates[r][0]),
-          fmt(rates[r][1]),
-          fmt(rates[r][2]),
-          ratio(rates[r][0], rates[r][1]));
-    }
-    double bestConnector = best(rates, 0);
-    double bestConsumer = best(rates, 1);
-    double bestIlp = best(rates, 2);
-    out.printf(
-        "| rows/s through Connect (AvroConverter + QuestDB sink, real worker), best of %d | %s |"
-            + " (b) plain consumer, `AvroDeserializer<CleanReading>`, ILP client: %s | %s | >= 0.70x"
-            + " |%n",
-        rates.length, fmt(bestConnector), fmt(bestConsumer), ratio(bestConnector, bestConsumer));
-    out.printf(
-        "| rows/s through Connect against QuestDB's ingest limit, best of %d | %s | (a) ILP"
-            + " client alone, rows pre-built in memory: %s | %s | |%n",
-        rates.length, fmt(bestConnector), fmt(bestIlp), ratio(bestConnector, bestIlp));
-    out.printf(
-        "| event-to-queryable-row p50 / p99 / max, 10,000 readings/s | %s | sink's allowed.lag"
-            + " %s ms; rows seen over PG wire, polled every 20 ms | - | p99 <= 1,000 ms |%n",
-        pct(lat.measured()), connector.getOrDefault(LAG_KEY, "500"));
-    out.printf(
-        "| readings measured / sent after the warm-up; queries over PG wire, mean query time |"
-            + " %,d / %,d; %,d, %.1f ms | | | all |%n",
-        lat.measured().getTotalCount(), lat.sent(), lat.polls(), lat.meanPollMs());
-    out.printf(
-        "| warm-up, not counted: readings, event-to-queryable-row max | %,d, %d ms | | | |%n",
-        lat.warmUp().getTotalCount(), lat.warmUp().getMaxValue());
-  }
-
-  private static double best(double[][] rates, int column) {
-    return Arrays.stream(rates)
-        .mapToDouble(r -> r[column])
-        .filter(d -> !Double.isNaN(d))
-        .max()
-        .orElse(Double.NaN);
+    PairedRounds.Summary b = vsConsumer.summary();
+    PairedRounds.Summary a = vsIlp.summary();
+    String lag = connector.getOrDefault(LAG_KEY, "500");
+    report.row(
+        "connector",
+        String.format(
+            "rows/s through Connect (AvroConverter + QuestDB sink, real worker), backlog of %,d rows",
+            rows),
+        Fmt.num(b.figure()),
+        "(b) plain consumer, `AvroDeserializer<CleanReading>`, ILP client: "
+            + Fmt.num(b.baseline()),
+        Fmt.ratio(b.median()),
+        b.spread(),
+        ">= 0.70x",
+        b.atLeast(0.70),
+        Fmt.rounds(vsConsumer));
+    report.row(
+        "connector",
+        "rows/s through Connect against QuestDB's ingest limit",
+        Fmt.num(a.figure()),
+        "(a) ILP client alone, rows pre-built in memory: " + Fmt.num(a.baseline()),
+        Fmt.ratio(a.median()),
+        a.spread(),
+        "",
+        Verdict.NONE,
+        Fmt.rounds(vsIlp));
+    Map<String, Object> v = new LinkedHashMap<>(Fmt.latency(lat.measured()));
+    v.put("sent", lat.sent());
+    v.put("unseen", lat.unseen());
+    v.put("warmUp", Fmt.latency(lat.warmUp()));
+    v.put("polls", lat.polls());
+    v.put("meanPollMs", lat.meanPollMs());
+    Histogram h = lat.measured();
+    report.row(
+        "connector",
+        "event-to-queryable-row p50 / p99 / p99.9, clean readings at 10,000 readings/s straight"
+            + " to the sink",
+        Fmt.percentiles(h) + Fmt.notYet(lat.unseen()),
+        "sink's allowed.lag " + lag + " ms; rows polled over PG wire every 20 ms",
+        "",
+        "",
+        "p99 <= 1,000 ms",
+        h.getTotalCount() == 0
+            ? Verdict.NO_VERDICT
+            : Verdict.of(lat.unseen() == 0 && h.getValueAtPercentile(99) <= 1000),
+        v);
+    report.note(
+        String.format(
+            "connector: embedded KRaft broker (%d partitions), embedded QuestDB, one Connect worker"
+                + " (child JVM, tasks.max=%s); %,d clean readings x 2 channels = %,d rows"
+                + " pre-produced to %s; each run writes a fresh table (WAL, PARTITION BY DAY,"
+                + " DEDUP UPSERT KEYS(ts, device_id, sequence, channel)); rows/s: steady rate, from"
+                + " the flush that took the table past 10%% of the rows to the one that took it"
+                + " past 90%% (counted over PG wire every 10 ms); connector: allowed.lag %s ms,"
+                + " flush.max.records %s; baselines flush every %,d rows; %d paired rounds after"
+                + " a warm-up round, the order of the three writers alternating; latency: %d s at"
+                + " 10,000 readings/s after a %d s warm-up (%,d readings measured, %,d sent;"
+                + " warm-up max %d ms)%s.",
+            stack.config().topicPartitions(),
+            connector.getOrDefault("tasks.max", "1"),
+            o.readings(),
+            rows,
+            TOPIC,
+            lag,
+            connector.getOrDefault("flush.max.records", "50000"),
+            flushRows(rows),
+            o.rounds(),
+            o.latencyRun().toSeconds(),
+            o.warmUp().toSeconds(),
+            h.getTotalCount(),
+            lat.sent(),
+            lat.warmUp().getMaxValue(),
+            o.config().isEmpty() ? "" : "; connector config " + o.config()));
   }
 
   private static String fmt(double v) {
-    return Double.isNaN(v) ? "-" : String.format("%,.0f", v);
-  }
-
-  private static String ratio(double a, double b) {
-    return Double.isNaN(a) || Double.isNaN(b) ? "-" : String.format(Locale.ROOT, "%.2fx", a / b);
-  }
-
-  private static String pct(Histogram h) {
-    return h.getTotalCount() == 0
-        ? "-"
-        : String.format(
-            Locale.ROOT,
-            "%d / %d / %d ms",
-            h.getValueAtPercentile(50),
-            h.getValueAtPercentile(99),
-            h.getMaxValue());
+    return Fmt.num(v);
   }
 
   /** The baselines' flush size: {@link #FLUSH_ROWS}, or an eighth of the rows if that is fewer. */
@@ -656,30 +663,33 @@ public final class ConnectorBench {
 
   /**
    * What the latency run measured: the readings sent after the warm-up ({@code sent}) and the
-   * latency of those seen; the warm-up's; the poller's queries.
+   * latency of those seen; the warm-up's; readings never seen; the poller's queries.
    */
   private record Latency(
-      Histogram measured, Histogram warmUp, long sent, long polls, double meanPollMs) {}
+      Histogram measured,
+      Histogram warmUp,
+      long sent,
+      long unseen,
+      long polls,
+      double meanPollMs) {}
 
   /**
    * Live readings at 10,000/s with event time now, for {@code warmUp} (not counted) and then {@code
-   * run}, into a fresh connector and table that start at the topic's end; a poller over PG wire
-   * asks every 20 ms for the rows from the oldest reading not yet seen on, so each query returns
-   * little more than the rows that became visible since the last. A reading's latency is the time
-   * its row was first returned minus its event time.
+   * run}, into a fresh connector and table that start at the topic's end; a {@link RowPoller} over
+   * PG wire sees when each row became visible. A reading's latency is the time its row was first
+   * returned minus its event time.
    */
   private static Latency latency(
-      LocalStack stack,
+      BenchStack bench,
       ConnectWorker worker,
       Map<String, String> connector,
       String jdbc,
       Duration warmUp,
-      Duration run,
-      PrintStream err)
+      Duration run)
       throws Exception {
     String name = "bench-latency-" + uuid();
-    String table = "bench_latency";
-    startAtEnd(stack, "connect-" + name);
+    String table = "bench_latency_" + uuid();
+    bench.startAtEnd("connect-" + name, Landing.TOPICS);
     Map<String, String> c = new LinkedHashMap<>(connector);
     c.put(TABLE_KEY, table);
     worker.putConnector(name, c);
@@ -690,21 +700,21 @@ public final class ConnectorBench {
       AtomicLong published = new AtomicLong();
       // Readings numbered from this one on are measured; those before it are the warm-up.
       AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
-      AtomicBoolean stop = new AtomicBoolean();
-      Histogram measured = new Histogram(60_000, 3);
-      Histogram warm = new Histogram(60_000, 3);
-      Poller poller =
-          new Poller(jdbc, table, eventTimes, published, measureFrom, stop, measured, warm);
-      Thread t = new Thread(poller, "bench-latency-poller");
-      t.setDaemon(true);
-      t.start();
-      try (KafkaProducer<String, CleanReading> p = producer(stack, 5)) {
+      RowPoller poller =
+          new RowPoller(
+                  jdbc,
+                  table,
+                  "systolic",
+                  (device, sequence) -> sequence - LATENCY_SEQUENCE_BASE,
+                  eventTimes,
+                  published,
+                  measureFrom)
+              .start();
+      try (KafkaProducer<String, CleanReading> p = producer(bench.stack, 5)) {
         StreamsBench.paced(
             warmUp,
             run,
-            () -> {
-              measureFrom.set(published.get());
-            },
+            () -> measureFrom.set(published.get()),
             sent -> {
               if (sent >= capacity) {
                 return;
@@ -717,158 +727,26 @@ public final class ConnectorBench {
             });
       }
       // The last readings land within allowed.lag and a flush; wait for them, bounded.
-      long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-      while (poller.seen() < published.get()
-          && poller.failure() == null
-          && System.nanoTime() < deadline) {
-        LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-      }
-      stop.set(true);
-      t.join(10_000);
-      if (poller.failure() != null) {
-        throw new IllegalStateException(
-            "the latency poller failed: " + poller.failure(), poller.failure());
-      }
-      if (poller.seen() < published.get()) {
-        err.printf(
-            "biometer bench connector: %,d of %,d readings never became visible within 15 s%n",
-            published.get() - poller.seen(), published.get());
-      }
+      long unseen = poller.finish(Duration.ofSeconds(30));
       return new Latency(
-          measured,
-          warm,
+          poller.measured(),
+          poller.warmUp(),
           published.get() - Math.min(measureFrom.get(), published.get()),
+          unseen,
           poller.polls(),
           poller.meanPollMs());
     } finally {
       worker.deleteConnector(name, Duration.ofSeconds(60));
+      exec(bench, "DROP TABLE IF EXISTS \"" + table + "\"");
     }
   }
 
-  /**
-   * Commits the topic's end offsets for {@code group}, so a connector of that group starts there.
-   */
-  private static void startAtEnd(LocalStack stack, String group) throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-      int partitions =
-          admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().size();
-      Map<TopicPartition, OffsetSpec> query = new HashMap<>();
-      for (int i = 0; i < partitions; i++) {
-        query.put(new TopicPartition(TOPIC, i), OffsetSpec.latest());
-      }
-      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-      admin
-          .listOffsets(query)
-          .all()
-          .get()
-          .forEach((tp, r) -> offsets.put(tp, new OffsetAndMetadata(r.offset())));
-      admin.alterConsumerGroupOffsets(group, offsets).all().get();
-    }
-  }
-
-  /** Polls QuestDB over PG wire for the latency run's rows and records when each is first seen. */
-  private static final class Poller implements Runnable {
-    private final String jdbc;
-    private final String table;
-    private final long[] eventTimes;
-    private final AtomicLong published;
-    private final AtomicLong measureFrom;
-    private final AtomicBoolean stop;
-    private final Histogram measured;
-    private final Histogram warm;
-    private final BitSet seen = new BitSet();
-    private final AtomicLong seenCount = new AtomicLong();
-    private volatile Throwable failure;
-    private volatile long polls;
-    private volatile long pollNanos;
-
-    Poller(
-        String jdbc,
-        String table,
-        long[] eventTimes,
-        AtomicLong published,
-        AtomicLong measureFrom,
-        AtomicBoolean stop,
-        Histogram measured,
-        Histogram warm) {
-      this.jdbc = jdbc;
-      this.table = table;
-      this.eventTimes = eventTimes;
-      this.published = published;
-      this.measureFrom = measureFrom;
-      this.stop = stop;
-      this.measured = measured;
-      this.warm = warm;
-    }
-
-    long seen() {
-      return seenCount.get();
-    }
-
-    Throwable failure() {
-      return failure;
-    }
-
-    long polls() {
-      return polls;
-    }
-
-    double meanPollMs() {
-      return polls == 0 ? 0 : pollNanos / 1e6 / polls;
-    }
-
-    @Override
-    public void run() {
-      try (Connection sql = DriverManager.getConnection(jdbc, "admin", "quest")) {
-        int firstUnseen = 0;
-        while (!stop.get()) {
-          long tick = System.nanoTime();
-          long sent = published.get();
-          while (firstUnseen < sent && seen.get(firstUnseen)) {
-            firstUnseen++;
-          }
-          if (firstUnseen < sent) {
-            // Rows of one flush land together, but a later flush can hold older rows of another
-            // partition: ask from the oldest reading not yet seen, not from the newest row seen.
-            String from = Instant.ofEpochMilli(eventTimes[firstUnseen]).toString();
-            try (Statement s = sql.createStatement();
-                ResultSet rs =
-                    s.executeQuery(
-                        "SELECT sequence FROM \""
-                            + table
-                            + "\" WHERE ts >= '"
-                            + from
-                            + "' AND channel = 'systolic'")) {
-              long now = System.currentTimeMillis();
-              while (rs.next()) {
-                long n = rs.getLong(1) - LATENCY_SEQUENCE_BASE;
-                if (n < 0 || n >= sent || seen.get((int) n)) {
-                  continue;
-                }
-                seen.set((int) n);
-                seenCount.incrementAndGet();
-                long event = eventTimes[(int) n];
-                long latency = Math.max(0, Math.min(60_000, now - event));
-                (n >= measureFrom.get() ? measured : warm).recordValue(latency);
-              }
-            } catch (SQLException e) {
-              if (!String.valueOf(e.getMessage()).contains("does not exist")) {
-                throw e;
-              }
-            }
-            polls++;
-            pollNanos += System.nanoTime() - tick;
-          }
-          long wait = tick + Duration.ofMillis(20).toNanos() - System.nanoTime();
-          if (wait > 0) {
-            LockSupport.parkNanos(wait);
-          }
-        }
-      } catch (Throwable e) {
-        failure = e;
-      }
+  private static void exec(BenchStack bench, String statement) {
+    try (Connection sql =
+        DriverManager.getConnection(bench.stack.questdb().jdbcUrl(), "admin", "quest")) {
+      exec(sql, statement);
+    } catch (SQLException e) {
+      // a table left behind goes with the stack's folder
     }
   }
 

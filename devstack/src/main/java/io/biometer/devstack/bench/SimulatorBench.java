@@ -27,8 +27,6 @@ import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.tools.ProducerPerformance;
 
 /**
@@ -39,96 +37,194 @@ import org.apache.kafka.tools.ProducerPerformance;
  */
 public final class SimulatorBench {
 
+  private static final String PP_TOPIC = "bench.producer-performance";
+
   private static final Pattern PP_SUMMARY =
       Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+) MB/sec\\)");
 
   private SimulatorBench() {}
 
-  static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-    boolean quick = List.of(args).contains("--quick");
-    Duration round = quick ? Duration.ofSeconds(5) : Duration.ofSeconds(15);
-    Duration warm = quick ? Duration.ofSeconds(2) : Duration.ofSeconds(5);
+  /** What the command line asked for. */
+  record Options(boolean quick, int rounds, Duration round, Duration warmUp) {
 
-    out.println(
+    /**
+     * Parses {@code --quick} and {@code --rounds=N} (paired rounds, default 5).
+     *
+     * @throws IllegalArgumentException naming the argument that is wrong
+     */
+    static Options parse(String[] args) {
+      boolean quick = false;
+      int rounds = PairedRounds.MIN_PAIRS;
+      for (String a : args) {
+        if (a.equals("--quick")) {
+          quick = true;
+        } else if (a.startsWith("--rounds=")) {
+          rounds = ConnectorBench.Options.positive(a);
+        } else {
+          throw new IllegalArgumentException("unknown argument '" + a + "'");
+        }
+      }
+      return new Options(
+          quick, rounds, Duration.ofSeconds(quick ? 3 : 10), Duration.ofSeconds(quick ? 1 : 3));
+    }
+
+    /** The smallest run through every path (for tests; its figures mean nothing). */
+    static Options tiny() {
+      return new Options(true, 1, Duration.ofSeconds(1), Duration.ofSeconds(1));
+    }
+  }
+
+  /**
+   * {@code ./biometer bench simulator}: a stack of its own, the table, the files in {@code out}.
+   */
+  static int run(String[] args, Path outDir, PrintStream out, PrintStream err) {
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("biometer bench simulator: " + e.getMessage() + "; try ./biometer bench --help");
+      return 2;
+    }
+    String command =
+        "./biometer bench simulator" + (args.length == 0 ? "" : " " + String.join(" ", args));
+    return BenchRun.run(
+        command,
+        outDir,
+        "bench-simulator",
+        out,
+        err,
+        report -> {
+          heap(report, err);
+          try (BenchStack bench = new BenchStack("simulator")) {
+            measure(bench, o, report, err);
+          }
+        });
+  }
+
+  /**
+   * Measures the heap per virtual sensor (100,000 sensors) in this JVM and adds its row. Run it
+   * before a stack starts, so that little else allocates meanwhile.
+   */
+  static void heap(BenchReport.Builder report, PrintStream err) {
+    err.println(
         "biometer bench simulator: measuring heap per virtual sensor (100,000 sensors) ...");
     double heapPerSensor = heapPerSensor(10_000);
+    report.row(
+        "simulator",
+        "heap per virtual sensor (100,000 sensors with their sinks, each fired)",
+        String.format(Locale.ROOT, "%.0f B", heapPerSensor),
+        "-",
+        "",
+        "",
+        "<= 2,048 B",
+        Verdict.of(heapPerSensor <= 2048),
+        Map.of("bytesPerSensor", Math.round(heapPerSensor)));
+  }
 
-    List<String> rows = new ArrayList<>();
-    try (BenchStack bench = new BenchStack("simulator")) {
-      LocalStack stack = bench.stack;
-      Path dir = bench.dir;
-      int partitions = stack.config().topicPartitions();
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        admin.createTopics(List.of(bench.topic("bench.producer-performance"))).all().get();
-      }
-      Map<String, Object> producer = KafkaOutput.defaults();
-      out.println("biometer bench simulator: warming up the broker with ProducerPerformance ...");
-      producerPerformance(stack, producer, 120, quick ? 300_000 : 1_000_000);
+  /**
+   * Measures on {@code bench}: the simulator flat out against {@code ProducerPerformance} in paired
+   * rounds, then 100,000 sensors at catalogue cadence; adds the rows to {@code report}. It writes
+   * the telemetry topics and deletes what it wrote afterwards.
+   */
+  static void measure(BenchStack bench, Options o, BenchReport.Builder report, PrintStream err)
+      throws Exception {
+    LocalStack stack = bench.stack;
+    Path dir = bench.dir;
+    int partitions = stack.config().topicPartitions();
+    bench.emptyPipelineTopics();
+    bench.createTopic(PP_TOPIC);
+    Map<String, Object> producer = KafkaOutput.defaults();
+    err.println("biometer bench simulator: warming up the broker with ProducerPerformance ...");
+    producerPerformance(stack, producer, 120, o.quick() ? 300_000 : 1_000_000);
+    err.println("biometer bench simulator: warm-up, simulator flat out (not counted) ...");
+    double[] warm = simulatorFlatOut(stack, dir.resolve("spool-warm"), o.warmUp(), o.round());
+    empty(bench);
+    // Both sides send about as many records, of the simulator's mean size: ProducerPerformance
+    // is given a record count, the simulator a time.
+    int size = (int) Math.round(warm[1]);
+    long records = Math.max(200_000, (long) (warm[0] * o.round().toSeconds()));
 
-      List<double[]> sims = new ArrayList<>();
-      List<Double> pps = new ArrayList<>();
-      for (int r = 1; r <= 2; r++) {
-        out.printf(
-            "biometer bench simulator: round %d, simulator flat out for %d s ...%n",
-            r, round.toSeconds());
-        double[] sim = simulatorFlatOut(stack, dir.resolve("spool-" + r), warm, round);
-        sims.add(sim);
-        long records = Math.max(200_000, (long) (sim[0] * round.toSeconds()));
-        out.printf(
-            "biometer bench simulator: round %d, ProducerPerformance, %d records of %d B ...%n",
-            r, records, Math.round(sim[1]));
-        pps.add(producerPerformance(stack, producer, (int) Math.round(sim[1]), records));
+    PairedRounds rounds = new PairedRounds();
+    for (int r = 0; r < o.rounds(); r++) {
+      double sim = Double.NaN;
+      double pp = Double.NaN;
+      for (int k = 0; k < 2; k++) {
+        if ((k == 0) == PairedRounds.figureFirst(r)) {
+          err.printf(
+              "biometer bench simulator: round %d of %d, simulator flat out for %d s ...%n",
+              r + 1, o.rounds(), o.round().toSeconds());
+          sim = simulatorFlatOut(stack, dir.resolve("spool-" + r), o.warmUp(), o.round())[0];
+        } else {
+          err.printf(
+              "biometer bench simulator: round %d of %d, ProducerPerformance, %,d records of %d B"
+                  + " ...%n",
+              r + 1, o.rounds(), records, size);
+          pp = producerPerformance(stack, producer, size, records);
+        }
+        // Each run starts on an empty topic, as the first did.
+        empty(bench);
       }
-      out.printf(
-          "biometer bench simulator: 100,000 sensors at catalogue cadence for %d s ...%n",
-          round.toSeconds());
-      double[] live = hundredThousandLive(stack, dir.resolve("spool-live"), warm, round);
-
-      double bestSim = sims.stream().mapToDouble(s -> s[0]).max().orElse(0);
-      double bestPp = pps.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-      double size = sims.get(0)[1];
-      rows.add(row("measure", "biometer", "baseline (same run, same broker)", "ratio", "target"));
-      rows.add(row("---", "---", "---", "---", "---"));
-      for (int i = 0; i < sims.size(); i++) {
-        rows.add(
-            row(
-                "records/s, round " + (i + 1),
-                fmt(sims.get(i)[0]),
-                "ProducerPerformance " + fmt(pps.get(i)),
-                ratio(sims.get(i)[0], pps.get(i)),
-                ""));
-      }
-      rows.add(
-          row(
-              "records/s, best of 2",
-              fmt(bestSim),
-              "ProducerPerformance " + fmt(bestPp),
-              ratio(bestSim, bestPp),
-              ">= 0.80x"));
-      rows.add(
-          row(
-              "heap per virtual sensor",
-              String.format(Locale.ROOT, "%.0f B", heapPerSensor),
-              "-",
-              "-",
-              "<= 2048 B"));
-      rows.add(
-          row(
-              "100,000 sensors, readings/s",
-              fmt(live[0]),
-              fmt(live[1]) + " expected at catalogue cadence",
-              ratio(live[0], live[1]),
-              "~1.00x"));
-      out.println();
-      out.printf(
-          "biometer bench simulator: embedded KRaft broker, %d partitions; producer acks=all, idempotent, lz4,"
-              + " linger 10 ms, 128 KiB batches; mean record %.0f B (key + Avro value); %s rounds%n",
-          partitions, size, round.toSeconds() + " s");
-      rows.forEach(out::println);
+      err.printf(
+          Locale.ROOT,
+          "biometer bench simulator: round %d: %,.0f against %,.0f records/s, %.2fx%n",
+          r + 1,
+          sim,
+          pp,
+          sim / pp);
+      rounds.add(sim, pp);
     }
-    return 0;
+    err.printf(
+        "biometer bench simulator: 100,000 sensors at catalogue cadence for %d s ...%n",
+        o.round().toSeconds());
+    double[] live = hundredThousandLive(stack, dir.resolve("spool-live"), o.warmUp(), o.round());
+    empty(bench);
+
+    PairedRounds.Summary s = rounds.summary();
+    report.row(
+        "simulator",
+        "records/s, flat out (1,000 patients x 10 sensors, both sinks relaying)",
+        Fmt.num(s.figure()),
+        String.format(
+            Locale.ROOT,
+            "Kafka's `ProducerPerformance`, %d B records, same producer settings: %s",
+            size,
+            Fmt.num(s.baseline())),
+        Fmt.ratio(s.median()),
+        s.spread(),
+        ">= 0.90x",
+        s.atLeast(0.90),
+        Fmt.rounds(rounds));
+    report.row(
+        "simulator",
+        "readings/s, 100,000 sensors at catalogue cadence",
+        Fmt.num(live[0]),
+        Fmt.num(live[1]) + " expected from the catalogue's cadences",
+        Fmt.ratio(live[0] / live[1]),
+        "",
+        "",
+        Verdict.NONE,
+        Map.of("readingsPerSecond", live[0], "expected", live[1]));
+    report.note(
+        String.format(
+            Locale.ROOT,
+            "simulator: embedded KRaft broker, %d partitions; producer acks=all, idempotent, lz4,"
+                + " linger 10 ms, 128 KiB batches; mean record %d B (key + Avro value;"
+                + " `ProducerPerformance` sends a value of that size without a key); %d paired"
+                + " rounds of %d s (the simulator after a %d s ramp; `ProducerPerformance` %,d"
+                + " records), the first of each pair alternating, each run on an emptied topic,"
+                + " after a `ProducerPerformance` and a simulator warm-up.",
+            partitions,
+            size,
+            o.rounds(),
+            o.round().toSeconds(),
+            o.warmUp().toSeconds(),
+            records));
+  }
+
+  /** Deletes what a run wrote, so the next starts on empty topics and the disk stays free. */
+  private static void empty(BenchStack bench) throws Exception {
+    bench.emptyPipelineTopics();
+    bench.emptyTopics(List.of(PP_TOPIC));
   }
 
   /** Simulator flat out: returns {records/s over the round, mean record bytes}. */
@@ -235,7 +331,7 @@ public final class SimulatorBench {
         new ArrayList<>(
             List.of(
                 "--topic",
-                "bench.producer-performance",
+                PP_TOPIC,
                 "--num-records",
                 Long.toString(records),
                 "--record-size",
@@ -326,17 +422,5 @@ public final class SimulatorBench {
     while (System.nanoTime() < end) {
       LockSupport.parkNanos(end - System.nanoTime());
     }
-  }
-
-  private static String row(String... cells) {
-    return "| " + String.join(" | ", cells) + " |";
-  }
-
-  private static String fmt(double v) {
-    return String.format(Locale.ROOT, "%,.0f", v);
-  }
-
-  private static String ratio(double a, double b) {
-    return b <= 0 ? "-" : String.format(Locale.ROOT, "%.2fx", a / b);
   }
 }

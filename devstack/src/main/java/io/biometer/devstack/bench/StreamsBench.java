@@ -23,7 +23,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -69,209 +68,426 @@ public final class StreamsBench {
 
   private StreamsBench() {}
 
-  static int run(String[] args, PrintStream out) throws Exception {
-    boolean quick = List.of(args).contains("--quick");
-    boolean latencyOnly = List.of(args).contains("--latency-only");
-    // App config given on the command line as key=value, applied to every app run.
-    Map<String, Object> overrides = new HashMap<>();
-    for (String a : args) {
-      int eq = a.indexOf('=');
-      if (eq > 0) {
-        overrides.put(a.substring(0, eq), a.substring(eq + 1));
-      } else if (!a.equals("--quick") && !a.equals("--latency-only")) {
-        System.err.println(
-            "biometer bench streams: unknown argument '" + a + "'; try ./biometer bench --help");
-        return 2;
+  /**
+   * What the command line asked for.
+   *
+   * @param quick shorter runs, fewer readings, no exactly-once throughput runs
+   * @param latencyOnly skip the throughput rounds
+   * @param rounds paired rounds of full topology and pass-through
+   * @param eosThroughput also measure the full topology's exactly-once throughput in each round
+   * @param cacheOn also measure exactly-once latency with Kafka Streams' default record cache
+   * @param overrides app config for every run, as in the app's properties file
+   */
+  record Options(
+      boolean quick,
+      boolean latencyOnly,
+      int rounds,
+      boolean eosThroughput,
+      boolean cacheOn,
+      Map<String, Object> overrides,
+      int readings,
+      Duration latencyRun,
+      Duration warmUp) {
+
+    /**
+     * Parses {@code --quick}, {@code --latency-only}, {@code --rounds=N} (default 5) and {@code
+     * key=value} (app config, checked now so a wrong key fails before minutes of runs).
+     *
+     * @throws IllegalArgumentException naming the argument that is wrong
+     */
+    static Options parse(String[] args) {
+      boolean quick = false;
+      boolean latencyOnly = false;
+      int rounds = PairedRounds.MIN_PAIRS;
+      Map<String, Object> overrides = new HashMap<>();
+      for (String a : args) {
+        int eq = a.indexOf('=');
+        if (a.equals("--quick")) {
+          quick = true;
+        } else if (a.equals("--latency-only")) {
+          latencyOnly = true;
+        } else if (a.startsWith("--rounds=")) {
+          rounds = ConnectorBench.Options.positive(a);
+        } else if (eq > 0 && !a.startsWith("-")) {
+          overrides.put(a.substring(0, eq), a.substring(eq + 1));
+        } else {
+          throw new IllegalArgumentException("unknown argument '" + a + "'");
+        }
       }
+      try {
+        new StreamsAppConfig(overrides);
+      } catch (org.apache.kafka.common.config.ConfigException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
+      return new Options(
+          quick,
+          latencyOnly,
+          rounds,
+          !quick,
+          !overrides.containsKey(CACHE_KEY),
+          overrides,
+          quick ? 60_000 : 300_000,
+          Duration.ofSeconds(quick ? 8 : 20),
+          Duration.ofSeconds(quick ? 3 : 5));
     }
-    int threads;
+
+    /** The smallest run through every path (for tests; its figures mean nothing). */
+    static Options tiny() {
+      return new Options(
+          true,
+          false,
+          1,
+          false,
+          false,
+          Map.of(),
+          10_000,
+          Duration.ofSeconds(2),
+          Duration.ofSeconds(1));
+    }
+
+    /** The same options without the record-cache latency run (the whole-pipeline bench's). */
+    Options withoutCacheRun() {
+      return new Options(
+          quick,
+          latencyOnly,
+          rounds,
+          eosThroughput,
+          false,
+          overrides,
+          readings,
+          latencyRun,
+          warmUp);
+    }
+  }
+
+  /**
+   * {@code ./biometer bench streams}: a stack of its own (with QuestDB and Connect, so that the
+   * latency runs land their output as the pipeline does), the table, the files in {@code out}.
+   */
+  static int run(String[] args, Path outDir, PrintStream out, PrintStream err) {
+    Options o;
     try {
-      // A wrong key or value fails now, not after minutes.
-      threads = new StreamsAppConfig(overrides).getInt(StreamsAppConfig.NUM_STREAM_THREADS_CONFIG);
-    } catch (org.apache.kafka.common.config.ConfigException e) {
-      System.err.println("biometer bench streams: " + e.getMessage());
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("biometer bench streams: " + e.getMessage() + "; try ./biometer bench --help");
       return 2;
     }
-    int readings = quick ? 60_000 : 300_000;
-    Duration latencyRun = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(20);
-    Duration warmUp = quick ? Duration.ofSeconds(3) : Duration.ofSeconds(5);
-    try (BenchStack bench = new BenchStack("streams")) {
-      LocalStack stack = bench.stack;
-      Path dir = bench.dir;
-      try (Admin admin =
-          Admin.create(
-              Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-        admin.createTopics(List.of(bench.topic(PASS_THROUGH))).all().get();
-      }
-      register(stack);
-      out.printf(
-          "biometer bench streams: producing %,d readings, each relayed by two sinks (%,d records) ...%n",
-          readings, readings * 2L);
-      Instant base = Instant.now().minus(Duration.ofMinutes(50));
-      try (KafkaProducer<String, SpecificRecord> p = producer(stack)) {
-        for (int i = 0; i < readings; i++) {
-          int device = i % DEVICES;
-          long seq = i / DEVICES;
-          Instant t = base.plusMillis(i * 2_400_000L / readings);
-          double v = (seq / 20) % 2 == 0 ? 36.8 : 39.2;
-          for (String sink : List.of("sink-a", "sink-b")) {
-            p.send(
-                new ProducerRecord<>(
-                    Topics.BODY_READINGS,
-                    null,
-                    t.toEpochMilli(),
-                    id(device),
-                    reading(device, seq, t, v, sink)));
+    String command =
+        "./biometer bench streams" + (args.length == 0 ? "" : " " + String.join(" ", args));
+    return BenchRun.run(
+        command,
+        outDir,
+        "bench-streams",
+        out,
+        err,
+        report -> {
+          err.println(
+              "biometer bench streams: starting a private stack (Kafka, registry, QuestDB,"
+                  + " Connect worker) ...");
+          try (BenchStack bench = new BenchStack("streams", true)) {
+            measure(bench, o, report, err);
           }
-        }
-      }
-      long input = readings * 2L;
+        });
+  }
 
-      // Throughput in interleaved rounds, best of each: on a shared 2-core machine one run can
-      // read 20% low whatever it measures, and the first after a warm-up often does.
-      int rounds = quick ? 1 : 4;
-      double[] pass = new double[rounds];
-      double[] full = new double[rounds];
-      double[] fullEos = new double[rounds];
-      if (!latencyOnly) {
-        // The first run through a cold JVM and broker reads low whatever it is: warm up first.
-        out.println("biometer bench streams: warm-up (full topology, not counted) ...");
-        fullTopology(stack, dir, overrides, input, readings, StreamsConfig.AT_LEAST_ONCE);
-        for (int r = 0; r < rounds; r++) {
-          // A run reads faster or slower by where it stands in a round (what ran just before it
-          // on the broker and in the JVM): every other round runs the pass-through last.
-          boolean passFirst = r % 2 == 0;
-          if (passFirst) {
-            out.printf("biometer bench streams: round %d of %d: pass-through ...%n", r + 1, rounds);
-            pass[r] = passThrough(stack, dir, overrides, input);
-          }
-          out.printf(
-              "biometer bench streams: round %d of %d: full topology, at-least-once ...%n",
-              r + 1, rounds);
-          full[r] =
-              fullTopology(stack, dir, overrides, input, readings, StreamsConfig.AT_LEAST_ONCE);
-          out.printf(
-              "biometer bench streams: round %d of %d: full topology, exactly-once ...%n",
-              r + 1, rounds);
-          fullEos[r] =
-              fullTopology(stack, dir, overrides, input, readings, StreamsConfig.EXACTLY_ONCE_V2);
-          if (!passFirst) {
-            out.printf("biometer bench streams: round %d of %d: pass-through ...%n", r + 1, rounds);
-            pass[r] = passThrough(stack, dir, overrides, input);
-          }
+  /**
+   * Measures on {@code bench} and adds the rows to {@code report}: full topology against
+   * pass-through in paired rounds, then event-to-alert latency (and, where the stack has Connect,
+   * event-to-row latency through a landing connector that runs meanwhile). Starts by emptying the
+   * pipeline's topics.
+   */
+  static void measure(BenchStack bench, Options o, BenchReport.Builder report, PrintStream err)
+      throws Exception {
+    LocalStack stack = bench.stack;
+    Path dir = bench.dir;
+    Map<String, Object> overrides = o.overrides();
+    int threads =
+        new StreamsAppConfig(overrides).getInt(StreamsAppConfig.NUM_STREAM_THREADS_CONFIG);
+    int readings = o.readings();
+    bench.emptyPipelineTopics();
+    bench.createTopic(PASS_THROUGH);
+    register(stack);
+    err.printf(
+        "biometer bench streams: producing %,d readings, each relayed by two sinks (%,d records) ...%n",
+        readings, readings * 2L);
+    Instant base = Instant.now().minus(Duration.ofMinutes(50));
+    try (KafkaProducer<String, SpecificRecord> p = producer(stack)) {
+      for (int i = 0; i < readings; i++) {
+        int device = i % DEVICES;
+        long seq = i / DEVICES;
+        Instant t = base.plusMillis(i * 2_400_000L / readings);
+        double v = (seq / 20) % 2 == 0 ? 36.8 : 39.2;
+        for (String sink : List.of("sink-a", "sink-b")) {
+          p.send(
+              new ProducerRecord<>(
+                  Topics.BODY_READINGS,
+                  null,
+                  t.toEpochMilli(),
+                  id(device),
+                  reading(device, seq, t, v, sink)));
         }
       }
-      out.println(
-          "biometer bench streams: event-to-alert latency at 10,000 readings/s, at-least-once ...");
-      Latency alos =
-          latency(stack, dir, overrides, StreamsConfig.AT_LEAST_ONCE, warmUp, latencyRun);
-      out.println(
-          "biometer bench streams: event-to-alert latency at 10,000 readings/s, exactly-once ...");
-      Latency eos =
-          latency(stack, dir, overrides, StreamsConfig.EXACTLY_ONCE_V2, warmUp, latencyRun);
-      // The app turns Kafka Streams' record cache off under exactly-once; measure the default too,
-      // unless the command line set the cache itself.
-      Latency eosCached = null;
-      if (!overrides.containsKey(CACHE_KEY)) {
-        Map<String, Object> cacheOn = new HashMap<>(overrides);
-        cacheOn.put(CACHE_KEY, "10485760");
-        out.println(
-            "biometer bench streams: the same, exactly-once with Kafka Streams' default record"
-                + " cache ...");
-        eosCached = latency(stack, dir, cacheOn, StreamsConfig.EXACTLY_ONCE_V2, warmUp, latencyRun);
-      }
-      out.println(
-          "biometer bench streams: baseline, a transactional producer committing every 100 ms ...");
-      Histogram txn = transactionalBaseline(bench, warmUp, latencyRun);
-
-      out.println();
-      out.printf(
-          "biometer bench streams: embedded KRaft broker, %d partitions, %d stream thread(s), %d"
-              + " devices, %,d input records (every reading twice); records/s: steady rate, from"
-              + " 10%% to 90%% of the output; latency: %d s at 10,000 readings/s after a %d s"
-              + " warm-up at the same rate%s%n",
-          stack.config().topicPartitions(),
-          threads,
-          DEVICES,
-          input,
-          latencyRun.toSeconds(),
-          warmUp.toSeconds(),
-          overrides.isEmpty() ? "" : "; app config " + overrides);
-      out.println("| measure | biometer | baseline (same run, same broker) | ratio | target |");
-      out.println("| --- | --- | --- | --- | --- |");
-      if (latencyOnly) {
-        out.println("| records/s (skipped: --latency-only) | - | - | - | >= 0.50x |");
-      } else {
-        for (int r = 0; r < rounds; r++) {
-          out.printf(
-              "| records/s, round %d: full topology at-least-once / exactly-once | %,.0f / %,.0f |"
-                  + " pass-through %,.0f | %.2fx / %.2fx | |%n",
-              r + 1, full[r], fullEos[r], pass[r], full[r] / pass[r], fullEos[r] / pass[r]);
-        }
-        double bestPass = Arrays.stream(pass).max().orElseThrow();
-        double bestFull = Arrays.stream(full).max().orElseThrow();
-        double bestEos = Arrays.stream(fullEos).max().orElseThrow();
-        out.printf(
-            "| records/s, full topology, at-least-once, best of %d | %,.0f | pass-through %,.0f |"
-                + " %.2fx | >= 0.50x |%n",
-            rounds, bestFull, bestPass, bestFull / bestPass);
-        out.printf(
-            "| records/s, full topology, exactly-once, best of %d | %,.0f | pass-through %,.0f"
-                + " (at-least-once) | %.2fx | |%n",
-            rounds, bestEos, bestPass, bestEos / bestPass);
-      }
-      out.printf(
-          "| event-to-alert p50 / p99 / p99.9, at-least-once | %s | - | - | p99 <= 100 ms |%n",
-          pct(alos.eventToAlert()));
-      out.printf(
-          "| event-to-alert p50 / p99 / p99.9, exactly-once | %s | commit interval 100 ms | - | p99 <= 200 ms |%n",
-          pct(eos.eventToAlert()));
-      if (eosCached != null) {
-        out.printf(
-            "| event-to-alert p50 / p99 / p99.9, exactly-once, record cache on (Kafka Streams'"
-                + " default, 10 MiB) | %s | the row above | - | |%n",
-            pct(eosCached.eventToAlert()));
-      }
-      out.printf(
-          "| send-to-visible p50 / p99 / p99.9, transactional producer, commit every 100 ms,"
-              + " 10,000 records/s (no Streams) | %s | baseline for the exactly-once row | - | |%n",
-          pct(txn));
-      out.printf(
-          "| alerts measured (at-least-once / exactly-once) | %,d / %,d | | | |%n",
-          alos.eventToAlert().getTotalCount(), eos.eventToAlert().getTotalCount());
-      out.printf(
-          "| alert produced-to-visible p50 / p99, at-least-once / exactly-once | %s / %s | | | |%n",
-          pct2(alos.producedToVisible()), pct2(eos.producedToVisible()));
-      out.printf(
-          Locale.ROOT,
-          "| stream thread under exactly-once: commit latency avg / max; mean time between commits"
-              + " | %s | %s | | |%n",
-          eos.commits(),
-          eosCached == null ? "" : "cache on: " + eosCached.commits());
-      out.printf(
-          "| warm-up, not counted: alerts, event-to-alert max, at-least-once / exactly-once |"
-              + " %,d, %d ms / %,d, %d ms | | | |%n",
-          alos.warmUp().getTotalCount(),
-          alos.warmUp().getMaxValue(),
-          eos.warmUp().getTotalCount(),
-          eos.warmUp().getMaxValue());
     }
-    return 0;
+    long input = readings * 2L;
+
+    PairedRounds alos = new PairedRounds();
+    PairedRounds eos = new PairedRounds();
+    if (!o.latencyOnly()) {
+      // The first run through a cold JVM and broker reads low whatever it is: warm up first.
+      err.println("biometer bench streams: warm-up (full topology, not counted) ...");
+      fullTopology(stack, dir, overrides, input, readings, StreamsConfig.AT_LEAST_ONCE);
+      for (int r = 0; r < o.rounds(); r++) {
+        double pass = Double.NaN;
+        double full = Double.NaN;
+        double fullEos = Double.NaN;
+        // A run reads faster or slower by what ran just before it on the broker and in the JVM:
+        // the pass-through runs second in every other round.
+        for (int k = 0; k < 2; k++) {
+          if ((k == 0) == PairedRounds.figureFirst(r)) {
+            err.printf(
+                "biometer bench streams: round %d of %d: full topology, at-least-once ...%n",
+                r + 1, o.rounds());
+            full =
+                fullTopology(stack, dir, overrides, input, readings, StreamsConfig.AT_LEAST_ONCE);
+            if (o.eosThroughput()) {
+              err.printf(
+                  "biometer bench streams: round %d of %d: full topology, exactly-once ...%n",
+                  r + 1, o.rounds());
+              fullEos =
+                  fullTopology(
+                      stack, dir, overrides, input, readings, StreamsConfig.EXACTLY_ONCE_V2);
+            }
+          } else {
+            err.printf(
+                "biometer bench streams: round %d of %d: pass-through ...%n", r + 1, o.rounds());
+            pass = passThrough(stack, dir, overrides, input);
+          }
+        }
+        err.printf(
+            Locale.ROOT,
+            "biometer bench streams: round %d: full %,.0f, pass-through %,.0f records/s, %.2fx%n",
+            r + 1,
+            full,
+            pass,
+            full / pass);
+        alos.add(full, pass);
+        eos.add(fullEos, pass);
+      }
+    }
+    Landing.Factory landing = bench.hasConnect() ? prefix -> Landing.start(bench, prefix) : null;
+    err.println(
+        "biometer bench streams: event-to-alert latency at 10,000 readings/s, at-least-once"
+            + (landing == null ? "" : ", landing in QuestDB")
+            + " ...");
+    Latency alosLat =
+        latency(
+            stack,
+            dir,
+            overrides,
+            StreamsConfig.AT_LEAST_ONCE,
+            o.warmUp(),
+            o.latencyRun(),
+            landing);
+    err.println(
+        "biometer bench streams: event-to-alert latency at 10,000 readings/s, exactly-once"
+            + (landing == null ? "" : ", landing in QuestDB")
+            + " ...");
+    Latency eosLat =
+        latency(
+            stack,
+            dir,
+            overrides,
+            StreamsConfig.EXACTLY_ONCE_V2,
+            o.warmUp(),
+            o.latencyRun(),
+            landing);
+    // The app turns Kafka Streams' record cache off under exactly-once; measure the default too,
+    // unless the command line set the cache itself.
+    Latency eosCached = null;
+    if (o.cacheOn()) {
+      Map<String, Object> cacheOn = new HashMap<>(overrides);
+      cacheOn.put(CACHE_KEY, "10485760");
+      err.println(
+          "biometer bench streams: the same, exactly-once with Kafka Streams' default record"
+              + " cache ...");
+      eosCached =
+          latency(
+              stack,
+              dir,
+              cacheOn,
+              StreamsConfig.EXACTLY_ONCE_V2,
+              o.warmUp(),
+              o.latencyRun(),
+              landing);
+    }
+    err.println(
+        "biometer bench streams: baseline, a transactional producer committing every 100 ms ...");
+    Histogram txn = transactionalBaseline(bench, o.warmUp(), o.latencyRun());
+
+    rows(report, stack, o, threads, input, alos, eos, alosLat, eosLat, eosCached, txn);
+  }
+
+  private static void rows(
+      BenchReport.Builder report,
+      LocalStack stack,
+      Options o,
+      int threads,
+      long input,
+      PairedRounds alos,
+      PairedRounds eos,
+      Latency alosLat,
+      Latency eosLat,
+      Latency eosCached,
+      Histogram txn) {
+    if (o.latencyOnly()) {
+      report.row(
+          "streams",
+          "records/s, full topology (skipped: --latency-only)",
+          "-",
+          "-",
+          "",
+          "",
+          ">= 0.70x",
+          Verdict.NO_VERDICT,
+          Map.of());
+    } else {
+      PairedRounds.Summary s = alos.summary();
+      report.row(
+          "streams",
+          String.format(
+              "records/s, full topology, at-least-once (%,d records in: every reading twice)",
+              input),
+          Fmt.num(s.figure()),
+          "pass-through (read, deserialize, serialize, write), same input and settings: "
+              + Fmt.num(s.baseline()),
+          Fmt.ratio(s.median()),
+          s.spread(),
+          ">= 0.70x",
+          s.atLeast(0.70),
+          Fmt.rounds(alos));
+      if (o.eosThroughput()) {
+        PairedRounds.Summary e = eos.summary();
+        report.row(
+            "streams",
+            "records/s, full topology, exactly-once",
+            Fmt.num(e.figure()),
+            "pass-through, at-least-once: " + Fmt.num(e.baseline()),
+            Fmt.ratio(e.median()),
+            e.spread(),
+            "",
+            Verdict.NONE,
+            Fmt.rounds(eos));
+      }
+    }
+    boolean landing = alosLat.toRow() != null;
+    String load = "10,000 readings/s" + (landing ? ", landing in QuestDB meanwhile" : "");
+    Histogram a = alosLat.eventToAlert();
+    report.row(
+        "latency",
+        "event-to-alert p50 / p99 / p99.9, at-least-once, " + load,
+        Fmt.percentiles(a),
+        "alert produced-to-visible p50 / p99: " + pct2(alosLat.producedToVisible()),
+        "",
+        "",
+        "p99 <= 50 ms",
+        a.getTotalCount() == 0 ? Verdict.NO_VERDICT : Verdict.of(a.getValueAtPercentile(99) <= 50),
+        alosLat.values());
+    Histogram e = eosLat.eventToAlert();
+    long floor = txn.getTotalCount() == 0 ? -1 : txn.getValueAtPercentile(99);
+    report.row(
+        "latency",
+        "event-to-alert p50 / p99 / p99.9, exactly-once, " + load,
+        Fmt.percentiles(e),
+        "transactional producer floor p99 " + floor + " ms (next row)",
+        "",
+        "",
+        "p99 <= floor + 30 ms = " + (floor + 30) + " ms",
+        e.getTotalCount() == 0 || floor < 0
+            ? Verdict.NO_VERDICT
+            : Verdict.of(e.getValueAtPercentile(99) <= floor + 30),
+        eosLat.values());
+    report.row(
+        "latency",
+        "send-to-visible p50 / p99 / p99.9, transactional producer committing every 100 ms,"
+            + " 10,000 records/s, read_committed (no Streams): the exactly-once floor",
+        Fmt.percentiles(txn),
+        "-",
+        "",
+        "",
+        "",
+        Verdict.NONE,
+        Fmt.latency(txn));
+    if (eosCached != null) {
+      report.row(
+          "latency",
+          "event-to-alert p50 / p99 / p99.9, exactly-once, Kafka Streams' default record cache"
+              + " (10 MiB) on, "
+              + load,
+          Fmt.percentiles(eosCached.eventToAlert()),
+          "the app's default (cache off): " + Fmt.percentiles(e),
+          "",
+          "",
+          "",
+          Verdict.NONE,
+          eosCached.values());
+    }
+    if (landing) {
+      for (Latency l : List.of(alosLat, eosLat)) {
+        boolean atLeastOnce = l == alosLat;
+        Histogram h = l.toRow();
+        report.row(
+            "latency",
+            "event-to-row p50 / p99 / p99.9, body reading to queryable QuestDB row through"
+                + " streams app and Connect, "
+                + (atLeastOnce ? "at-least-once" : "exactly-once")
+                + ", 10,000 readings/s",
+            Fmt.percentiles(h) + Fmt.notYet(l.unseenRows()),
+            "sink's allowed.lag 250 ms; rows polled over PG wire every 20 ms",
+            "",
+            "",
+            "p99 <= 1,000 ms",
+            h.getTotalCount() == 0
+                ? Verdict.NO_VERDICT
+                : Verdict.of(l.unseenRows() == 0 && h.getValueAtPercentile(99) <= 1000),
+            Fmt.latency(h));
+      }
+    }
+    report.note(
+        String.format(
+            Locale.ROOT,
+            "streams: embedded KRaft broker, %d partitions, %d stream thread(s), %d devices, %,d"
+                + " input records (every reading twice); records/s: steady rate, from 10%% to 90%%"
+                + " of the output; %s; latency: %d s at 10,000 readings/s after a %d s warm-up at"
+                + " the same rate (warm-up maxima %d / %d ms at-least-once / exactly-once, not"
+                + " counted); alerts measured %,d / %,d; stream thread under exactly-once: commit"
+                + " latency avg / max; mean time between commits %s%s%s.",
+            stack.config().topicPartitions(),
+            threads,
+            DEVICES,
+            input,
+            o.latencyOnly()
+                ? "throughput skipped"
+                : o.rounds()
+                    + " paired rounds after a warm-up run, full topology first in every other"
+                    + " round",
+            o.latencyRun().toSeconds(),
+            o.warmUp().toSeconds(),
+            alosLat.warmUp().getMaxValue(),
+            eosLat.warmUp().getMaxValue(),
+            alosLat.eventToAlert().getTotalCount(),
+            eosLat.eventToAlert().getTotalCount(),
+            eosLat.commits(),
+            landing
+                ? "; each latency run lands clean readings, alerts and aggregates in QuestDB"
+                    + " through a connector of its own"
+                : "",
+            o.overrides().isEmpty() ? "" : "; app config " + o.overrides()));
   }
 
   private static String pct2(Histogram h) {
-    return h == null
+    return h == null || h.getTotalCount() == 0
         ? "-"
         : h.getValueAtPercentile(50) + " / " + h.getValueAtPercentile(99) + " ms";
-  }
-
-  private static String pct(Histogram h) {
-    return String.format(
-        Locale.ROOT,
-        "%d / %d / %d ms",
-        h.getValueAtPercentile(50),
-        h.getValueAtPercentile(99),
-        h.getValueAtPercentile(99.9));
   }
 
   private static double passThrough(
@@ -452,23 +668,47 @@ public final class StreamsBench {
   }
 
   /** What one latency run measured. */
+  /**
+   * What one latency run measured: event-to-alert of the measured readings' alerts, their
+   * produced-to-visible time, the warm-up's event-to-alert; the stream thread's commits; with a
+   * landing connector, event-to-row of the measured readings and how many never became rows (null
+   * and 0 without one).
+   */
   private record Latency(
       Histogram eventToAlert,
       Histogram producedToVisible,
       Histogram warmUp,
       double commitAvgMs,
       double commitMaxMs,
-      double commitPeriodMs) {
+      double commitPeriodMs,
+      Histogram toRow,
+      long unseenRows) {
 
     String commits() {
       return String.format(
           Locale.ROOT, "%.0f / %.0f ms; %.0f ms", commitAvgMs, commitMaxMs, commitPeriodMs);
     }
+
+    Map<String, Object> values() {
+      Map<String, Object> m = new java.util.LinkedHashMap<>(Fmt.latency(eventToAlert));
+      m.put("producedToVisible", Fmt.latency(producedToVisible));
+      m.put("warmUp", Fmt.latency(warmUp));
+      m.put("commitAvgMs", commitAvgMs);
+      m.put("commitMaxMs", commitMaxMs);
+      m.put("commitPeriodMs", commitPeriodMs);
+      if (toRow != null) {
+        m.put("eventToRow", Fmt.latency(toRow));
+        m.put("unseenRows", unseenRows);
+      }
+      return m;
+    }
   }
 
   /**
    * Live readings at 10,000/s with event time now, first for {@code warmUp} (not counted), then for
-   * {@code run}: alerts' arrival at a read_committed consumer minus the reading's event time.
+   * {@code run}: alerts' arrival at a read_committed consumer minus the reading's event time. With
+   * {@code landing}, a connector of its own lands the app's output in QuestDB meanwhile, and a
+   * {@link RowPoller} measures each reading's event-to-row latency.
    */
   private static Latency latency(
       LocalStack stack,
@@ -476,13 +716,20 @@ public final class StreamsBench {
       Map<String, Object> config,
       String guarantee,
       Duration warmUp,
-      Duration run)
+      Duration run,
+      Landing.Factory landing)
       throws Exception {
     Map<String, Object> v = appValues(stack, dir, config, "bench-latency", guarantee, "latest");
     Histogram h = new Histogram(60_000, 3);
     Histogram visible = new Histogram(60_000, 3);
     Histogram warm = new Histogram(60_000, 3);
-    try (StreamsApp app = StreamsApp.start(new StreamsAppConfig(v))) {
+    long seqBase = 1_000_000;
+    try (Landing sink =
+            landing == null
+                ? null
+                : landing.start(
+                    guarantee.equals(StreamsConfig.AT_LEAST_ONCE) ? "lat_alos" : "lat_eos");
+        StreamsApp app = StreamsApp.start(new StreamsAppConfig(v))) {
       long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
       while (app.state() != KafkaStreams.State.RUNNING && System.nanoTime() < deadline) {
         LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
@@ -490,6 +737,26 @@ public final class StreamsBench {
       AtomicBoolean stop = new AtomicBoolean();
       // Alerts for readings measured before this instant belong to the warm-up.
       AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);
+      // Rows of readings numbered from this one on are measured; those before are the warm-up.
+      AtomicLong measureFromReading = new AtomicLong(Long.MAX_VALUE);
+      AtomicLong published = new AtomicLong();
+      int capacity = (int) (10_000 * (warmUp.toSeconds() + run.toSeconds() + 5));
+      long[] eventTimes = new long[capacity];
+      RowPoller rows =
+          sink == null
+              ? null
+              : new RowPoller(
+                      stack.questdb().jdbcUrl(),
+                      sink.readings(),
+                      "body_temperature",
+                      (device, sequence) -> {
+                        int d = deviceNumber(device);
+                        return d < 0 ? -1 : (sequence - seqBase) * DEVICES + d;
+                      },
+                      eventTimes,
+                      published,
+                      measureFromReading)
+                  .start();
       Thread consumer =
           new Thread(
               () -> consumeAlerts(stack, h, visible, warm, measureFrom, stop),
@@ -499,21 +766,26 @@ public final class StreamsBench {
       double[] commitsBefore = new double[1];
       long[] loopStart = new long[1];
       try (KafkaProducer<String, SpecificRecord> p = producer(stack, 5)) {
-        long seqBase = 1_000_000;
         paced(
             warmUp,
             run,
             () -> {
               measureFrom.set(System.currentTimeMillis());
+              measureFromReading.set(published.get());
               commitsBefore[0] = threadMetric(app, "commit-total");
               loopStart[0] = System.nanoTime();
             },
             sent -> {
+              if (sent >= capacity) {
+                return;
+              }
               int device = (int) (sent % DEVICES);
               long seq = seqBase + sent / DEVICES;
               // Each device alternates normal and fever every 10 readings: one transition a second.
               double value = (seq / 10) % 2 == 0 ? 36.8 : 39.2;
               Instant now = Instant.now();
+              eventTimes[(int) sent] = now.toEpochMilli();
+              published.set(sent + 1);
               p.send(
                   new ProducerRecord<>(
                       Topics.BODY_READINGS,
@@ -526,16 +798,36 @@ public final class StreamsBench {
       // The commit period over the loaded seconds only: an idle app commits nothing.
       double commits = threadMetric(app, "commit-total") - commitsBefore[0];
       double period = (System.nanoTime() - loopStart[0]) / 1e6 / Math.max(1, commits);
-      LockSupport.parkNanos(Duration.ofSeconds(3).toNanos());
+      // The alerts of the last readings, and with a landing connector their rows, come after the
+      // last send: wait for the rows (bounded), whose alerts came before them, or a fixed 3 s.
+      long unseen = rows == null ? 0 : rows.finish(Duration.ofSeconds(30));
+      LockSupport.parkNanos(Duration.ofSeconds(rows == null ? 3 : 1).toNanos());
       stop.set(true);
       consumer.join();
+      if (sink != null) {
+        sink.failIfFailed();
+      }
       return new Latency(
           h,
           visible,
           warm,
           threadMetric(app, "commit-latency-avg"),
           threadMetric(app, "commit-latency-max"),
-          period);
+          period,
+          rows == null ? null : rows.measured(),
+          unseen);
+    }
+  }
+
+  /** The number of device {@code id(n)}, or -1 for another id. */
+  static int deviceNumber(String deviceId) {
+    if (!deviceId.startsWith("bench-") || deviceId.length() < 10) {
+      return -1;
+    }
+    try {
+      return Integer.parseInt(deviceId.substring(6, 10));
+    } catch (NumberFormatException e) {
+      return -1;
     }
   }
 
@@ -594,11 +886,7 @@ public final class StreamsBench {
       throws Exception {
     LocalStack stack = bench.stack;
     String topic = "bench.transactional";
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-      admin.createTopics(List.of(bench.topic(topic))).all().get();
-    }
+    bench.createTopic(topic);
     Histogram h = new Histogram(60_000, 3);
     AtomicBoolean stop = new AtomicBoolean();
     AtomicLong measureFrom = new AtomicLong(Long.MAX_VALUE);

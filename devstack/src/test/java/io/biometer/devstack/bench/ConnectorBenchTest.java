@@ -43,7 +43,7 @@ class ConnectorBenchTest {
         ConnectorBench.Options.parse(
             new String[] {"--quick", "--readings=5000", "--seconds=3", "allowed.lag=100"});
     assertThat(o.readings()).isEqualTo(5000);
-    assertThat(o.rounds()).isEqualTo(2);
+    assertThat(o.rounds()).isEqualTo(5);
     assertThat(o.latencyRun()).isEqualTo(Duration.ofSeconds(3));
     assertThat(o.config()).isEqualTo(Map.of("allowed.lag", "100"));
     assertThat(ConnectorBench.Options.parse(new String[0]).readings()).isEqualTo(200_000);

@@ -34,4 +34,27 @@ class StreamsBenchTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("301");
   }
+
+  @Test
+  void aLatencyRunsRowIsNumberedByItsDeviceAndSequence() {
+    assertThat(StreamsBench.deviceNumber("bench-0042.body_temperature")).isEqualTo(42);
+    assertThat(StreamsBench.deviceNumber("patient-000001.ecg")).isEqualTo(-1);
+    assertThat(StreamsBench.deviceNumber("bench-x")).isEqualTo(-1);
+  }
+
+  @Test
+  void argumentsSetRoundsAndAppConfigAndAWrongKeyFailsAtOnce() {
+    StreamsBench.Options o =
+        StreamsBench.Options.parse(
+            new String[] {"--quick", "--rounds=7", "kafka.commit.interval.ms=50"});
+    assertThat(o.rounds()).isEqualTo(7);
+    assertThat(o.quick()).isTrue();
+    assertThat(o.eosThroughput()).isFalse();
+    assertThat(o.overrides()).containsEntry("kafka.commit.interval.ms", "50");
+    assertThat(StreamsBench.Options.parse(new String[0]).rounds()).isEqualTo(5);
+    assertThatThrownBy(() -> StreamsBench.Options.parse(new String[] {"--fast"}))
+        .hasMessageContaining("--fast");
+    assertThatThrownBy(() -> StreamsBench.Options.parse(new String[] {"num.stream.threads=x"}))
+        .hasMessageContaining("num.stream.threads");
+  }
 }
