@@ -45,13 +45,14 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * deviceId|day}) every {@code completeness.update.interval.ms} while they change, and once more,
  * final, when the day's aggregate closes.
  *
- * <p>It counts what the pipeline did, from three streams: the validated readings before dedup
- * (every copy), the clean readings after dedup (each reading once), and {@code telemetry.dlq}
- * itself, whose records keep the rejected reading's bytes and say why. A DLQ record is stamped when
- * it was rejected (wall clock); its source here stamps it 0, so it never moves the task's stream
- * time, which is event time. A day's row is kept for {@code completeness.retention.ms} after the
- * day ends, so a reading rejected as too-late (after the day closed) still counts; one of an older
- * day is counted in {@code biometer_completeness_expired_total} only.
+ * <p>It counts what the pipeline did, from two streams: dedup's output, which sends this step (and
+ * only this step, as node {@value #COPIES_NODE}) the copies it drops, marked with header {@value
+ * #DUPLICATE_HEADER}, beside each reading once; and {@code telemetry.dlq} itself, whose records
+ * keep the rejected reading's bytes and say why. A DLQ record is stamped when it was rejected (wall
+ * clock); its source here stamps it 0, so it never moves the task's stream time, which is event
+ * time. A day's row is kept for {@code completeness.retention.ms} after the day ends, so a reading
+ * rejected as too-late (after the day closed) still counts; one of an older day is counted in
+ * {@code biometer_completeness_expired_total} only.
  *
  * <p>State: one {@link LedgerEntry} per {@code day|deviceId} in {@value #STORE}; keys start with
  * the ISO day, so the days due to close or expire are the first keys. An entry says whether it
@@ -63,6 +64,13 @@ public final class Completeness {
 
   public static final String STEP = "completeness";
   public static final String STORE = "completeness-store";
+
+  /** The node dedup sends its dropped copies to. */
+  public static final String COPIES_NODE = "completeness-copies";
+
+  /** The header that marks a copy dedup dropped. */
+  public static final String DUPLICATE_HEADER = "biometer.duplicate";
+
   private static final int RECENT_MAX = 50_000;
 
   private Completeness() {}
@@ -77,13 +85,12 @@ public final class Completeness {
   }
 
   /**
-   * The ledger's rows; {@code valid} and {@code clean} are the streams before and after dedup,
-   * {@code decoder} decodes a rejected reading's original bytes.
+   * The ledger's rows; {@code deduped} is dedup's output (see the class comment), {@code decoder}
+   * decodes a rejected reading's original bytes.
    */
   public static KStream<String, DataCompleteness> apply(
       StreamsBuilder builder,
-      KStream<String, CleanReading> valid,
-      KStream<String, CleanReading> clean,
+      KStream<String, CleanReading> deduped,
       StreamsAppConfig config,
       PipelineMetrics metrics,
       String devicesStore,
@@ -92,11 +99,7 @@ public final class Completeness {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
             .withCachingEnabled());
-    KStream<String, Event> copies =
-        valid.mapValues(r -> new Event(Kind.COPY, r, null, null), Named.as("completeness-copies"));
-    KStream<String, Event> received =
-        clean.mapValues(
-            r -> new Event(Kind.RECEIVED, r, null, null), Named.as("completeness-received"));
+    KStream<String, Event> copies = deduped.processValues(CopiesNode::new, Named.as(COPIES_NODE));
     KStream<String, Event> rejected =
         builder.stream(
                 Topics.DLQ,
@@ -105,7 +108,6 @@ public final class Completeness {
                     .withName("completeness-dlq-source"))
             .process(() -> new Rejections(decoder), Named.as("completeness-rejected"));
     return copies
-        .merge(received, Named.as("completeness-merge-received"))
         .merge(rejected, Named.as("completeness-merge-rejected"))
         .process(
             () -> new Step(config, metrics, devicesStore), Named.as("completeness-ledger"), STORE);
@@ -115,6 +117,28 @@ public final class Completeness {
   static Processor<String, Event, String, DataCompleteness> processor(
       StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
     return new Step(config, metrics, devicesStore);
+  }
+
+  /** A reading dedup passed (RECEIVED) or, marked, a copy it dropped (COPY). */
+  private static final class CopiesNode
+      implements org.apache.kafka.streams.processor.api.FixedKeyProcessor<
+          String, CleanReading, Event> {
+    private org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, Event> context;
+
+    @Override
+    public void init(
+        org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, Event> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(
+        org.apache.kafka.streams.processor.api.FixedKeyRecord<String, CleanReading> record) {
+      boolean copy = record.headers().lastHeader(DUPLICATE_HEADER) != null;
+      context.forward(
+          record.withValue(
+              new Event(copy ? Kind.COPY : Kind.RECEIVED, record.value(), null, null)));
+    }
   }
 
   /** Stamps every DLQ record 0: its Kafka timestamp is the wall-clock time of the rejection. */
@@ -195,6 +219,9 @@ public final class Completeness {
     private ProcessorContext<String, DataCompleteness> context;
     private KeyValueStore<String, byte[]> store;
     private DeviceCache devices;
+    // The day of the last record, and its key prefix "day|": most records share it.
+    private DayWindow current;
+    private String currentPrefix;
 
     Step(StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
       this.zone = config.zone();
@@ -243,7 +270,11 @@ public final class Completeness {
       // A rejected reading from the future (a device whose clock is years ahead, say) counts on
       // the day it was rejected: its own day may not even have a four-digit year.
       long dayOf = e.kind() == Kind.REJECTED && t > now ? rejectedAt(record, now) : t;
-      DayWindow day = DayWindow.of(dayOf, zone);
+      if (current == null || dayOf < current.start() || dayOf >= current.end()) {
+        current = DayWindow.of(dayOf, zone);
+        currentPrefix = current.day() + "|";
+      }
+      DayWindow day = current;
       if (day.end() + retention <= streamTime) {
         if (e.kind() == Kind.REJECTED) {
           metrics.ledgerExpired();
@@ -251,7 +282,7 @@ public final class Completeness {
         return;
       }
       String device = r != null ? r.getDeviceId() : e.deviceId();
-      String key = day.day() + "|" + device;
+      String key = currentPrefix + device;
       LedgerEntry entry = load(key);
       // Out of the copies until the store has the change: if anything below fails, the store's
       // value is read again.
@@ -263,6 +294,7 @@ public final class Completeness {
       switch (e.kind()) {
         case COPY -> entry.copies++;
         case RECEIVED -> {
+          entry.copies++;
           entry.received++;
           entry.firstEvent = entry.firstEvent < 0 ? t : Math.min(entry.firstEvent, t);
           entry.lastEvent = Math.max(entry.lastEvent, t);
@@ -272,7 +304,9 @@ public final class Completeness {
           if (r.getValidatedAt() != null && r.getValidatedAt().toEpochMilli() - t > lateAfter) {
             entry.late++;
           }
-          entry.cadence = cadence(device, r.getSensorType());
+          if (entry.cadence < 0) {
+            entry.cadence = cadence(device, r.getSensorType());
+          }
         }
         case REJECTED -> {
           entry.dlq++;

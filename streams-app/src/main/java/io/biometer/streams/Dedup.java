@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Passes the first copy of each (device id, sequence) within {@code dedup.horizon.ms} of event time
  * and drops the others (a second sink's copy, a spool replay, a re-uploaded batch), counting them
- * per relay. Input must be keyed by device id.
+ * per relay; a dropped copy goes on, marked, to the loss ledger's node alone ({@link
+ * Completeness}). Input must be keyed by device id.
  *
  * <p>Copies of a reading share its event time, which is part of the identity: a device that
  * restarts its sequence numbers is not mistaken for a replay.
@@ -70,13 +71,13 @@ public final class Dedup {
             .withCachingEnabled());
     long horizon = config.dedupHorizonMs();
     return readings.processValues(
-        () -> new Step(horizon, metrics), Named.as("dedup-readings"), STORE);
+        () -> new Step(horizon, metrics, true), Named.as("dedup-readings"), STORE);
   }
 
   /** The processor alone, for tests that drive it directly (a restart over a kept store). */
   static FixedKeyProcessor<String, CleanReading, CleanReading> processor(
       StreamsAppConfig config, PipelineMetrics metrics) {
-    return new Step(config.dedupHorizonMs(), metrics);
+    return new Step(config.dedupHorizonMs(), metrics, false);
   }
 
   /** The bucket length for a horizon: 1/24 of it, at least a second. */
@@ -133,6 +134,8 @@ public final class Dedup {
 
   private static final class Step implements FixedKeyProcessor<String, CleanReading, CleanReading> {
     private final long horizon;
+    // Whether the loss ledger ({@link Completeness#COPIES_NODE}) is a child to send copies to.
+    private final boolean ledger;
     private final long bucket;
     private final PipelineMetrics metrics;
     private final PipelineMetrics.Step meters;
@@ -142,7 +145,8 @@ public final class Dedup {
     private FixedKeyProcessorContext<String, CleanReading> context;
     private KeyValueStore<Bytes, byte[]> seen;
 
-    Step(long horizon, PipelineMetrics metrics) {
+    Step(long horizon, PipelineMetrics metrics, boolean ledger) {
+      this.ledger = ledger;
       this.horizon = horizon;
       this.bucket = bucketMillis(horizon);
       this.metrics = metrics;
@@ -174,6 +178,14 @@ public final class Dedup {
       }
       if (block.holds(slot, t)) {
         metrics.duplicate(r.getProvenance().getRelayKind().name(), r.getProvenance().getRelayId());
+        // The loss ledger counts the copies dropped here; it alone hears of them.
+        if (ledger) {
+          org.apache.kafka.common.header.internals.RecordHeaders h =
+              new org.apache.kafka.common.header.internals.RecordHeaders(
+                  record.headers().toArray());
+          h.add(Completeness.DUPLICATE_HEADER, new byte[0]);
+          context.forward(record.withHeaders(h), Completeness.COPIES_NODE);
+        }
         return;
       }
       // The store first: if it fails, the object still says what the store holds.

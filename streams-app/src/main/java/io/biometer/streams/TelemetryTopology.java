@@ -22,7 +22,7 @@ import org.apache.kafka.streams.kstream.Produced;
  * body + meter readings -> validate -> dedup -+-> telemetry.readings.clean
  *                                             +-> alert rules -> telemetry.alerts
  *                                             +-> daily aggregation -> telemetry.aggregates.daily
- * validated (every copy) + clean + telemetry.dlq -> loss ledger -> telemetry.completeness.daily
+ * dedup (each reading, and the copies it drops) + telemetry.dlq -> loss ledger -> telemetry.completeness.daily
  * sink status -> sink alerts -> telemetry.alerts
  * telemetry.devices -> global table (the registry every step looks devices up in)
  * </pre>
@@ -77,7 +77,7 @@ public final class TelemetryTopology {
 
     KStream<String, DataCompleteness> ledger =
         Completeness.apply(
-            builder, valid, clean, config, metrics, DEVICES_STORE, serdes.reading.deserializer());
+            builder, clean, config, metrics, DEVICES_STORE, serdes.reading.deserializer());
     ledger.to(
         Topics.COMPLETENESS_DAILY,
         Produced.with(Serdes.String(), serdes.completeness).withName("completeness-sink"));

@@ -53,33 +53,42 @@ public final class LedgerEntry {
     return (lastEvent - firstEvent) / cadence + 1;
   }
 
+  // The encoded format byte, owner and sensor type: they rarely change, and every put needs them.
+  private byte[] head;
+  private String headOwner;
+  private String headType;
+
   public byte[] encode() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(96);
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(FORMAT);
-      writeNullable(out, ownerId);
-      writeNullable(out, sensorType);
-      for (long v :
-          new long[] {
-            cadence,
-            firstEvent,
-            lastEvent,
-            firstSequence,
-            lastSequence,
-            received,
-            copies,
-            late,
-            tooLate,
-            dlq
-          }) {
-        out.writeLong(v);
+    if (head == null
+        || !java.util.Objects.equals(headOwner, ownerId)
+        || !java.util.Objects.equals(headType, sensorType)) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(48);
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        out.writeByte(FORMAT);
+        writeNullable(out, ownerId);
+        writeNullable(out, sensorType);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
-      out.writeBoolean(finalEmitted);
-      out.writeBoolean(pending);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      head = bytes.toByteArray();
+      headOwner = ownerId;
+      headType = sensorType;
     }
-    return bytes.toByteArray();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(head.length + 10 * Long.BYTES + 2);
+    b.put(head)
+        .putLong(cadence)
+        .putLong(firstEvent)
+        .putLong(lastEvent)
+        .putLong(firstSequence)
+        .putLong(lastSequence)
+        .putLong(received)
+        .putLong(copies)
+        .putLong(late)
+        .putLong(tooLate)
+        .putLong(dlq)
+        .put((byte) (finalEmitted ? 1 : 0))
+        .put((byte) (pending ? 1 : 0));
+    return b.array();
   }
 
   /**
