@@ -117,6 +117,12 @@ public final class DailyAggregation {
       earliestClose = Long.MIN_VALUE;
       context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::closeDays);
       if (updateInterval > 0) {
+        // Which days changed since their last running update is kept in memory only: after a
+        // rollback (or a restart) every open day's running aggregate goes out again at the next
+        // update, so none stays behind the store (the key upserts; a repeat is harmless).
+        try (KeyValueIterator<String, DayStatsSerde.Value> it = store.all()) {
+          it.forEachRemaining(kv -> dirty.add(kv.key));
+        }
         context.schedule(
             Duration.ofMillis(updateInterval),
             PunctuationType.WALL_CLOCK_TIME,

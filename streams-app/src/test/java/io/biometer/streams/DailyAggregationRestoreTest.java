@@ -68,6 +68,43 @@ class DailyAggregationRestoreTest {
     assertThat(closed.getMin()).isEqualTo(98.0);
   }
 
+  @Test
+  void aRunningUpdateRolledBackIsSentAgainAfterInit() {
+    StreamsAppConfig config =
+        new StreamsAppConfig(
+            Map.of(
+                StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                "mock://aggregation-restore",
+                StreamsAppConfig.AGGREGATION_UPDATE_INTERVAL_MS_CONFIG,
+                1000L));
+    MockProcessorContext<String, DailyAggregate> context = new MockProcessorContext<>();
+    KeyValueStore<String, DayStatsSerde.Value> store =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(DailyAggregation.STORE),
+                Serdes.String(),
+                new DayStatsSerde())
+            .withLoggingDisabled()
+            .build();
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+    Processor<String, CleanReading, String, DailyAggregate> p =
+        DailyAggregation.processor(config, PipelineMetrics.noop());
+    p.init(context);
+    send(context, p, 0, DAY.plusSeconds(60), 96);
+    // The transaction that would have carried the running update aborts; the task starts over
+    // on its store (which kept the reading: it was committed earlier) and is initialized again.
+    context.resetForwards();
+    p.init(context);
+    context.scheduledPunctuators().stream()
+        .filter(
+            s -> s.getType() == org.apache.kafka.streams.processor.PunctuationType.WALL_CLOCK_TIME)
+        .forEach(s -> s.getPunctuator().punctuate(0));
+    assertThat(context.forwarded()).hasSize(1);
+    DailyAggregate running = context.forwarded().get(0).record().value();
+    assertThat(running.getIsFinal()).isFalse();
+    assertThat(running.getCount()).isEqualTo(1);
+  }
+
   private static void send(
       MockProcessorContext<String, DailyAggregate> context,
       Processor<String, CleanReading, String, DailyAggregate> p,
