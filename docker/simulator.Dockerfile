@@ -1,4 +1,4 @@
-# The simulator and load generator (io.biometer.producers.SimulatorApp), built from the sources
+# The simulator and load generator (io.biometer.simulator.SimulatorApp), built from the sources
 # inside Docker, so the host needs no Java. Build from the repository root (docker-compose.yml
 # does):
 #   docker build -f docker/simulator.Dockerfile -t biometer-simulator .
@@ -13,9 +13,9 @@ WORKDIR /src
 COPY . .
 RUN --mount=type=cache,target=/root/.m2,sharing=locked \
     chmod +x mvnw \
-    && ./mvnw -B -DskipTests -pl producers -am package dependency:copy-dependencies -DincludeScope=runtime \
+    && ./mvnw -B -DskipTests -pl simulator -am package dependency:copy-dependencies -DincludeScope=runtime \
     && mkdir -p /out/lib \
-    && cp producers/target/biometer-producers-*.jar producers/target/dependency/*.jar /out/lib/
+    && cp simulator/target/biometer-simulator-*.jar simulator/target/dependency/*.jar /out/lib/
 
 # Runtime stage: a pinned JRE 17, as an unprivileged user.
 FROM eclipse-temurin:17.0.15_6-jre-noble

@@ -16,5 +16,5 @@ keep_progress() {
   done
 }
 # shellcheck disable=SC2086 # JAVA_OPTS holds several options
-exec java ${JAVA_OPTS:-} -cp '/opt/biometer/lib/*' io.biometer.producers.SimulatorApp "$@" \
+exec java ${JAVA_OPTS:-} -cp '/opt/biometer/lib/*' io.biometer.simulator.SimulatorApp "$@" \
   > >(keep_progress)

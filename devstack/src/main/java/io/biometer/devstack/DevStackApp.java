@@ -70,11 +70,11 @@ public final class DevStackApp {
   }
 
   /** Queries to paste into the QuestDB console, or nothing if nothing lands in QuestDB. */
-  static java.util.List<String> readyQueries(LocalStack stack) {
+  public static java.util.List<String> readyQueries(LocalStack stack) {
     if (stack.questdb() == null || stack.connect() == null) {
       return java.util.List.of();
     }
-    String patient = io.biometer.producers.engine.Simulation.patientId(0);
+    String patient = io.biometer.simulator.engine.Simulation.patientId(0);
     return java.util.List.of(
         "biometer: open the QuestDB console at " + stack.questdb().httpUrl() + " and try:",
         "  -- latest vitals of " + patient,

@@ -1,11 +1,9 @@
 package io.biometer.devstack;
 
-import io.biometer.devstack.registry.EmbeddedSchemaRegistry;
-import io.biometer.devstack.registry.KafkaSchemaJournal;
-import io.biometer.producers.SimulatorRun;
-import io.biometer.producers.SimulatorSettings;
-import io.biometer.producers.engine.SimulationConfig;
-import io.biometer.registry.internal.RegistryState;
+import io.biometer.registry.server.EmbeddedSchemaRegistry;
+import io.biometer.simulator.SimulatorRun;
+import io.biometer.simulator.SimulatorSettings;
+import io.biometer.simulator.engine.SimulationConfig;
 import io.biometer.streams.StreamsApp;
 import io.biometer.streams.StreamsAppConfig;
 import java.io.IOException;
@@ -121,14 +119,16 @@ public final class LocalStack implements AutoCloseable {
       topics = TopicSetup.ensure(admin, config);
     }
 
-    KafkaSchemaJournal journal =
-        new KafkaSchemaJournal(kafka.bootstrapServers(), config.registryTopic());
-    started.push(journal);
-    journal.ensureTopic((short) 1);
-    RegistryState state = new RegistryState(config.registryCompatibility(), journal);
-    schemasReplayed = journal.replay(state);
-    registry = EmbeddedSchemaRegistry.start(state, host, config.registryPort());
+    registry =
+        EmbeddedSchemaRegistry.startOnKafka(
+            kafka.bootstrapServers(),
+            config.registryTopic(),
+            (short) 1,
+            config.registryCompatibility(),
+            host,
+            config.registryPort());
     started.push(registry);
+    schemasReplayed = registry.schemasReplayed();
 
     if (config.questdbEnabled()) {
       questdb =
@@ -188,21 +188,31 @@ public final class LocalStack implements AutoCloseable {
   }
 
   /**
-   * The plugin folder the build unpacked: {@code target/connect-plugins} beside this module's jar
-   * (or its classes, in tests).
+   * The plugin folder the build unpacked into {@code devstack/target/connect-plugins}: found beside
+   * this module's jar or classes (a build of this module), else under the working directory or its
+   * parent (the commands run from the repository's root with another module's {@code target/lib};
+   * the cross-module tests run from their module's folder). The first that exists wins; if none
+   * does, the first candidate is returned and the caller's error names it.
    */
-  static Path defaultPluginPath() {
+  public static Path defaultPluginPath() {
+    List<Path> candidates = new ArrayList<>();
     try {
       Path here =
           Path.of(LocalStack.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      return here.getParent().resolve("connect-plugins");
+      candidates.add(here.getParent().resolve("connect-plugins"));
     } catch (java.net.URISyntaxException | RuntimeException e) {
-      return Path.of("devstack", "target", "connect-plugins").toAbsolutePath();
+      // no code source: only the working-directory candidates below
     }
+    Path cwd = Path.of("").toAbsolutePath();
+    candidates.add(cwd.resolve(Path.of("devstack", "target", "connect-plugins")));
+    if (cwd.getParent() != null) {
+      candidates.add(cwd.getParent().resolve(Path.of("devstack", "target", "connect-plugins")));
+    }
+    return candidates.stream().filter(Files::isDirectory).findFirst().orElse(candidates.get(0));
   }
 
   /** A file inside the biometer-connect-* plugin folder under {@code plugins}. */
-  static Path pluginFile(Path plugins, String file) throws IOException {
+  public static Path pluginFile(Path plugins, String file) throws IOException {
     try (var dirs = Files.list(plugins)) {
       Path plugin =
           dirs.filter(d -> d.getFileName().toString().startsWith("biometer-connect-"))

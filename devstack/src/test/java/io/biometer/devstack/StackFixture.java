@@ -4,13 +4,16 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Local-stack configurations for tests: free loopback ports, a given data folder. */
-final class StackFixture {
+/**
+ * Local-stack configurations for tests (here and, through the test jar, the cross-module ITs): free
+ * loopback ports, a given data folder.
+ */
+public final class StackFixture {
 
   private StackFixture() {}
 
   /** Config values for a stack in {@code dir} on ports that are free now. */
-  static Map<String, String> values(Path dir, boolean questdb) {
+  public static Map<String, String> values(Path dir, boolean questdb) {
     Map<String, String> v = new HashMap<>();
     v.put(DevStackConfig.DATA_DIR_CONFIG, dir.toString());
     v.put(DevStackConfig.KAFKA_PORT_CONFIG, Integer.toString(freePort()));
@@ -36,7 +39,7 @@ final class StackFixture {
    * Config values for the whole pipeline in {@code dir}: QuestDB, the streams app, the Connect
    * worker and a seeded simulator of 2 patients and {@code meters} meters at {@code speed}.
    */
-  static Map<String, String> pipelineValues(Path dir, int meters, double speed, long seed) {
+  public static Map<String, String> pipelineValues(Path dir, int meters, double speed, long seed) {
     Map<String, String> v = values(dir, true);
     v.put(DevStackConfig.CONNECT_ENABLED_CONFIG, "true");
     v.put(DevStackConfig.STREAMS_ENABLED_CONFIG, "true");
@@ -48,11 +51,11 @@ final class StackFixture {
     return v;
   }
 
-  static DevStackConfig config(Path dir, boolean questdb) {
+  public static DevStackConfig config(Path dir, boolean questdb) {
     return new DevStackConfig(values(dir, questdb));
   }
 
-  static int freePort() {
+  public static int freePort() {
     return FreePorts.pick();
   }
 }

@@ -1,0 +1,135 @@
+package io.biometer.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code ./biometer bench [simulator|streams|connector|e2e|readme]}: benchmarks on a private
+ * embedded stack, each figure printed beside its baseline measured in the same run on the same
+ * stack. With no benchmark named, every one runs on one stack and prints one table. Every run
+ * writes its table as JSON and Markdown into {@code --out} (default {@code target/bench}).
+ */
+public final class BenchApp {
+
+  /** Where tables go unless {@code --out} says otherwise. */
+  static final Path DEFAULT_OUT = Path.of("target", "bench");
+
+  /** The committed run the README's "Performance" section is generated from. */
+  static final Path PERFORMANCE_JSON = Path.of("docs", "performance.json");
+
+  private BenchApp() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs the command line; returns the exit code. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    String what = args.length == 0 || args[0].startsWith("-") ? "all" : args[0];
+    List<String> rest =
+        new ArrayList<>(
+            Arrays.asList(what.equals("all") ? args : Arrays.copyOfRange(args, 1, args.length)));
+    if (rest.contains("-h") || rest.contains("--help") || what.equals("help")) {
+      out.print(HELP);
+      return 0;
+    }
+    Path outDir = DEFAULT_OUT;
+    for (String a : List.copyOf(rest)) {
+      if (a.startsWith("--out=")) {
+        outDir = Path.of(a.substring("--out=".length()));
+        rest.remove(a);
+      }
+    }
+    String[] r = rest.toArray(String[]::new);
+    return switch (what) {
+      case "all" -> WholeBench.run(r, outDir, out, err);
+      case "simulator" -> SimulatorBench.run(r, outDir, out, err);
+      case "streams" -> StreamsBench.run(r, outDir, out, err);
+      case "connector" -> ConnectorBench.run(r, outDir, out, err);
+      case "e2e" -> EndToEndBench.run(r, outDir, out, err);
+      case "readme" -> readme(r, err);
+      default -> {
+        err.println(
+            "biometer bench: unknown benchmark '" + what + "'; try ./biometer bench --help");
+        yield 2;
+      }
+    };
+  }
+
+  /**
+   * {@code ./biometer bench readme [--from=FILE] [--readme=FILE]}: copies a run's JSON (default
+   * {@code target/bench/bench.json}) to {@code docs/performance.json} beside the README and
+   * regenerates the README's "Performance" section from it.
+   */
+  private static int readme(String[] args, PrintStream err) {
+    Path from = DEFAULT_OUT.resolve("bench.json");
+    Path readme = Path.of("README.md");
+    for (String a : args) {
+      if (a.startsWith("--from=")) {
+        from = Path.of(a.substring("--from=".length()));
+      } else if (a.startsWith("--readme=")) {
+        readme = Path.of(a.substring("--readme=".length()));
+      } else {
+        err.println("biometer bench readme: unknown argument '" + a + "'");
+        return 2;
+      }
+    }
+    try {
+      String json = Files.readString(from);
+      BenchReport report = BenchReport.parse(json);
+      Path committed = readme.toAbsolutePath().getParent().resolve(PERFORMANCE_JSON).normalize();
+      if (!from.toAbsolutePath().normalize().equals(committed)) {
+        Files.createDirectories(committed.getParent());
+        Files.writeString(committed, json);
+      }
+      Files.writeString(readme, report.readme(Files.readString(readme)));
+      err.println("biometer bench readme: " + readme + " now shows the run in " + committed);
+      return 0;
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("biometer bench readme: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static final String HELP =
+      """
+      usage: ./biometer bench [BENCH] [--quick] [--out=DIR] [options] [key=value ...]
+        (no BENCH)  every benchmark on one private stack (Kafka, registry, QuestDB, Connect),
+                    one table: simulator vs ProducerPerformance, streams vs pass-through,
+                    connector vs consumer + ILP and ILP alone, end-to-end sustained readings/s
+                    with zero loss/duplicates checked (twice: the app's defaults, and for
+                    reference alerts.silent.factor=100), event-to-alert and event-to-row latency,
+                    heap per virtual sensor. About 10 minutes; --quick about 5.
+                    options: --rounds=N (paired rounds per ratio, default 5)
+                             --seconds=N (end-to-end load, default 60, --quick 10)
+                             --tiny (one round of everything at the smallest size, about
+                             2 minutes: a test that every path runs; its figures mean nothing)
+        simulator   simulator records/s vs Kafka's ProducerPerformance, heap per virtual sensor,
+                    100,000 sensors at catalogue cadence. options: --rounds=N
+        streams     full topology vs pass-through records/s; event-to-alert latency at 10,000
+                    readings/s at-least-once and exactly-once (landing in QuestDB meanwhile, with
+                    event-to-row latency) vs a transactional producer's floor.
+                    options: --rounds=N, --latency-only, key=value app config for every run
+                    (e.g. kafka.commit.interval.ms=50)
+        connector   QuestDB sink rows/s through Connect vs a consumer + ILP client and the ILP
+                    client alone; event-to-queryable-row latency at 10,000 readings/s.
+                    options: --rounds=N, --readings=N (backlog, 2 rows each; default 200,000,
+                    --quick 100,000), --seconds=N (latency run; 20, --quick 8), key=value
+                    connector config for every run (e.g. allowed.lag=100)
+        e2e         the whole pipeline at a sustained load, every reading relayed twice, zero
+                    loss and duplicates checked. options: --seconds=N (default 60, --quick 10),
+                    --rate=N (readings/s, default 50,000), --guarantee=exactly_once_v2|at_least_once,
+                    key=value app config (e.g. alerts.silent.factor=30)
+        readme      regenerate README.md's "Performance" section from a run's JSON:
+                    --from=FILE (default target/bench/bench.json; copied to docs/performance.json)
+        --quick     shorter runs (a smoke test; figures are noisier)
+        --out=DIR   where the table goes as JSON and Markdown (default target/bench)
+      A ratio is the median of paired rounds whose order alternates, with its spread. A missed
+      target is reported, not an error; the exit code is non-zero on loss, duplicates or errors.
+      """;
+}

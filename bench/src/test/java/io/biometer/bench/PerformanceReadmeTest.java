@@ -1,0 +1,46 @@
+package io.biometer.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's "Performance" section is the Markdown of the committed run, {@code
+ * docs/performance.json}, as {@code ./biometer bench readme} writes it: a full run of every bench,
+ * whose ratios are medians of at least five pairs.
+ */
+class PerformanceReadmeTest {
+
+  private static final Path ROOT = Path.of("..");
+
+  private static BenchReport committed() throws Exception {
+    return BenchReport.parse(Files.readString(ROOT.resolve(BenchApp.PERFORMANCE_JSON)));
+  }
+
+  @Test
+  void theReadmeShowsTheCommittedRunAsGenerated() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    assertThat(committed().readme(readme)).isEqualTo(readme);
+  }
+
+  @Test
+  void theCommittedRunIsAFullRunOfEveryBenchThatSucceeded() throws Exception {
+    BenchReport run = committed();
+    assertThat(run.command()).isEqualTo("./biometer bench");
+    assertThat(run.succeeded()).isTrue();
+    assertThat(run.rows()).extracting(BenchReport.Row::section).containsAll(BenchReport.SECTIONS);
+    assertThat(run.machine().cores()).isPositive();
+  }
+
+  @Test
+  void everyRatioOfTheCommittedRunIsAMedianOfAtLeastFivePairs() throws Exception {
+    for (BenchReport.Row r : committed().rows()) {
+      if (!r.spread().isEmpty()) {
+        Object pairs = r.values().get("pairs");
+        assertThat(((Number) pairs).intValue()).as(r.measure()).isGreaterThanOrEqualTo(5);
+      }
+    }
+  }
+}

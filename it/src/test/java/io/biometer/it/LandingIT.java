@@ -1,0 +1,319 @@
+package io.biometer.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.biometer.Topics;
+import io.biometer.avro.Alert;
+import io.biometer.avro.ChannelValue;
+import io.biometer.avro.CleanReading;
+import io.biometer.avro.DailyAggregate;
+import io.biometer.devstack.*;
+import io.biometer.serde.AvroDeserializer;
+import io.biometer.serde.AvroSerdeConfig;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole path, simulator to Kafka to streams app to Connect to QuestDB, in the local run: what
+ * landed in each table equals what the streams app committed to its topic, row for record.
+ */
+class LandingIT {
+
+  @TempDir Path data;
+
+  @Test
+  void everyOutputRecordLandsOnceAndASecondStartResumesFromTheCommittedOffsets() throws Exception {
+    Map<String, String> values = StackFixture.pipelineValues(data, 2, 300, 20261201L);
+    DevStackConfig config = new DevStackConfig(values);
+
+    Map<TopicPartition, Long> committedAtStop;
+    try (LocalStack stack = LocalStack.start(config)) {
+      everyPortRefusesANonLoopbackAddress(stack);
+      // Until the streams app's first running aggregates (emitted every 30 s, wall clock) landed.
+      Poll.until(
+          Duration.ofSeconds(90),
+          "daily aggregates and 1,000 readings in QuestDB",
+          () -> {
+            try (var c =
+                java.sql.DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest")) {
+              return EmbeddedQuestDb.countIfExists(c, "SELECT count() FROM daily_aggregates") > 0
+                  && EmbeddedQuestDb.countIfExists(c, "SELECT count() FROM readings") > 1_000;
+            } catch (java.sql.SQLException e) {
+              return false;
+            }
+          });
+      stack.simulator().close();
+
+      Expected expected = awaitLanded(stack);
+      assertThat(expected.readings).hasSizeGreaterThan(1_000);
+      assertThat(expected.aggregates).isNotEmpty();
+      committedAtStop = awaitCommittedToTheEnd(stack);
+    }
+
+    // A second start: the connector goes on from its committed offsets, it does not start over.
+    values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "false");
+    try (LocalStack stack = LocalStack.start(new DevStackConfig(values))) {
+      assertThat(stack.topics().created()).isEmpty();
+      Map<TopicPartition, OffsetAndMetadata> first = committed(stack);
+      committedAtStop.forEach(
+          (tp, offset) ->
+              assertThat(first.get(tp).offset()).as("committed offset of " + tp).isEqualTo(offset));
+      Expected expected = awaitLanded(stack);
+      assertThat(expected.readings).hasSizeGreaterThan(1_000);
+    }
+  }
+
+  /** What the topics hold and the tables must equal. */
+  record Expected(List<String> readings, List<String> alerts, List<String> aggregates) {}
+
+  /** Waits until the tables equal the topics (the streams app may still add silence alerts). */
+  private static Expected awaitLanded(LocalStack stack) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
+    Expected expected = null;
+    List<String> last = List.of();
+    while (Instant.now().isBefore(deadline)) {
+      expected = expected(stack);
+      List<String> readings =
+          rowsIfAny(stack, "SELECT device_id, sequence, channel, value, ts::long FROM readings");
+      List<String> alerts =
+          rowsIfAny(
+              stack, "SELECT device_id, rule, state, ts::long, kind, severity, late FROM alerts");
+      List<String> aggregates =
+          rowsIfAny(
+              stack,
+              "SELECT device_id, channel, ts::long, count, min, max, mean, is_final FROM daily_aggregates");
+      Collections.sort(readings);
+      Collections.sort(alerts);
+      Collections.sort(aggregates);
+      if (readings.equals(expected.readings)
+          && alerts.equals(expected.alerts)
+          && aggregates.equals(expected.aggregates)) {
+        return expected;
+      }
+      last =
+          List.of(
+              "readings " + readings.size() + "/" + expected.readings.size(),
+              "alerts " + alerts.size() + "/" + expected.alerts.size(),
+              "aggregates " + aggregates.size() + "/" + expected.aggregates.size());
+      Thread.sleep(1_000);
+    }
+    throw new AssertionError("tables did not equal the topics within 180 s: " + last);
+  }
+
+  /** The rows of {@code sql}, none while its table does not exist yet. */
+  private static List<String> rowsIfAny(LocalStack stack, String sql) throws Exception {
+    try {
+      return ConnectorIT.rows(stack, sql);
+    } catch (java.sql.SQLException e) {
+      if (String.valueOf(e.getMessage()).contains("table does not exist")) {
+        return new ArrayList<>();
+      }
+      throw e;
+    }
+  }
+
+  private static Expected expected(LocalStack stack) {
+    List<String> readings = new ArrayList<>();
+    for (CleanReading r : read(stack, Topics.READINGS_CLEAN, CleanReading.class)) {
+      long ts = r.getEventTime().toEpochMilli() * 1000L;
+      for (ChannelValue v : r.getValues()) {
+        readings.add(
+            r.getDeviceId()
+                + "|"
+                + r.getSequence()
+                + "|"
+                + v.getChannel()
+                + "|"
+                + v.getValue()
+                + "|"
+                + ts);
+      }
+    }
+    // One row per (ts, device, rule, state): the table's upsert keys; the last record wins.
+    Map<String, String> alerts = new TreeMap<>();
+    for (Alert a : read(stack, Topics.ALERTS, Alert.class)) {
+      String key =
+          a.getDeviceId()
+              + "|"
+              + a.getRule()
+              + "|"
+              + a.getState()
+              + "|"
+              + a.getEventTime().toEpochMilli() * 1000L;
+      alerts.put(
+          key, key + "|" + a.getKind() + "|" + a.getSeverity() + "|" + (a.getLate() ? "t" : "f"));
+    }
+    // One row per (device, channel, day): the last value sent replaces the running ones.
+    Map<String, String> aggregates = new LinkedHashMap<>();
+    for (DailyAggregate d : read(stack, Topics.AGGREGATES_DAILY, DailyAggregate.class)) {
+      String key =
+          d.getDeviceId() + "|" + d.getChannel() + "|" + d.getWindowStart().toEpochMilli() * 1000L;
+      aggregates.put(
+          key,
+          key
+              + "|"
+              + d.getCount()
+              + "|"
+              + d.getMin()
+              + "|"
+              + d.getMax()
+              + "|"
+              + d.getMean()
+              + "|"
+              + (d.getIsFinal() ? "t" : "f"));
+    }
+    List<String> r = new ArrayList<>(readings);
+    Collections.sort(r);
+    return new Expected(
+        r,
+        new ArrayList<>(new TreeSet<>(alerts.values())),
+        new ArrayList<>(new TreeSet<>(aggregates.values())));
+  }
+
+  /** Every committed record of {@code topic}, in offset order per partition. */
+  private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(
+      LocalStack stack, String topic, Class<T> type) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+    AvroDeserializer<T> values = new AvroDeserializer<>(type);
+    values.configure(p, false);
+    List<T> out = new ArrayList<>();
+    try (KafkaConsumer<String, T> consumer =
+        new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+      List<TopicPartition> parts =
+          consumer.partitionsFor(topic).stream()
+              .map(i -> new TopicPartition(topic, i.partition()))
+              .toList();
+      consumer.assign(parts);
+      consumer.seekToBeginning(parts);
+      Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+      Instant deadline = Instant.now().plusSeconds(60);
+      while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))
+          && Instant.now().isBefore(deadline)) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
+      }
+    }
+    return out;
+  }
+
+  private static Map<TopicPartition, OffsetAndMetadata> committed(LocalStack stack)
+      throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      return admin
+          .listConsumerGroupOffsets("connect-" + LocalStack.CONNECTOR)
+          .partitionsToOffsetAndMetadata()
+          .get();
+    }
+  }
+
+  /** Waits until the connector committed every record of its topics; returns those offsets. */
+  private static Map<TopicPartition, Long> awaitCommittedToTheEnd(LocalStack stack)
+      throws Exception {
+    try (Admin admin =
+        Admin.create(
+            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+      Instant deadline = Instant.now().plusSeconds(60);
+      Map<TopicPartition, Long> ends = new HashMap<>();
+      while (Instant.now().isBefore(deadline)) {
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        for (String t : List.of(Topics.READINGS_CLEAN, Topics.ALERTS, Topics.AGGREGATES_DAILY)) {
+          for (int p = 0; p < 2; p++) {
+            specs.put(new TopicPartition(t, p), OffsetSpec.latest());
+          }
+        }
+        ends.clear();
+        admin.listOffsets(specs).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+        Map<TopicPartition, OffsetAndMetadata> committed = committed(stack);
+        // The last offset of a partition the streams app writes transactionally is a commit
+        // marker, which no consumer ever reads: a fully read partition is committed at end - 1.
+        boolean done = true;
+        Map<TopicPartition, Long> at = new HashMap<>();
+        for (var e : ends.entrySet()) {
+          OffsetAndMetadata c = committed.get(e.getKey());
+          long offset = c == null ? 0 : c.offset();
+          at.put(e.getKey(), offset);
+          if (e.getValue() > 0 && offset < e.getValue() - 1) {
+            done = false;
+          }
+        }
+        if (done) {
+          return at;
+        }
+        Thread.sleep(500);
+      }
+      throw new AssertionError("connector did not commit up to the end offsets " + ends);
+    }
+  }
+
+  /**
+   * Connects to every port of the stack through a non-loopback address of this machine: each must
+   * refuse, since every part listens on bind.host (127.0.0.1) only.
+   */
+  private static void everyPortRefusesANonLoopbackAddress(LocalStack stack) throws IOException {
+    InetAddress outside = null;
+    for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+        if (!a.isLoopbackAddress() && a instanceof Inet4Address && ni.isUp()) {
+          outside = a;
+        }
+      }
+    }
+    Assumptions.assumeTrue(outside != null, "no non-loopback IPv4 address to try from");
+    DevStackConfig c = stack.config();
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    ports.put("kafka", c.kafkaPort());
+    ports.put("kafka controller", c.kafkaControllerPort());
+    ports.put("registry", c.registryPort());
+    ports.put("questdb http", c.questdbHttpPort());
+    ports.put("questdb min http", c.questdbHttpMinPort());
+    ports.put("questdb pg", c.questdbPgPort());
+    ports.put("questdb ilp", c.questdbIlpPort());
+    ports.put("connect rest", c.connectPort());
+    ports.put("connect metrics", c.connectMetricsPort());
+    ports.put("streams metrics", stack.streams().metricsPort());
+    List<String> open = new ArrayList<>();
+    for (var e : ports.entrySet()) {
+      // Each port answers on loopback, so a refusal below is about the address, not the port.
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", e.getValue()), 2000);
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(outside, e.getValue()), 2000);
+        open.add(e.getKey() + " " + outside.getHostAddress() + ":" + e.getValue());
+      } catch (IOException refused) {
+        // as it must be
+      }
+    }
+    assertThat(open).as("ports reachable from a non-loopback address").isEmpty();
+  }
+}

@@ -1,0 +1,100 @@
+package io.biometer.simulator.engine;
+
+import io.biometer.avro.SensorType;
+import io.biometer.simulator.model.SinkBatteryConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * What to simulate. Times are simulated time unless named wall.
+ *
+ * @param seed makes a run repeatable exactly
+ * @param simStart simulated epoch milliseconds at which the run starts
+ * @param patients number of patients, each with two sinks
+ * @param patientOffset index of the first patient, so several processes can shard by id range
+ * @param sensorTypes the body sensor types each patient wears (1 to 10 of them)
+ * @param cadence interval between two readings of a body sensor, or null for the catalogue's
+ * @param redundant true: both awake sinks relay every reading; false: only the first awake one
+ * @param episodesPerHour abnormal episodes per sensor per simulated hour
+ * @param meters number of soil meters
+ * @param meterOffset index of the first meter
+ * @param meterInterval interval between two samples of a meter
+ * @param sinkBattery how sinks' batteries behave
+ * @param sensorDrainPerReading battery percent a body sensor spends per reading; at 0 % it gets a
+ *     fresh battery
+ */
+public record SimulationConfig(
+    long seed,
+    long simStart,
+    int patients,
+    int patientOffset,
+    List<SensorType> sensorTypes,
+    Duration cadence,
+    boolean redundant,
+    double episodesPerHour,
+    int meters,
+    int meterOffset,
+    Duration meterInterval,
+    SinkBatteryConfig sinkBattery,
+    double sensorDrainPerReading) {
+
+  /** Checks every value; the message names the option to fix. */
+  public SimulationConfig {
+    sensorTypes = List.copyOf(sensorTypes);
+    require(patients >= 0, "patients must be >= 0, got " + patients);
+    require(patientOffset >= 0, "patient offset must be >= 0, got " + patientOffset);
+    require(meters >= 0, "meters must be >= 0, got " + meters);
+    require(meterOffset >= 0, "meter offset must be >= 0, got " + meterOffset);
+    require(
+        sensorTypes.stream().noneMatch(t -> t == SensorType.SOIL_METER || t == SensorType.UNKNOWN),
+        "body sensor types must not include SOIL_METER or UNKNOWN");
+    require(cadence == null || cadence.toMillis() >= 1, "cadence must be at least 1 ms");
+    require(meterInterval.toMillis() >= 1000, "meter interval must be at least 1 s");
+    require(episodesPerHour >= 0, "episode rate must be >= 0, got " + episodesPerHour);
+    require(sensorDrainPerReading >= 0, "sensor drain must be >= 0");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  /** The ten body sensor types, in catalogue order. */
+  public static List<SensorType> allBodyTypes() {
+    return List.of(
+        SensorType.BLOOD_OXYGEN,
+        SensorType.BLOOD_PRESSURE,
+        SensorType.DEHYDRATION,
+        SensorType.ECG,
+        SensorType.EEG,
+        SensorType.EMG,
+        SensorType.LACTIC_ACID,
+        SensorType.PACEMAKER,
+        SensorType.BLOOD_SUGAR,
+        SensorType.BODY_TEMPERATURE);
+  }
+
+  /** A small default population starting at {@code simStart}. */
+  public static SimulationConfig defaults(long seed, long simStart) {
+    return new SimulationConfig(
+        seed,
+        simStart,
+        2,
+        0,
+        allBodyTypes(),
+        null,
+        true,
+        0.5,
+        2,
+        0,
+        Duration.ofMinutes(15),
+        SinkBatteryConfig.defaults(),
+        0.0012);
+  }
+
+  /** Number of body sensors. */
+  public long bodySensors() {
+    return (long) patients * sensorTypes.size();
+  }
+}
