@@ -122,7 +122,7 @@ class ListenersIT {
         words.append(word, b * 2, b * 2 + 2);
       }
     }
-    String s = words.toString();
+    String s = words.toString().toLowerCase(java.util.Locale.ROOT);
     if (s.equals("00000000000000000000000000000001")) {
       return "::1";
     }
