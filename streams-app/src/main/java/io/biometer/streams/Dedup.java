@@ -71,13 +71,13 @@ public final class Dedup {
             .withCachingEnabled());
     long horizon = config.dedupHorizonMs();
     return readings.processValues(
-        () -> new Step(horizon, metrics, true), Named.as("dedup-readings"), STORE);
+        () -> new DedupProcessor(horizon, metrics, true), Named.as("dedup-readings"), STORE);
   }
 
   /** The processor alone, for tests that drive it directly (a restart over a kept store). */
   static FixedKeyProcessor<String, CleanReading, CleanReading> processor(
       StreamsAppConfig config, PipelineMetrics metrics) {
-    return new Step(config.dedupHorizonMs(), metrics, false);
+    return new DedupProcessor(config.dedupHorizonMs(), metrics, false);
   }
 
   /** The bucket length for a horizon: 1/24 of it, at least a second. */
@@ -132,20 +132,21 @@ public final class Dedup {
     }
   }
 
-  private static final class Step implements FixedKeyProcessor<String, CleanReading, CleanReading> {
+  private static final class DedupProcessor
+      implements FixedKeyProcessor<String, CleanReading, CleanReading> {
     private final long horizon;
     // Whether the loss ledger ({@link Completeness#COPIES_NODE}) is a child to send copies to.
     private final boolean ledger;
     private final long bucket;
     private final PipelineMetrics metrics;
-    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.StepMeters meters;
     private final PipelineMetrics.Latency latency;
     // The block each device used last, as in the store (this processor alone writes it).
     private final Map<String, Block> current = new HashMap<>();
     private FixedKeyProcessorContext<String, CleanReading> context;
     private KeyValueStore<Bytes, byte[]> seen;
 
-    Step(long horizon, PipelineMetrics metrics, boolean ledger) {
+    DedupProcessor(long horizon, PipelineMetrics metrics, boolean ledger) {
       this.ledger = ledger;
       this.horizon = horizon;
       this.bucket = bucketMillis(horizon);

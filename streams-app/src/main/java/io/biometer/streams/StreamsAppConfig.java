@@ -4,7 +4,7 @@ import io.biometer.avro.SensorType;
 import io.biometer.avro.Severity;
 import io.biometer.catalog.SensorCatalog;
 import io.biometer.config.PropertiesFiles;
-import io.biometer.streams.rules.RuleBook;
+import io.biometer.streams.alerting.RuleBook;
 import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.EnumMap;

@@ -5,6 +5,9 @@ import io.biometer.avro.Alert;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
+import io.biometer.streams.aggregation.DailyAggregation;
+import io.biometer.streams.alerting.AlertRules;
+import io.biometer.streams.alerting.SinkAlerts;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -41,14 +44,14 @@ public final class TelemetryTopology {
   public static Topology build(
       StreamsAppConfig config, TelemetrySerdes serdes, PipelineMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    ReadingTimestampExtractor eventTime = new ReadingTimestampExtractor(config.maxFutureSkewMs());
+    EventTimeExtractor eventTime = new EventTimeExtractor(config.maxFutureSkewMs());
 
     builder.globalTable(
         Topics.DEVICES,
         Consumed.with(Serdes.String(), serdes.device).withName("devices-source"),
         Materialized.as(DEVICES_STORE));
 
-    // One source for both reading topics, decoded by topic into clean readings: every record
+    // One source for both reading topics, decoded by topic into normalized readings: every record
     // saves a mapping and a merge node.
     KStream<String, ReceivedReading> readings =
         builder.stream(

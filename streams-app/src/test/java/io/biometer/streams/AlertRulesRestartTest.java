@@ -8,6 +8,7 @@ import io.biometer.avro.CleanReading;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.SensorType;
+import io.biometer.streams.alerting.AlertRules;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +97,8 @@ class AlertRulesRestartTest {
     context.resetForwards();
     Instant at = T0.plusSeconds(seq);
     CleanReading r =
-        CleanReadings.fromBody(Driver.reading(DEVICE, SensorType.BLOOD_OXYGEN, seq, at, "s", spo2));
+        NormalizedReadings.fromBody(
+            Driver.reading(DEVICE, SensorType.BLOOD_OXYGEN, seq, at, "s", spo2));
     p.process(new Record<>(DEVICE, r, at.toEpochMilli()));
     return context.forwarded().stream().map(f -> f.record().value().getState()).toList();
   }

@@ -1,4 +1,4 @@
-package io.biometer.streams;
+package io.biometer.streams.alerting;
 
 import io.biometer.avro.Alert;
 import io.biometer.avro.AlertKind;
@@ -9,12 +9,9 @@ import io.biometer.avro.Device;
 import io.biometer.avro.SensorType;
 import io.biometer.avro.Severity;
 import io.biometer.catalog.SensorCatalog;
+import io.biometer.streams.StreamsAppConfig;
 import io.biometer.streams.internal.DeviceCache;
 import io.biometer.streams.internal.PipelineMetrics;
-import io.biometer.streams.rules.AlertStateMachine;
-import io.biometer.streams.rules.RuleBook;
-import io.biometer.streams.rules.RuleState;
-import io.biometer.streams.rules.ThresholdRule;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -64,16 +61,16 @@ public final class AlertRules {
             .withCachingEnabled());
     RuleBook rules = config.ruleBook();
     return readings.process(
-        () -> new Step(config, rules, metrics, devicesStore),
+        () -> new AlertRulesProcessor(config, rules, metrics, devicesStore),
         Named.as("alert-rules"),
         STATE_STORE,
         LAST_SEEN_STORE);
   }
 
   /** The processor alone, for tests that drive it directly (a restart over kept stores). */
-  static Processor<String, CleanReading, String, Alert> processor(
+  public static Processor<String, CleanReading, String, Alert> processor(
       StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
-    return new Step(config, config.ruleBook(), metrics, devicesStore);
+    return new AlertRulesProcessor(config, config.ruleBook(), metrics, devicesStore);
   }
 
   /** Builds an alert record. */
@@ -110,10 +107,11 @@ public final class AlertRules {
         .build();
   }
 
-  private static final class Step implements Processor<String, CleanReading, String, Alert> {
+  private static final class AlertRulesProcessor
+      implements Processor<String, CleanReading, String, Alert> {
     private final RuleBook rules;
     private final PipelineMetrics metrics;
-    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.StepMeters meters;
     private final PipelineMetrics.Latency latency;
     private final String devicesStoreName;
     private final long lateAfter;
@@ -134,7 +132,7 @@ public final class AlertRules {
     // most once a second per device, so a restart loses at most a second of it.
     private final java.util.Map<String, Seen> seenDevices = new java.util.HashMap<>();
 
-    Step(
+    AlertRulesProcessor(
         StreamsAppConfig config, RuleBook rules, PipelineMetrics metrics, String devicesStoreName) {
       this.rules = rules;
       this.metrics = metrics;
@@ -196,7 +194,7 @@ public final class AlertRules {
         if (before == null) {
           before = RuleState.NORMAL;
         }
-        AlertStateMachine.Step step = AlertStateMachine.step(rule, before, v, t);
+        AlertStateMachine.Outcome step = AlertStateMachine.step(rule, before, v, t);
         if (!step.state().equals(before)) {
           String key = r.getDeviceId() + "|" + rule.id();
           if (step.state().status() == RuleState.Status.NORMAL) {

@@ -1,7 +1,6 @@
-package io.biometer.streams.internal;
+package io.biometer.streams.aggregation;
 
 import io.biometer.avro.SensorType;
-import io.biometer.streams.rules.DailyStats;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.serialization.Deserializer;
