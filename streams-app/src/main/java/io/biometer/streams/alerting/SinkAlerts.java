@@ -88,25 +88,18 @@ public final class SinkAlerts {
       }
       boolean late = now - t > lateAfter;
       Alert a =
-          AlertRules.alert(
-              s.getSinkId(),
-              s.getPatientId(),
-              null,
-              AlertKind.SINK_DOWN,
-              state,
-              Severity.MEDIUM,
-              "sink.down",
-              null,
-              (double) s.getBatteryPercent(),
-              null,
-              t,
-              now,
-              late,
-              "sink "
-                  + s.getSinkId()
-                  + " is "
-                  + s.getState()
-                  + (s.getReason() == null ? "" : " (" + s.getReason() + ")"));
+          Alerts.of(AlertKind.SINK_DOWN, state, "sink.down")
+              .about(s.getSinkId(), s.getPatientId(), null)
+              .severity(Severity.MEDIUM)
+              .value(null, (double) s.getBatteryPercent(), null)
+              .at(t, now, late)
+              .message(
+                  "sink "
+                      + s.getSinkId()
+                      + " is "
+                      + s.getState()
+                      + (s.getReason() == null ? "" : " (" + s.getReason() + ")"))
+              .build();
       metrics.alert(AlertKind.SINK_DOWN, state, late);
       latency.record(now - t);
       meters.out();

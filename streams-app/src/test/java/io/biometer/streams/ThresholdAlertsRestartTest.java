@@ -8,7 +8,7 @@ import io.biometer.avro.CleanReading;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.SensorType;
-import io.biometer.streams.alerting.AlertRules;
+import io.biometer.streams.alerting.ThresholdAlerts;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,11 +26,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.Test;
 
 /**
- * The alert rules keep the states of abnormal rules in memory as a copy of their store. A new
+ * The threshold step keeps the states of abnormal rules in memory as a copy of their store. A new
  * processor over the same stores (a restart, or a task revived after a restore) must pick them up:
  * an alert raised before it clears once after it, and nothing is raised twice.
  */
-class AlertRulesRestartTest {
+class ThresholdAlertsRestartTest {
 
   // A '|' in the device id: store keys are deviceId|ruleId, split at the last '|'.
   private static final String DEVICE = "ward|7.spo2";
@@ -41,18 +41,11 @@ class AlertRulesRestartTest {
           Map.of(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://alert-rules-restart"));
   private final MockProcessorContext<String, Alert> context = new MockProcessorContext<>();
 
-  AlertRulesRestartTest() {
+  ThresholdAlertsRestartTest() {
     context.setCurrentSystemTimeMs(Driver.WALL.toEpochMilli());
     add(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(AlertRules.STATE_STORE),
-                Serdes.String(),
-                Serdes.String())
-            .withLoggingDisabled()
-            .build());
-    add(
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(AlertRules.LAST_SEEN_STORE),
+                Stores.inMemoryKeyValueStore(ThresholdAlerts.STATE_STORE),
                 Serdes.String(),
                 Serdes.String())
             .withLoggingDisabled()
@@ -87,7 +80,7 @@ class AlertRulesRestartTest {
   /** A new processor over the kept stores, as after a restart. */
   private Processor<String, CleanReading, String, Alert> start() {
     Processor<String, CleanReading, String, Alert> p =
-        AlertRules.processor(config, PipelineMetrics.noop(), TelemetryTopology.DEVICES_STORE);
+        ThresholdAlerts.processor(config, PipelineMetrics.noop(), TelemetryTopology.DEVICES_STORE);
     p.init(context);
     return p;
   }
@@ -126,7 +119,7 @@ class AlertRulesRestartTest {
     // state was wiped and restored: what the store no longer holds must be forgotten.
     Processor<String, CleanReading, String, Alert> p = start();
     assertThat(send(p, 0, 90)).containsExactly(AlertState.RAISED);
-    KeyValueStore<String, String> states = context.getStateStore(AlertRules.STATE_STORE);
+    KeyValueStore<String, String> states = context.getStateStore(ThresholdAlerts.STATE_STORE);
     try (var it = states.all()) {
       it.forEachRemaining(kv -> states.delete(kv.key)); // as if restored to before the raise
     }
