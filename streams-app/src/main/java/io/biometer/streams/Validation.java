@@ -156,7 +156,7 @@ public final class Validation {
       try (KeyValueIterator<byte[], byte[]> it = waitStore.all()) {
         while (it.hasNext()) {
           KeyValue<byte[], byte[]> kv = it.next();
-          waiting.merge(WaitingReadings.decode(kv.value).deviceId(), 1, Integer::sum);
+          waiting.merge(WaitingReadings.decode(kv.value, WAIT_STORE).deviceId(), 1, Integer::sum);
           waitingTotal++;
           nextArrival = Math.max(nextArrival, WaitingReadings.arrival(kv.key) + 1);
         }
@@ -264,7 +264,7 @@ public final class Validation {
       try (KeyValueIterator<byte[], byte[]> it = waitStore.all()) {
         while (it.hasNext()) {
           KeyValue<byte[], byte[]> kv = it.next();
-          WaitingReadings.Entry e = WaitingReadings.decode(kv.value);
+          WaitingReadings.Entry e = WaitingReadings.decode(kv.value, WAIT_STORE);
           Device d = devices.get(e.deviceId(), now);
           if (d != null) {
             release(e, d, now, rejected);
