@@ -41,7 +41,7 @@ class DailyAggregationRestoreTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(DailyAggregation.STORE),
                 Serdes.String(),
-                new DayStatsSerde())
+                new DayStatsSerde(DailyAggregation.STORE))
             .withLoggingDisabled()
             .build();
     store.init(context.getStateStoreContext(), store);
@@ -83,7 +83,7 @@ class DailyAggregationRestoreTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(DailyAggregation.STORE),
                 Serdes.String(),
-                new DayStatsSerde())
+                new DayStatsSerde(DailyAggregation.STORE))
             .withLoggingDisabled()
             .build();
     store.init(context.getStateStoreContext(), store);

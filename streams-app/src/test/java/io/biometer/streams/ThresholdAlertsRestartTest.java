@@ -8,6 +8,8 @@ import io.biometer.avro.CleanReading;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.SensorType;
+import io.biometer.streams.alerting.RuleState;
+import io.biometer.streams.alerting.RuleStateSerde;
 import io.biometer.streams.alerting.ThresholdAlerts;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
@@ -47,7 +49,7 @@ class ThresholdAlertsRestartTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(ThresholdAlerts.STATE_STORE),
                 Serdes.String(),
-                Serdes.String())
+                new RuleStateSerde(ThresholdAlerts.STATE_STORE))
             .withLoggingDisabled()
             .build());
     TimestampedKeyValueStore<String, Device> devices =
@@ -119,7 +121,7 @@ class ThresholdAlertsRestartTest {
     // state was wiped and restored: what the store no longer holds must be forgotten.
     Processor<String, CleanReading, String, Alert> p = start();
     assertThat(send(p, 0, 90)).containsExactly(AlertState.RAISED);
-    KeyValueStore<String, String> states = context.getStateStore(ThresholdAlerts.STATE_STORE);
+    KeyValueStore<String, RuleState> states = context.getStateStore(ThresholdAlerts.STATE_STORE);
     try (var it = states.all()) {
       it.forEachRemaining(kv -> states.delete(kv.key)); // as if restored to before the raise
     }

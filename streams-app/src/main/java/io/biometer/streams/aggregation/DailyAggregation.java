@@ -53,7 +53,7 @@ public final class DailyAggregation {
       PipelineMetrics metrics) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STORE), Serdes.String(), new DayStatsSerde())
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), new DayStatsSerde(STORE))
             .withCachingEnabled());
     return readings.process(
         () ->

@@ -51,7 +51,9 @@ public final class SilentDevices {
       String devicesStore) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(LAST_SEEN_STORE), Serdes.String(), Serdes.String())
+                Stores.persistentKeyValueStore(LAST_SEEN_STORE),
+                Serdes.String(),
+                new LastSeenSerde(LAST_SEEN_STORE))
             .withCachingEnabled());
     return readings.process(
         () -> new SilentDevicesProcessor(config, metrics, devicesStore),
@@ -77,12 +79,12 @@ public final class SilentDevices {
     private final long cacheMs;
     private final SensorCatalog catalog = SensorCatalog.standard();
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, String> lastSeen;
+    private KeyValueStore<String, LastSeen> lastSeen;
     private DeviceCache devices;
     // Last-seen times of this task's devices, a copy of the store reloaded on every init (which
     // also follows a restore); written to the store when a flag changes or at most once a second
     // per device, so a restart loses at most a second of it.
-    private final Map<String, Seen> seenDevices = new HashMap<>();
+    private final Map<String, LastSeen> seenDevices = new HashMap<>();
 
     SilentDevicesProcessor(StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
       AlertsConfig alerts = config.alerts();
@@ -103,8 +105,8 @@ public final class SilentDevices {
       TimestampedKeyValueStore<String, Device> store = context.getStateStore(devicesStoreName);
       this.devices = new DeviceCache(store, cacheMs);
       seenDevices.clear();
-      try (KeyValueIterator<String, String> it = lastSeen.all()) {
-        it.forEachRemaining(kv -> seenDevices.put(kv.key, Seen.decode(kv.value)));
+      try (KeyValueIterator<String, LastSeen> it = lastSeen.all()) {
+        it.forEachRemaining(kv -> seenDevices.put(kv.key, kv.value));
       }
       // Wall clock on purpose: a device is silent when nothing arrives, which no event time shows.
       context.schedule(
@@ -117,9 +119,9 @@ public final class SilentDevices {
       CleanReading r = record.value();
       long now = context.currentSystemTimeMs();
       long t = r.getEventTime().toEpochMilli();
-      Seen s = seenDevices.get(r.getDeviceId());
+      LastSeen s = seenDevices.get(r.getDeviceId());
       if (s == null) {
-        s = new Seen();
+        s = new LastSeen();
         seenDevices.put(r.getDeviceId(), s);
       }
       boolean wasSilent = s.silent;
@@ -141,7 +143,7 @@ public final class SilentDevices {
       s.silentAfter = silentAfter(r.getSensorType(), devices.get(r.getDeviceId(), now));
       if (wasSilent || now - s.storedAt >= 1000) {
         s.storedAt = now;
-        lastSeen.put(r.getDeviceId(), s.encode());
+        lastSeen.put(r.getDeviceId(), s);
       }
     }
 
@@ -158,8 +160,8 @@ public final class SilentDevices {
 
     /** The wall-clock punctuation: raises an alert for each device silent since the last one. */
     private void findSilent(long now) {
-      for (Map.Entry<String, Seen> e : seenDevices.entrySet()) {
-        Seen s = e.getValue();
+      for (Map.Entry<String, LastSeen> e : seenDevices.entrySet()) {
+        LastSeen s = e.getValue();
         if (!s.silent && now - s.last > s.silentAfter) {
           emit(
               Alerts.raised(AlertKind.DEVICE_SILENT, RULE)
@@ -180,7 +182,7 @@ public final class SilentDevices {
               now);
           s.silent = true;
           s.storedAt = now;
-          lastSeen.put(e.getKey(), s.encode());
+          lastSeen.put(e.getKey(), s);
         }
       }
     }
@@ -189,32 +191,6 @@ public final class SilentDevices {
       metrics.alert(a.getKind(), a.getState(), a.getLate());
       latency.record(now - eventTime);
       context.forward(new Record<>(a.getDeviceId(), a, Math.max(0, eventTime)));
-    }
-  }
-
-  /** When a device was last heard of, as kept in the last-seen store. */
-  private static final class Seen {
-    long last;
-    long silentAfter;
-    boolean silent;
-    String owner;
-    SensorType type;
-    long storedAt;
-
-    String encode() {
-      return last + "|" + silentAfter + "|" + (silent ? 1 : 0) + "|" + owner + "|" + type;
-    }
-
-    static Seen decode(String v) {
-      String[] f = v.split("\\|");
-      Seen s = new Seen();
-      s.last = Long.parseLong(f[0]);
-      s.silentAfter = Long.parseLong(f[1]);
-      s.silent = f[2].equals("1");
-      s.owner = f[3];
-      s.type = SensorType.valueOf(f[4]);
-      s.storedAt = s.last;
-      return s;
     }
   }
 }

@@ -37,7 +37,7 @@ public final class SinkAlerts {
       PipelineMetrics metrics) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), new SinkDownSerde(STORE))
             .withCachingEnabled());
     long lateAfter = config.lateAfterMs();
     return statuses.process(

@@ -26,10 +26,11 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
  * The threshold step: turns clean readings into alert transitions, one {@link AlertStateMachine}
- * per (device, rule) of the {@link RuleBook} in a changelogged store ({@value #STATE_STORE}): value
- * high and low with hysteresis and optional minimum duration (event time), battery low. An alert
- * from a reading measured longer ago than {@code alerts.late.after.ms} is marked late. Input keyed
- * by device id; output keyed by device id, stamped with the reading's event time.
+ * per (device, rule) of the {@link RuleBook} in a changelogged store ({@value #STATE_STORE}, values
+ * in {@link RuleStateSerde}'s format): value high and low with hysteresis and optional minimum
+ * duration (event time), battery low. An alert from a reading measured longer ago than {@code
+ * alerts.late.after.ms} is marked late. Input keyed by device id; output keyed by device id,
+ * stamped with the reading's event time.
  */
 public final class ThresholdAlerts {
 
@@ -47,7 +48,9 @@ public final class ThresholdAlerts {
       String devicesStore) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), Serdes.String())
+                Stores.persistentKeyValueStore(STATE_STORE),
+                Serdes.String(),
+                new RuleStateSerde(STATE_STORE))
             .withCachingEnabled());
     RuleBook rules = config.ruleBook();
     return readings.process(
@@ -73,7 +76,7 @@ public final class ThresholdAlerts {
     private final long cacheMs;
     private final SensorCatalog catalog = SensorCatalog.standard();
     private ProcessorContext<String, Alert> context;
-    private KeyValueStore<String, String> states;
+    private KeyValueStore<String, RuleState> states;
     private DeviceCache devices;
     // The states of the rules that are not NORMAL, by device and rule id: a copy of the store
     // (keys deviceId|ruleId; rule ids hold no '|'), which this processor alone writes. Reloaded
@@ -98,13 +101,13 @@ public final class ThresholdAlerts {
       TimestampedKeyValueStore<String, Device> store = context.getStateStore(devicesStoreName);
       this.devices = new DeviceCache(store, cacheMs);
       notNormal.clear();
-      try (KeyValueIterator<String, String> it = states.all()) {
+      try (KeyValueIterator<String, RuleState> it = states.all()) {
         it.forEachRemaining(
             kv -> {
               int bar = kv.key.lastIndexOf('|');
               notNormal
                   .computeIfAbsent(kv.key.substring(0, bar), d -> new HashMap<>())
-                  .put(kv.key.substring(bar + 1), decode(kv.value));
+                  .put(kv.key.substring(bar + 1), kv.value);
             });
       }
     }
@@ -142,7 +145,7 @@ public final class ThresholdAlerts {
               }
             }
           } else {
-            states.put(key, outcome.state().status() + ":" + outcome.state().since());
+            states.put(key, outcome.state());
             notNormal
                 .computeIfAbsent(r.getDeviceId(), d -> new HashMap<>())
                 .put(rule.id(), outcome.state());
@@ -198,15 +201,6 @@ public final class ThresholdAlerts {
         }
       }
       return null;
-    }
-
-    private static RuleState decode(String s) {
-      if (s == null) {
-        return RuleState.NORMAL;
-      }
-      int colon = s.indexOf(':');
-      return new RuleState(
-          RuleState.Status.valueOf(s.substring(0, colon)), Long.parseLong(s.substring(colon + 1)));
     }
   }
 }
