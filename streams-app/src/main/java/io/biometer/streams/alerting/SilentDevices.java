@@ -18,11 +18,14 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
@@ -50,15 +53,21 @@ public final class SilentDevices {
       PipelineMetrics metrics,
       String devicesStore) {
     builder.addStateStore(
-        Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(LAST_SEEN_STORE),
-                Serdes.String(),
-                new LastSeenSerde(LAST_SEEN_STORE))
-            .withCachingEnabled());
+        lastSeenStore(Stores.persistentKeyValueStore(LAST_SEEN_STORE)).withCachingEnabled());
     return readings.process(
         () -> new SilentDevicesProcessor(config, metrics, devicesStore),
         Named.as(NODE),
         LAST_SEEN_STORE);
+  }
+
+  /**
+   * The builder of the step's store over {@code supplier} (persistent in the topology; tests pass
+   * an in-memory one), with the store's key and value serdes.
+   */
+  public static StoreBuilder<? extends StateStore> lastSeenStore(
+      KeyValueBytesStoreSupplier supplier) {
+    return Stores.keyValueStoreBuilder(
+        supplier, Serdes.String(), new LastSeenSerde(supplier.name()));
   }
 
   /** The processor alone, for tests that drive it directly (a restart over a kept store). */
