@@ -6,11 +6,11 @@ import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
 import io.biometer.avro.SensorType;
 import io.biometer.catalog.SensorCatalog;
+import io.biometer.streams.aggregation.DayWindow;
 import io.biometer.streams.internal.DeviceCache;
 import io.biometer.streams.internal.DlqRecords;
 import io.biometer.streams.internal.LedgerEntry;
 import io.biometer.streams.internal.PipelineMetrics;
-import io.biometer.streams.rules.DayWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -99,28 +99,31 @@ public final class Completeness {
         Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
             .withCachingEnabled());
-    KStream<String, Event> copies = deduped.processValues(CopiesNode::new, Named.as(COPIES_NODE));
+    KStream<String, Event> copies =
+        deduped.processValues(CopiesProcessor::new, Named.as(COPIES_NODE));
     KStream<String, Event> rejected =
         builder.stream(
                 Topics.DLQ,
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray())
                     .withTimestampExtractor(new NoTime())
                     .withName("completeness-dlq-source"))
-            .process(() -> new Rejections(decoder), Named.as("completeness-rejected"));
+            .process(() -> new RejectionsProcessor(decoder), Named.as("completeness-rejected"));
     return copies
         .merge(rejected, Named.as("completeness-merge-rejected"))
         .process(
-            () -> new Step(config, metrics, devicesStore), Named.as("completeness-ledger"), STORE);
+            () -> new LedgerProcessor(config, metrics, devicesStore),
+            Named.as("completeness-ledger"),
+            STORE);
   }
 
   /** The ledger processor alone, for tests that drive it directly (a restart over a kept store). */
   static Processor<String, Event, String, DataCompleteness> processor(
       StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
-    return new Step(config, metrics, devicesStore);
+    return new LedgerProcessor(config, metrics, devicesStore);
   }
 
   /** A reading dedup passed (RECEIVED) or, marked, a copy it dropped (COPY). */
-  private static final class CopiesNode
+  private static final class CopiesProcessor
       implements org.apache.kafka.streams.processor.api.FixedKeyProcessor<
           String, CleanReading, Event> {
     private org.apache.kafka.streams.processor.api.FixedKeyProcessorContext<String, Event> context;
@@ -152,11 +155,12 @@ public final class Completeness {
   }
 
   /** A DLQ record of a reading topic as a ledger event; anything else is not the ledger's. */
-  private static final class Rejections implements Processor<byte[], byte[], String, Event> {
+  private static final class RejectionsProcessor
+      implements Processor<byte[], byte[], String, Event> {
     private final Deserializer<ReceivedReading> decoder;
     private ProcessorContext<String, Event> context;
 
-    Rejections(Deserializer<ReceivedReading> decoder) {
+    RejectionsProcessor(Deserializer<ReceivedReading> decoder) {
       this.decoder = decoder;
     }
 
@@ -179,7 +183,7 @@ public final class Completeness {
       CleanReading reading = null;
       try {
         ReceivedReading r = decoder.deserialize(topic, record.value());
-        reading = r == null ? null : r.reading();
+        reading = r == null ? null : r.normalized();
       } catch (RuntimeException undecodable) {
         // Counted under its key, on the day it was rejected.
       }
@@ -193,7 +197,8 @@ public final class Completeness {
     }
   }
 
-  private static final class Step implements Processor<String, Event, String, DataCompleteness> {
+  private static final class LedgerProcessor
+      implements Processor<String, Event, String, DataCompleteness> {
     private final ZoneId zone;
     private final long grace;
     private final long retention;
@@ -202,7 +207,7 @@ public final class Completeness {
     private final long cacheMs;
     private final String devicesStore;
     private final PipelineMetrics metrics;
-    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.StepMeters meters;
     private final SensorCatalog catalog = SensorCatalog.standard();
     private final Set<String> dirty = new LinkedHashSet<>();
     // The entries updated last, as objects, so the usual record neither decodes nor reads the
@@ -223,7 +228,7 @@ public final class Completeness {
     private DayWindow current;
     private String currentPrefix;
 
-    Step(StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
+    LedgerProcessor(StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
       this.zone = config.zone();
       this.grace = config.graceMs();
       this.retention = config.completenessRetentionMs();

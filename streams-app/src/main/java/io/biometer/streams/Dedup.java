@@ -2,6 +2,8 @@ package io.biometer.streams;
 
 import io.biometer.avro.CleanReading;
 import io.biometer.streams.internal.PipelineMetrics;
+import io.biometer.streams.internal.StateFormat;
+import io.biometer.streams.internal.StateFormatException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -71,13 +73,13 @@ public final class Dedup {
             .withCachingEnabled());
     long horizon = config.dedupHorizonMs();
     return readings.processValues(
-        () -> new Step(horizon, metrics, true), Named.as("dedup-readings"), STORE);
+        () -> new DedupProcessor(horizon, metrics, true), Named.as("dedup-readings"), STORE);
   }
 
   /** The processor alone, for tests that drive it directly (a restart over a kept store). */
   static FixedKeyProcessor<String, CleanReading, CleanReading> processor(
       StreamsAppConfig config, PipelineMetrics metrics) {
-    return new Step(config.dedupHorizonMs(), metrics, false);
+    return new DedupProcessor(config.dedupHorizonMs(), metrics, false);
   }
 
   /** The bucket length for a horizon: 1/24 of it, at least a second. */
@@ -87,6 +89,9 @@ public final class Dedup {
 
   /** One block of a device's sequence numbers in one time bucket, as in the store. */
   static final class Block {
+    /** The format version of the stored form this build writes and reads. */
+    static final byte VERSION = 1;
+
     final Bytes key;
     final long bucketIndex;
     final long blockIndex;
@@ -106,13 +111,14 @@ public final class Dedup {
     }
 
     /**
-     * The stored form with {@code slot} set to {@code t}: the mask, then the event time of each set
-     * slot in order, as milliseconds after the bucket's start (a bucket is at most {@link
-     * Integer#MAX_VALUE} ms long).
+     * The stored form with {@code slot} set to {@code t}, version {@value #VERSION}: the version
+     * byte, the mask (int), then the event time of each set slot in order, as int milliseconds
+     * after the bucket's start (a bucket is at most {@link Integer#MAX_VALUE} ms long); big-endian.
+     * No enums. A contract between versions, like every store value ({@link StateFormat}).
      */
     byte[] encodeWith(int slot, long t) {
       int m = mask | (1 << slot);
-      ByteBuffer b = ByteBuffer.allocate(4 + 4 * Integer.bitCount(m)).putInt(m);
+      ByteBuffer b = ByteBuffer.allocate(1 + 4 + 4 * Integer.bitCount(m)).put(VERSION).putInt(m);
       for (int i = 0; i < BLOCK; i++) {
         if ((m & (1 << i)) != 0) {
           b.putInt((int) ((i == slot ? t : times[i]) - bucketStart));
@@ -121,31 +127,48 @@ public final class Dedup {
       return b.array();
     }
 
-    void decode(byte[] stored) {
-      ByteBuffer b = ByteBuffer.wrap(stored);
-      mask = b.getInt();
-      for (int i = 0; i < BLOCK; i++) {
-        if ((mask & (1 << i)) != 0) {
-          times[i] = bucketStart + b.getInt();
+    /**
+     * Reads the stored form of this block from {@code store}.
+     *
+     * @throws StateFormatException for another version
+     */
+    void decode(byte[] stored, String store) {
+      StateFormat.version(stored, store, "a block of seen sequence numbers", VERSION);
+      try {
+        ByteBuffer b = ByteBuffer.wrap(stored, 1, stored.length - 1);
+        mask = b.getInt();
+        for (int i = 0; i < BLOCK; i++) {
+          if ((mask & (1 << i)) != 0) {
+            times[i] = bucketStart + b.getInt();
+          }
         }
+      } catch (java.nio.BufferUnderflowException e) {
+        throw new IllegalStateException(
+            "state store "
+                + store
+                + " holds a truncated block of seen sequence numbers ("
+                + stored.length
+                + " bytes)",
+            e);
       }
     }
   }
 
-  private static final class Step implements FixedKeyProcessor<String, CleanReading, CleanReading> {
+  private static final class DedupProcessor
+      implements FixedKeyProcessor<String, CleanReading, CleanReading> {
     private final long horizon;
     // Whether the loss ledger ({@link Completeness#COPIES_NODE}) is a child to send copies to.
     private final boolean ledger;
     private final long bucket;
     private final PipelineMetrics metrics;
-    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.StepMeters meters;
     private final PipelineMetrics.Latency latency;
     // The block each device used last, as in the store (this processor alone writes it).
     private final Map<String, Block> current = new HashMap<>();
     private FixedKeyProcessorContext<String, CleanReading> context;
     private KeyValueStore<Bytes, byte[]> seen;
 
-    Step(long horizon, PipelineMetrics metrics, boolean ledger) {
+    DedupProcessor(long horizon, PipelineMetrics metrics, boolean ledger) {
       this.ledger = ledger;
       this.horizon = horizon;
       this.bucket = bucketMillis(horizon);
@@ -210,7 +233,7 @@ public final class Dedup {
               bucketIndex * bucket);
       byte[] stored = seen.get(block.key);
       if (stored != null) {
-        block.decode(stored);
+        block.decode(stored, STORE);
       }
       return block;
     }

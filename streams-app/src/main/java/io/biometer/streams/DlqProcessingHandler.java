@@ -3,6 +3,7 @@ package io.biometer.streams;
 import io.biometer.streams.internal.DlqTarget;
 import io.biometer.streams.internal.Rejected;
 import io.biometer.streams.internal.RejectedSources;
+import io.biometer.streams.internal.StateFormatException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * device, impossible value, future event time, too late) or that makes a step fail goes to the DLQ
  * with the source record's original bytes (KIP-1034) and the reason; the app goes on. Records a
  * step held back and rejects later ({@link RejectedSources}: readings that waited in vain for their
- * device) go to the DLQ each with its own kept source.
+ * device) go to the DLQ each with its own kept source. A state store value of an unknown format
+ * ({@link StateFormatException}) is no record's fault: the task fails, naming the store.
  */
 public final class DlqProcessingHandler implements ProcessingExceptionHandler {
 
@@ -45,6 +47,17 @@ public final class DlqProcessingHandler implements ProcessingExceptionHandler {
         out.add(dlq.fromSource(r.why().reason(), r.source(), context.processorNodeId(), r.why()));
       }
       return Response.resume(out);
+    }
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof StateFormatException bad) {
+        // Not the record's fault: every record would meet the same store. Fail loudly, naming the
+        // store and the format, instead of dead-lettering the input.
+        log.error(
+            "state store {} cannot be read by this build; failing the task: {}",
+            bad.store(),
+            bad.getMessage());
+        return Response.fail();
+      }
     }
     if (!(e instanceof Rejected) && context.topic() == null) {
       // A punctuation failed (e.g. its output could not be sent): there is no source record to

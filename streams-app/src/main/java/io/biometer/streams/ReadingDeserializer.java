@@ -29,10 +29,11 @@ final class ReadingDeserializer implements Deserializer<ReceivedReading> {
       return null;
     }
     if (Topics.BODY_READINGS.equals(topic)) {
-      return new ReceivedReading(CleanReadings.fromBody(body.deserialize(topic, data)), data);
+      return new ReceivedReading(NormalizedReadings.fromBody(body.deserialize(topic, data)), data);
     }
     if (Topics.METER_READINGS.equals(topic)) {
-      return new ReceivedReading(CleanReadings.fromMeter(meter.deserialize(topic, data)), data);
+      return new ReceivedReading(
+          NormalizedReadings.fromMeter(meter.deserialize(topic, data)), data);
     }
     throw new SerializationException(
         "no reading type for topic "

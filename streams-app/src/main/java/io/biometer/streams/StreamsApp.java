@@ -112,7 +112,7 @@ public final class StreamsApp implements AutoCloseable {
     // The device table is a global table: its processing errors go to the handler too (Kafka
     // Streams warns at start when this is off, and turns it on by default from 5.0).
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-    p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, ReadingTimestampExtractor.class);
+    p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, EventTimeExtractor.class);
     p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     // Body and meter readings share a task but need no ordering between them: never idle waiting
     // for the (mostly empty) meter partitions, which would add latency to every alert.

@@ -1,13 +1,10 @@
 package io.biometer.streams;
 
-import io.biometer.avro.SensorType;
-import io.biometer.avro.Severity;
-import io.biometer.catalog.SensorCatalog;
 import io.biometer.config.PropertiesFiles;
-import io.biometer.streams.rules.RuleBook;
+import io.biometer.streams.alerting.AlertsConfig;
+import io.biometer.streams.alerting.RuleBook;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -124,35 +121,16 @@ public final class StreamsAppConfig extends AbstractConfig {
           + " outlive the day's aggregate, which closes in stream time. Default: 604800000 (7"
           + " days).";
 
-  public static final String SILENT_FACTOR_CONFIG = "alerts.silent.factor";
-  public static final String SILENT_FACTOR_DOC =
-      "A device is silent when no reading arrived for this many times its cadence (wall clock)."
-          + " Default: 3.";
-
-  public static final String SILENT_METER_AFTER_MS_CONFIG = "alerts.silent.meter.after.ms";
-  public static final String SILENT_METER_AFTER_MS_DOC =
-      "Meters upload once a day: a meter is silent after this long without an upload, in"
-          + " milliseconds. Default: 108000000 (30 hours).";
-
-  public static final String SILENT_CHECK_INTERVAL_MS_CONFIG = "alerts.silent.check.interval.ms";
-  public static final String SILENT_CHECK_INTERVAL_MS_DOC =
-      "How often (wall clock) silent devices are looked for, in milliseconds. Default: 5000.";
-
-  public static final String LATE_AFTER_MS_CONFIG = "alerts.late.after.ms";
-  public static final String LATE_AFTER_MS_DOC =
-      "An alert whose reading was measured longer ago than this (wall clock) is marked late, so"
-          + " nobody is paged for the past as if it were now, in milliseconds. Default: 900000"
-          + " (15 minutes).";
-
-  public static final String MIN_DURATION_MS_CONFIG = "alerts.min.duration.ms";
-  public static final String MIN_DURATION_MS_DOC =
-      "How long (event time) a value rule must hold before RAISED, for every sensor type without"
-          + " its own alerts.<TYPE>.min.duration.ms, in milliseconds. Default: 0 (at once).";
-
-  public static final String BATTERY_HYSTERESIS_CONFIG = "alerts.battery.hysteresis";
-  public static final String BATTERY_HYSTERESIS_DOC =
-      "Percent a battery must regain above its low level to clear a battery-low alert. Default:"
-          + " 5.";
+  // The alerts.* keys are defined beside the rule book they build (AlertsConfig); their names
+  // stay here too, for the other keys' users.
+  public static final String SILENT_FACTOR_CONFIG = AlertsConfig.SILENT_FACTOR_CONFIG;
+  public static final String SILENT_METER_AFTER_MS_CONFIG =
+      AlertsConfig.SILENT_METER_AFTER_MS_CONFIG;
+  public static final String SILENT_CHECK_INTERVAL_MS_CONFIG =
+      AlertsConfig.SILENT_CHECK_INTERVAL_MS_CONFIG;
+  public static final String LATE_AFTER_MS_CONFIG = AlertsConfig.LATE_AFTER_MS_CONFIG;
+  public static final String MIN_DURATION_MS_CONFIG = AlertsConfig.MIN_DURATION_MS_CONFIG;
+  public static final String BATTERY_HYSTERESIS_CONFIG = AlertsConfig.BATTERY_HYSTERESIS_CONFIG;
 
   public static final String METRICS_PORT_CONFIG = "metrics.port";
   public static final String METRICS_PORT_DOC =
@@ -177,160 +155,126 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   /** The definition of every fixed key. */
   public static final ConfigDef CONFIG_DEF =
-      new ConfigDef()
-          .define(
-              BOOTSTRAP_SERVERS_CONFIG,
-              Type.STRING,
-              "127.0.0.1:9092",
-              Importance.HIGH,
-              BOOTSTRAP_SERVERS_DOC)
-          .define(
-              SCHEMA_REGISTRY_URL_CONFIG,
-              Type.STRING,
-              "http://127.0.0.1:8081",
-              Importance.HIGH,
-              SCHEMA_REGISTRY_URL_DOC)
-          .define(
-              APPLICATION_ID_CONFIG,
-              Type.STRING,
-              "biometer-streams",
-              Importance.HIGH,
-              APPLICATION_ID_DOC)
-          .define(
-              PROCESSING_GUARANTEE_CONFIG,
-              Type.STRING,
-              StreamsConfig.EXACTLY_ONCE_V2,
-              ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
-              Importance.HIGH,
-              PROCESSING_GUARANTEE_DOC)
-          .define(
-              NUM_STREAM_THREADS_CONFIG,
-              Type.INT,
-              1,
-              Range.atLeast(1),
-              Importance.MEDIUM,
-              NUM_STREAM_THREADS_DOC)
-          .define(STATE_DIR_CONFIG, Type.STRING, "data/streams", Importance.MEDIUM, STATE_DIR_DOC)
-          .define(
-              DEDUP_HORIZON_MS_CONFIG,
-              Type.LONG,
-              48L * 3600_000,
-              // Dedup keeps event times as int milliseconds into a bucket of 1/24 of the horizon.
-              Range.between(1000L, 24L * Integer.MAX_VALUE),
-              Importance.MEDIUM,
-              DEDUP_HORIZON_MS_DOC)
-          .define(
-              MAX_FUTURE_SKEW_MS_CONFIG,
-              Type.LONG,
-              300_000L,
-              Range.atLeast(0),
-              Importance.MEDIUM,
-              MAX_FUTURE_SKEW_MS_DOC)
-          .define(
-              UNKNOWN_DEVICE_WAIT_MS_CONFIG,
-              Type.LONG,
-              30_000L,
-              Range.atLeast(0),
-              Importance.MEDIUM,
-              UNKNOWN_DEVICE_WAIT_MS_DOC)
-          .define(
-              UNKNOWN_DEVICE_MAX_WAITING_CONFIG,
-              Type.INT,
-              100_000,
-              Range.atLeast(0),
-              Importance.LOW,
-              UNKNOWN_DEVICE_MAX_WAITING_DOC)
-          .define(
-              UNKNOWN_DEVICE_CHECK_INTERVAL_MS_CONFIG,
-              Type.LONG,
-              250L,
-              Range.atLeast(1),
-              Importance.LOW,
-              UNKNOWN_DEVICE_CHECK_INTERVAL_MS_DOC)
-          .define(
-              AGGREGATION_ZONE_CONFIG,
-              Type.STRING,
-              "UTC",
-              (name, value) -> {
-                try {
-                  ZoneId.of((String) value);
-                } catch (RuntimeException e) {
-                  throw new ConfigException(
-                      name, value, "not a time zone id (e.g. UTC or Europe/Berlin)");
-                }
-              },
-              Importance.MEDIUM,
-              AGGREGATION_ZONE_DOC)
-          .define(
-              AGGREGATION_GRACE_MS_CONFIG,
-              Type.LONG,
-              36L * 3600_000,
-              Range.atLeast(0),
-              Importance.MEDIUM,
-              AGGREGATION_GRACE_MS_DOC)
-          .define(
-              AGGREGATION_UPDATE_INTERVAL_MS_CONFIG,
-              Type.LONG,
-              30_000L,
-              Range.atLeast(0),
-              Importance.LOW,
-              AGGREGATION_UPDATE_INTERVAL_MS_DOC)
-          .define(
-              COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG,
-              Type.LONG,
-              30_000L,
-              Range.atLeast(1),
-              Importance.LOW,
-              COMPLETENESS_UPDATE_INTERVAL_MS_DOC)
-          .define(
-              COMPLETENESS_RETENTION_MS_CONFIG,
-              Type.LONG,
-              7L * 24 * 3600_000,
-              Range.atLeast(0),
-              Importance.LOW,
-              COMPLETENESS_RETENTION_MS_DOC)
-          .define(
-              SILENT_FACTOR_CONFIG,
-              Type.DOUBLE,
-              3.0,
-              Range.atLeast(1),
-              Importance.MEDIUM,
-              SILENT_FACTOR_DOC)
-          .define(
-              SILENT_METER_AFTER_MS_CONFIG,
-              Type.LONG,
-              30L * 3600_000,
-              Range.atLeast(1000),
-              Importance.LOW,
-              SILENT_METER_AFTER_MS_DOC)
-          .define(
-              SILENT_CHECK_INTERVAL_MS_CONFIG,
-              Type.LONG,
-              5_000L,
-              Range.atLeast(10),
-              Importance.LOW,
-              SILENT_CHECK_INTERVAL_MS_DOC)
-          .define(
-              LATE_AFTER_MS_CONFIG,
-              Type.LONG,
-              900_000L,
-              Range.atLeast(0),
-              Importance.MEDIUM,
-              LATE_AFTER_MS_DOC)
-          .define(
-              MIN_DURATION_MS_CONFIG,
-              Type.LONG,
-              0L,
-              Range.atLeast(0),
-              Importance.MEDIUM,
-              MIN_DURATION_MS_DOC)
-          .define(
-              BATTERY_HYSTERESIS_CONFIG,
-              Type.DOUBLE,
-              5.0,
-              Range.atLeast(0),
-              Importance.LOW,
-              BATTERY_HYSTERESIS_DOC)
+      AlertsConfig.define(
+              new ConfigDef()
+                  .define(
+                      BOOTSTRAP_SERVERS_CONFIG,
+                      Type.STRING,
+                      "127.0.0.1:9092",
+                      Importance.HIGH,
+                      BOOTSTRAP_SERVERS_DOC)
+                  .define(
+                      SCHEMA_REGISTRY_URL_CONFIG,
+                      Type.STRING,
+                      "http://127.0.0.1:8081",
+                      Importance.HIGH,
+                      SCHEMA_REGISTRY_URL_DOC)
+                  .define(
+                      APPLICATION_ID_CONFIG,
+                      Type.STRING,
+                      "biometer-streams",
+                      Importance.HIGH,
+                      APPLICATION_ID_DOC)
+                  .define(
+                      PROCESSING_GUARANTEE_CONFIG,
+                      Type.STRING,
+                      StreamsConfig.EXACTLY_ONCE_V2,
+                      ConfigDef.ValidString.in(
+                          StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+                      Importance.HIGH,
+                      PROCESSING_GUARANTEE_DOC)
+                  .define(
+                      NUM_STREAM_THREADS_CONFIG,
+                      Type.INT,
+                      1,
+                      Range.atLeast(1),
+                      Importance.MEDIUM,
+                      NUM_STREAM_THREADS_DOC)
+                  .define(
+                      STATE_DIR_CONFIG,
+                      Type.STRING,
+                      "data/streams",
+                      Importance.MEDIUM,
+                      STATE_DIR_DOC)
+                  .define(
+                      DEDUP_HORIZON_MS_CONFIG,
+                      Type.LONG,
+                      48L * 3600_000,
+                      // Dedup keeps event times as int milliseconds into a bucket of 1/24 of the
+                      // horizon.
+                      Range.between(1000L, 24L * Integer.MAX_VALUE),
+                      Importance.MEDIUM,
+                      DEDUP_HORIZON_MS_DOC)
+                  .define(
+                      MAX_FUTURE_SKEW_MS_CONFIG,
+                      Type.LONG,
+                      300_000L,
+                      Range.atLeast(0),
+                      Importance.MEDIUM,
+                      MAX_FUTURE_SKEW_MS_DOC)
+                  .define(
+                      UNKNOWN_DEVICE_WAIT_MS_CONFIG,
+                      Type.LONG,
+                      30_000L,
+                      Range.atLeast(0),
+                      Importance.MEDIUM,
+                      UNKNOWN_DEVICE_WAIT_MS_DOC)
+                  .define(
+                      UNKNOWN_DEVICE_MAX_WAITING_CONFIG,
+                      Type.INT,
+                      100_000,
+                      Range.atLeast(0),
+                      Importance.LOW,
+                      UNKNOWN_DEVICE_MAX_WAITING_DOC)
+                  .define(
+                      UNKNOWN_DEVICE_CHECK_INTERVAL_MS_CONFIG,
+                      Type.LONG,
+                      250L,
+                      Range.atLeast(1),
+                      Importance.LOW,
+                      UNKNOWN_DEVICE_CHECK_INTERVAL_MS_DOC)
+                  .define(
+                      AGGREGATION_ZONE_CONFIG,
+                      Type.STRING,
+                      "UTC",
+                      (name, value) -> {
+                        try {
+                          ZoneId.of((String) value);
+                        } catch (RuntimeException e) {
+                          throw new ConfigException(
+                              name, value, "not a time zone id (e.g. UTC or Europe/Berlin)");
+                        }
+                      },
+                      Importance.MEDIUM,
+                      AGGREGATION_ZONE_DOC)
+                  .define(
+                      AGGREGATION_GRACE_MS_CONFIG,
+                      Type.LONG,
+                      36L * 3600_000,
+                      Range.atLeast(0),
+                      Importance.MEDIUM,
+                      AGGREGATION_GRACE_MS_DOC)
+                  .define(
+                      AGGREGATION_UPDATE_INTERVAL_MS_CONFIG,
+                      Type.LONG,
+                      30_000L,
+                      Range.atLeast(0),
+                      Importance.LOW,
+                      AGGREGATION_UPDATE_INTERVAL_MS_DOC)
+                  .define(
+                      COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG,
+                      Type.LONG,
+                      30_000L,
+                      Range.atLeast(1),
+                      Importance.LOW,
+                      COMPLETENESS_UPDATE_INTERVAL_MS_DOC)
+                  .define(
+                      COMPLETENESS_RETENTION_MS_CONFIG,
+                      Type.LONG,
+                      7L * 24 * 3600_000,
+                      Range.atLeast(0),
+                      Importance.LOW,
+                      COMPLETENESS_RETENTION_MS_DOC))
           .define(
               METRICS_PORT_CONFIG,
               Type.INT,
@@ -348,23 +292,6 @@ public final class StreamsAppConfig extends AbstractConfig {
           .define(METRICS_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, METRICS_HOST_DOC)
           .define(
               METRICS_PER_RELAY_CONFIG, Type.BOOLEAN, true, Importance.LOW, METRICS_PER_RELAY_DOC);
-
-  /** Default severity of value alerts per sensor type (IEC 60601-1-8 priorities). */
-  static final Map<SensorType, Severity> DEFAULT_SEVERITIES = defaultSeverities();
-
-  private static Map<SensorType, Severity> defaultSeverities() {
-    Map<SensorType, Severity> m = new EnumMap<>(SensorType.class);
-    for (SensorType t : SensorType.values()) {
-      m.put(t, Severity.MEDIUM);
-    }
-    m.put(SensorType.BLOOD_OXYGEN, Severity.HIGH);
-    m.put(SensorType.ECG, Severity.HIGH);
-    m.put(SensorType.PACEMAKER, Severity.HIGH);
-    m.put(SensorType.BLOOD_SUGAR, Severity.HIGH);
-    m.put(SensorType.EMG, Severity.LOW);
-    m.put(SensorType.SOIL_METER, Severity.LOW);
-    return m;
-  }
 
   /** A config from explicit values over the defaults. */
   public StreamsAppConfig(Map<?, ?> values) {
@@ -394,8 +321,8 @@ public final class StreamsAppConfig extends AbstractConfig {
       if (CONFIG_DEF.names().contains(key) || key.startsWith(KAFKA_PREFIX)) {
         continue;
       }
-      if (key.startsWith("alerts.")) {
-        alertKey(key);
+      if (key.startsWith(AlertsConfig.PREFIX)) {
+        AlertsConfig.checkKey(key, originals().get(key));
         continue;
       }
       throw new ConfigException(
@@ -407,81 +334,14 @@ public final class StreamsAppConfig extends AbstractConfig {
     }
   }
 
-  /**
-   * Parses {@code alerts.TYPE.min.duration.ms}, {@code alerts.TYPE.severity}, {@code
-   * alerts.TYPE.channel.low|high|hysteresis}.
-   */
-  private String[] alertKey(String key) {
-    String[] parts = key.split("\\.");
-    if (parts.length < 3) {
-      throw new ConfigException(
-          key, originals().get(key), "expected alerts.<SENSOR_TYPE>.<setting>");
-    }
-    try {
-      SensorType.valueOf(parts[1]);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException(
-          key, originals().get(key), "'" + parts[1] + "' is not a sensor type");
-    }
-    String rest = key.substring(("alerts." + parts[1] + ".").length());
-    boolean ok =
-        rest.equals("min.duration.ms")
-            || rest.equals("severity")
-            || (parts.length == 4
-                && (parts[3].equals("low")
-                    || parts[3].equals("high")
-                    || parts[3].equals("hysteresis")));
-    if (!ok) {
-      throw new ConfigException(
-          key,
-          originals().get(key),
-          "expected min.duration.ms, severity, or <channel>.low|high|hysteresis after alerts.<SENSOR_TYPE>.");
-    }
-    return parts;
+  /** The {@code alerts.*} settings: silent devices, late alerts and the rule book. */
+  public AlertsConfig alerts() {
+    return new AlertsConfig(this);
   }
 
   /** The alert rules this configuration asks for. */
   public RuleBook ruleBook() {
-    Map<SensorType, Severity> severities = new EnumMap<>(DEFAULT_SEVERITIES);
-    Map<SensorType, Long> minDurations = new EnumMap<>(SensorType.class);
-    Map<String, RuleBook.ChannelOverride> channels = new HashMap<>();
-    long globalMin = getLong(MIN_DURATION_MS_CONFIG);
-    for (SensorType t : SensorType.values()) {
-      minDurations.put(t, globalMin);
-    }
-    Map<String, Map<String, Double>> perChannel = new HashMap<>();
-    for (Map.Entry<String, Object> e : originals().entrySet()) {
-      String key = e.getKey();
-      if (!key.startsWith("alerts.") || CONFIG_DEF.names().contains(key)) {
-        continue;
-      }
-      String[] parts = alertKey(key);
-      SensorType type = SensorType.valueOf(parts[1]);
-      String value = String.valueOf(e.getValue()).trim();
-      try {
-        if (key.endsWith(".min.duration.ms")) {
-          minDurations.put(type, Long.parseLong(value));
-        } else if (key.endsWith(".severity")) {
-          severities.put(type, Severity.valueOf(value.toUpperCase(Locale.ROOT)));
-        } else {
-          perChannel
-              .computeIfAbsent(parts[1] + "." + parts[2], k -> new HashMap<>())
-              .put(parts[3], Double.parseDouble(value));
-        }
-      } catch (IllegalArgumentException ex) {
-        throw new ConfigException(key, value, "not a valid value: " + ex.getMessage());
-      }
-    }
-    perChannel.forEach(
-        (k, m) ->
-            channels.put(
-                k, new RuleBook.ChannelOverride(m.get("low"), m.get("high"), m.get("hysteresis"))));
-    return new RuleBook(
-        SensorCatalog.standard(),
-        severities,
-        minDurations,
-        channels,
-        getDouble(BATTERY_HYSTERESIS_CONFIG));
+    return alerts().ruleBook();
   }
 
   /** The Kafka Streams properties: ours mapped to Streams' keys, then every kafka.* key. */
@@ -538,15 +398,15 @@ public final class StreamsAppConfig extends AbstractConfig {
   }
 
   public double silentFactor() {
-    return getDouble(SILENT_FACTOR_CONFIG);
+    return alerts().silentFactor();
   }
 
   public long silentMeterAfterMs() {
-    return getLong(SILENT_METER_AFTER_MS_CONFIG);
+    return alerts().silentMeterAfterMs();
   }
 
   public long silentCheckIntervalMs() {
-    return getLong(SILENT_CHECK_INTERVAL_MS_CONFIG);
+    return alerts().silentCheckIntervalMs();
   }
 
   public long completenessUpdateIntervalMs() {
@@ -559,7 +419,7 @@ public final class StreamsAppConfig extends AbstractConfig {
   }
 
   public long lateAfterMs() {
-    return getLong(LATE_AFTER_MS_CONFIG);
+    return alerts().lateAfterMs();
   }
 
   public int metricsPort() {

@@ -28,8 +28,8 @@ public final class TelemetrySerdes {
   public final AvroSerde<DataCompleteness> completeness;
 
   /**
-   * Body and meter readings, read by topic into clean readings with their original bytes (a source
-   * serde: its serializer writes the original bytes back).
+   * Body and meter readings, read by topic into normalized readings (not yet validated) with their
+   * original bytes (a source serde: its serializer writes the original bytes back).
    */
   public final Serde<ReceivedReading> reading;
 

@@ -5,6 +5,10 @@ import io.biometer.avro.Alert;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
+import io.biometer.streams.aggregation.DailyAggregation;
+import io.biometer.streams.alerting.SilentDevices;
+import io.biometer.streams.alerting.SinkAlerts;
+import io.biometer.streams.alerting.ThresholdAlerts;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -20,7 +24,8 @@ import org.apache.kafka.streams.kstream.Produced;
  *
  * <pre>
  * body + meter readings -> validate -> dedup -+-> telemetry.readings.clean
- *                                             +-> alert rules -> telemetry.alerts
+ *                                             +-> silent devices (wall clock) -+-> telemetry.alerts
+ *                                             +-> threshold alerts ------------+
  *                                             +-> daily aggregation -> telemetry.aggregates.daily
  * dedup (each reading, and the copies it drops) + telemetry.dlq -> loss ledger -> telemetry.completeness.daily
  * sink status -> sink alerts -> telemetry.alerts
@@ -41,14 +46,14 @@ public final class TelemetryTopology {
   public static Topology build(
       StreamsAppConfig config, TelemetrySerdes serdes, PipelineMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    ReadingTimestampExtractor eventTime = new ReadingTimestampExtractor(config.maxFutureSkewMs());
+    EventTimeExtractor eventTime = new EventTimeExtractor(config.maxFutureSkewMs());
 
     builder.globalTable(
         Topics.DEVICES,
         Consumed.with(Serdes.String(), serdes.device).withName("devices-source"),
         Materialized.as(DEVICES_STORE));
 
-    // One source for both reading topics, decoded by topic into clean readings: every record
+    // One source for both reading topics, decoded by topic into normalized readings: every record
     // saves a mapping and a merge node.
     KStream<String, ReceivedReading> readings =
         builder.stream(
@@ -65,9 +70,10 @@ public final class TelemetryTopology {
         Topics.READINGS_CLEAN,
         Produced.with(Serdes.String(), serdes.clean).withName("clean-readings-sink"));
 
-    KStream<String, Alert> alerts =
-        AlertRules.apply(builder, clean, config, metrics, DEVICES_STORE);
-    alerts.to(Topics.ALERTS, Produced.with(Serdes.String(), serdes.alert).withName("alerts-sink"));
+    // Silent devices first: a returning device's DEVICE_SILENT CLEARED precedes the threshold
+    // alerts of the same reading, as when one processor did both.
+    SilentDevices.apply(builder, clean, config, metrics, DEVICES_STORE);
+    ThresholdAlerts.apply(builder, clean, config, metrics, DEVICES_STORE);
 
     KStream<String, DailyAggregate> aggregates =
         DailyAggregation.apply(builder, clean, config, metrics);
@@ -94,6 +100,15 @@ public final class TelemetryTopology {
             metrics);
     sinkAlerts.to(
         Topics.ALERTS, Produced.with(Serdes.String(), serdes.alert).withName("sink-alerts-sink"));
-    return builder.build();
+    Topology topology = builder.build();
+    // One sink for both alerting steps (the DSL would add a sink or a merge node per stream).
+    topology.addSink(
+        "alerts-sink",
+        Topics.ALERTS,
+        Serdes.String().serializer(),
+        serdes.alert.serializer(),
+        SilentDevices.NODE,
+        ThresholdAlerts.NODE);
+    return topology;
   }
 }

@@ -88,7 +88,9 @@ public final class Validation {
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(WAIT_STORE), Serdes.ByteArray(), Serdes.ByteArray()));
     return readings.process(
-        () -> new Step(config, metrics, devicesStore, decoder), Named.as(NODE), WAIT_STORE);
+        () -> new ValidationProcessor(config, metrics, devicesStore, decoder),
+        Named.as(NODE),
+        WAIT_STORE);
   }
 
   /** The processor alone, for tests that drive it directly (a restart over a kept store). */
@@ -97,10 +99,10 @@ public final class Validation {
       PipelineMetrics metrics,
       String devicesStore,
       Deserializer<ReceivedReading> decoder) {
-    return new Step(config, metrics, devicesStore, decoder);
+    return new ValidationProcessor(config, metrics, devicesStore, decoder);
   }
 
-  private static final class Step
+  private static final class ValidationProcessor
       implements Processor<String, ReceivedReading, String, CleanReading> {
     private final long maxSkew;
     private final long lateAfter;
@@ -109,7 +111,7 @@ public final class Validation {
     private final int maxWaiting;
     private final long checkInterval;
     private final PipelineMetrics metrics;
-    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.StepMeters meters;
     private final String storeName;
     private final Deserializer<ReceivedReading> decoder;
     private final SensorCatalog catalog = SensorCatalog.standard();
@@ -125,7 +127,7 @@ public final class Validation {
     // The scheduled check, while readings wait.
     private Cancellable checks;
 
-    Step(
+    ValidationProcessor(
         StreamsAppConfig config,
         PipelineMetrics metrics,
         String storeName,
@@ -154,7 +156,7 @@ public final class Validation {
       try (KeyValueIterator<byte[], byte[]> it = waitStore.all()) {
         while (it.hasNext()) {
           KeyValue<byte[], byte[]> kv = it.next();
-          waiting.merge(WaitingReadings.decode(kv.value).deviceId(), 1, Integer::sum);
+          waiting.merge(WaitingReadings.decode(kv.value, WAIT_STORE).deviceId(), 1, Integer::sum);
           waitingTotal++;
           nextArrival = Math.max(nextArrival, WaitingReadings.arrival(kv.key) + 1);
         }
@@ -197,7 +199,7 @@ public final class Validation {
       if (in == null) {
         throw new Rejected("empty-value", "a reading without a value (tombstone)");
       }
-      CleanReading r = in.reading();
+      CleanReading r = in.normalized();
       String id = r.getDeviceId();
       long now = context.currentSystemTimeMs();
       Device d = devices.get(id, now);
@@ -262,7 +264,7 @@ public final class Validation {
       try (KeyValueIterator<byte[], byte[]> it = waitStore.all()) {
         while (it.hasNext()) {
           KeyValue<byte[], byte[]> kv = it.next();
-          WaitingReadings.Entry e = WaitingReadings.decode(kv.value);
+          WaitingReadings.Entry e = WaitingReadings.decode(kv.value, WAIT_STORE);
           Device d = devices.get(e.deviceId(), now);
           if (d != null) {
             release(e, d, now, rejected);
@@ -304,7 +306,7 @@ public final class Validation {
       SourceRecord s = e.source();
       CleanReading r;
       try {
-        r = decoder.deserialize(s.topic(), s.value()).reading();
+        r = decoder.deserialize(s.topic(), s.value()).normalized();
         check(r, d, now);
       } catch (Rejected bad) {
         rejected.add(new RejectedSources.Rejection(bad, s));

@@ -80,7 +80,7 @@ class CompletenessRestartTest {
     context.setCurrentStreamTimeMs(at.toEpochMilli());
     context.setCurrentSystemTimeMs(at.toEpochMilli());
     CleanReading r =
-        CleanReadings.fromBody(
+        NormalizedReadings.fromBody(
             Driver.reading("temp-1", SensorType.BODY_TEMPERATURE, seq, at, "s", 36.6));
     r.setValidatedAt(at);
     p.process(

@@ -5,7 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.SensorType;
-import io.biometer.streams.internal.DayStatsSerde;
+import io.biometer.streams.aggregation.DailyAggregation;
+import io.biometer.streams.aggregation.DayStatsSerde;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,7 @@ class DailyAggregationRestoreTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(DailyAggregation.STORE),
                 Serdes.String(),
-                new DayStatsSerde())
+                new DayStatsSerde(DailyAggregation.STORE))
             .withLoggingDisabled()
             .build();
     store.init(context.getStateStoreContext(), store);
@@ -82,7 +83,7 @@ class DailyAggregationRestoreTest {
         Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(DailyAggregation.STORE),
                 Serdes.String(),
-                new DayStatsSerde())
+                new DayStatsSerde(DailyAggregation.STORE))
             .withLoggingDisabled()
             .build();
     store.init(context.getStateStoreContext(), store);
@@ -114,7 +115,7 @@ class DailyAggregationRestoreTest {
     context.setCurrentStreamTimeMs(at.toEpochMilli());
     context.setCurrentSystemTimeMs(at.toEpochMilli());
     CleanReading r =
-        CleanReadings.fromBody(
+        NormalizedReadings.fromBody(
             Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, seq, at, "s", value));
     p.process(new Record<>(r.getDeviceId(), r, at.toEpochMilli()));
   }

@@ -85,7 +85,7 @@ class DedupRestartTest {
     for (long seq : seqs) {
       Instant at = T0.plusSeconds(seq);
       CleanReading r =
-          CleanReadings.fromBody(
+          NormalizedReadings.fromBody(
               Driver.reading(DEVICE, SensorType.BLOOD_OXYGEN, seq, at, sink, 97.0));
       p.process(InternalFixedKeyRecordFactory.create(new Record<>(DEVICE, r, at.toEpochMilli())));
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.biometer.Topics;
 import io.biometer.streams.internal.DlqRecords;
 import io.biometer.streams.internal.OriginalBytes;
+import io.biometer.streams.internal.StateFormatException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -104,6 +105,17 @@ class DlqProcessingHandlerTest {
     ProcessingExceptionHandler.Response r =
         handler.handleError(
             context(null), new Record<>("k", "v", 5L), new IllegalStateException("send failed"));
+    assertThat(r.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+  }
+
+  @Test
+  void aStoreValueOfAnUnknownFormatFailsTheTaskInsteadOfDeadLetteringTheRecord() {
+    ProcessingExceptionHandler.Response r =
+        handler.handleError(
+            context(Topics.BODY_READINGS),
+            new Record<>("k", "v", 5L),
+            new org.apache.kafka.streams.errors.StreamsException(
+                new StateFormatException("dedup-store", "a block", 9, 1)));
     assertThat(r.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
   }
 }

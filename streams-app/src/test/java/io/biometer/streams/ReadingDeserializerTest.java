@@ -21,8 +21,8 @@ class ReadingDeserializerTest {
   void aBodyReadingBecomesACleanReadingOwnedByItsPatient() {
     BodyReading body = Driver.reading("hr-1", SensorType.ECG, 7, Driver.WALL, "sink-a", 72);
     byte[] bytes = serdes.body.serializer().serialize(Topics.BODY_READINGS, body);
-    CleanReading r = reading.deserialize(Topics.BODY_READINGS, bytes).reading();
-    assertThat(r).isEqualTo(CleanReadings.fromBody(body));
+    CleanReading r = reading.deserialize(Topics.BODY_READINGS, bytes).normalized();
+    assertThat(r).isEqualTo(NormalizedReadings.fromBody(body));
     assertThat(r.getOwnerId()).isEqualTo("patient-1");
   }
 

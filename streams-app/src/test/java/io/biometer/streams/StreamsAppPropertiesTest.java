@@ -58,6 +58,6 @@ class StreamsAppPropertiesTest {
     assertThat(p.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG))
         .isEqualTo(io.biometer.Topics.DLQ);
     assertThat(p.get(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG))
-        .isEqualTo(ReadingTimestampExtractor.class);
+        .isEqualTo(EventTimeExtractor.class);
   }
 }

@@ -9,9 +9,19 @@ import java.io.UncheckedIOException;
 
 /**
  * One device's loss-ledger figures for one day, as the completeness store keeps them. The stored
- * form is a contract between versions: a format byte, then fixed fields; enum values are stored by
- * name, never by ordinal. A stored value of another format is refused with an error naming it,
- * never misread.
+ * form is a contract between versions ({@link StateFormat}): a format byte, then fixed fields; enum
+ * values are stored by name, never by ordinal. A stored value of another format is refused with an
+ * error naming it, never misread. Format {@value #FORMAT}, big-endian:
+ *
+ * <pre>
+ * byte     format (1)
+ * boolean  owner id present, then its modified UTF-8 (DataOutput.writeUTF) if so
+ * boolean  sensor type present, then its name as modified UTF-8 if so
+ * long     cadence ms (-1: unknown), first event, last event, first sequence, last sequence,
+ *          received, copies, late, too late, dlq
+ * byte     final row emitted (1) or not (0)
+ * byte     pending: changed since last emitted (1) or not (0)
+ * </pre>
  */
 public final class LedgerEntry {
 
@@ -94,19 +104,10 @@ public final class LedgerEntry {
   /**
    * Reads a stored entry.
    *
-   * @throws IllegalStateException for a value of another format, naming it and the store
+   * @throws StateFormatException for a value of another format, naming it and the store
    */
   public static LedgerEntry decode(byte[] stored, String store) {
-    if (stored.length == 0 || stored[0] != FORMAT) {
-      throw new IllegalStateException(
-          "the state store "
-              + store
-              + " holds a loss-ledger entry of format "
-              + (stored.length == 0 ? "(empty)" : Byte.toString(stored[0]))
-              + ", this version reads format "
-              + FORMAT
-              + " only: run the version that wrote it, or reset the application's state");
-    }
+    StateFormat.version(stored, store, "a loss-ledger entry", FORMAT);
     LedgerEntry e = new LedgerEntry();
     try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored, 1, 1 << 20))) {
       e.ownerId = readNullable(in);

@@ -136,20 +136,20 @@ public final class PipelineMetrics {
   }
 
   /** The meters of one step, looked up once instead of per record. */
-  public Step step(String name) {
-    return new Step(
+  public StepMeters step(String name) {
+    return new StepMeters(
         counter("biometer.records.in", "step", name),
         counter("biometer.records.out", "step", name),
         counter("biometer.late.records", "step", name));
   }
 
   /** Records in, out and late of one step. */
-  public static final class Step {
+  public static final class StepMeters {
     private final Counter in;
     private final Counter out;
     private final Counter late;
 
-    private Step(Counter in, Counter out, Counter late) {
+    private StepMeters(Counter in, Counter out, Counter late) {
       this.in = in;
       this.out = out;
       this.late = late;

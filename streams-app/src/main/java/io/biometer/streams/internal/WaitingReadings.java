@@ -13,9 +13,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * The stored form of a reading that waits for its device to be registered: a contract like the Avro
- * schemas, since a store outlives the build that wrote it. Keys are the reading's arrival number in
- * its task, 8 bytes big-endian, so the store iterates in arrival order. Values, version {@value
- * #VERSION}:
+ * schemas, since a store outlives the build that wrote it ({@link StateFormat}). Keys are the
+ * reading's arrival number in its task, 8 bytes big-endian, so the store iterates in arrival order.
+ * Values, version {@value #VERSION}:
  *
  * <pre>
  * byte    version (1)
@@ -87,20 +87,14 @@ public final class WaitingReadings {
   /**
    * Reads a stored entry.
    *
-   * @throws IllegalStateException for another version or a truncated value, naming it
+   * @param store the store's name, for errors
+   * @throws StateFormatException for another version, naming the store
+   * @throws IllegalStateException for a truncated value
    */
-  public static Entry decode(byte[] stored) {
+  public static Entry decode(byte[] stored, String store) {
+    StateFormat.version(stored, store, "a reading waiting for its device", VERSION);
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(stored))) {
-      byte version = in.readByte();
-      if (version != VERSION) {
-        throw new IllegalStateException(
-            "a reading waiting for its device is stored in format version "
-                + version
-                + ", but this build reads version "
-                + VERSION
-                + "; run the build that wrote it until no reading waits, or reset the app's"
-                + " state");
-      }
+      in.readByte(); // the version, checked above
       String deviceId = string(in);
       long arrivedAt = in.readLong();
       String topic = string(in);

@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 /** The stored form of a waiting reading is a contract: these bytes must keep reading the same. */
 class WaitingReadingsTest {
 
+  private static final String STORE = "unknown-device-wait-store";
+
   private static final String GOLDEN =
       "01" // version
           + "00000003"
@@ -52,7 +54,7 @@ class WaitingReadingsTest {
 
   @Test
   void theGoldenBytesReadBackAsTheEntry() {
-    WaitingReadings.Entry e = WaitingReadings.decode(HexFormat.of().parseHex(GOLDEN));
+    WaitingReadings.Entry e = WaitingReadings.decode(HexFormat.of().parseHex(GOLDEN), STORE);
     assertThat(e.deviceId()).isEqualTo("d-1");
     assertThat(e.arrivedAt()).isEqualTo(100);
     SourceRecord s = e.source();
@@ -76,7 +78,7 @@ class WaitingReadingsTest {
   @Test
   void anotherVersionIsAClearError() {
     byte[] v2 = HexFormat.of().parseHex("02" + GOLDEN.substring(2));
-    assertThatThrownBy(() -> WaitingReadings.decode(v2))
+    assertThatThrownBy(() -> WaitingReadings.decode(v2, STORE))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("format version 2")
         .hasMessageContaining("reads version 1");
@@ -85,11 +87,11 @@ class WaitingReadingsTest {
   @Test
   void aTruncatedOrPaddedValueIsAClearError() {
     byte[] golden = HexFormat.of().parseHex(GOLDEN);
-    assertThatThrownBy(() -> WaitingReadings.decode(java.util.Arrays.copyOf(golden, 30)))
+    assertThatThrownBy(() -> WaitingReadings.decode(java.util.Arrays.copyOf(golden, 30), STORE))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("truncated");
     assertThatThrownBy(
-            () -> WaitingReadings.decode(java.util.Arrays.copyOf(golden, golden.length + 1)))
+            () -> WaitingReadings.decode(java.util.Arrays.copyOf(golden, golden.length + 1), STORE))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("after its end");
   }

@@ -1,4 +1,4 @@
-package io.biometer.streams.rules;
+package io.biometer.streams.aggregation;
 
 import java.time.Instant;
 import java.time.LocalDate;

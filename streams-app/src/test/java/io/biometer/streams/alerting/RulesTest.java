@@ -1,4 +1,4 @@
-package io.biometer.streams.rules;
+package io.biometer.streams.alerting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,13 +7,10 @@ import io.biometer.avro.AlertState;
 import io.biometer.avro.SensorType;
 import io.biometer.avro.Severity;
 import io.biometer.catalog.SensorCatalog;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The pure logic under the alert and aggregation steps, without Kafka. */
+/** The pure logic under the alert steps, without Kafka. */
 class RulesTest {
 
   private static final ThresholdRule HIGH =
@@ -21,7 +18,7 @@ class RulesTest {
 
   private static RuleState feed(
       ThresholdRule rule, RuleState s, double v, long t, StringBuilder log) {
-    AlertStateMachine.Step step = AlertStateMachine.step(rule, s, v, t);
+    AlertStateMachine.Outcome step = AlertStateMachine.step(rule, s, v, t);
     if (step.transition() != null) {
       log.append(step.transition()).append('@').append(t).append(' ');
     }
@@ -83,25 +80,5 @@ class RulesTest {
             "BLOOD_PRESSURE.diastolic.low",
             "BLOOD_PRESSURE.battery.low");
     assertThat(book.batteryRule(SensorType.PACEMAKER).threshold()).isEqualTo(25.0);
-  }
-
-  @Test
-  void dayWindowsFollowTheZonesClock() {
-    ZoneId berlin = ZoneId.of("Europe/Berlin");
-    assertThat(DayWindow.of(LocalDate.parse("2026-03-29"), berlin).hours()).isEqualTo(23);
-    assertThat(DayWindow.of(LocalDate.parse("2026-10-25"), berlin).hours()).isEqualTo(25);
-    assertThat(DayWindow.of(LocalDate.parse("2026-06-01"), berlin).hours()).isEqualTo(24);
-    assertThat(DayWindow.of(LocalDate.parse("2026-03-29"), ZoneId.of("UTC")).hours()).isEqualTo(24);
-  }
-
-  @Test
-  void dailyStatsAreOrderIndependent() {
-    DailyStats a = new DailyStats().add(3, 30).add(1, 10).add(2, 20);
-    DailyStats b = new DailyStats().add(1, 10).add(2, 20).add(3, 30);
-    assertThat(
-            List.of(a.count(), a.min(), a.max(), a.mean(), (double) a.first(), (double) a.last()))
-        .isEqualTo(
-            List.of(b.count(), b.min(), b.max(), b.mean(), (double) b.first(), (double) b.last()));
-    assertThat(a.mean()).isEqualTo(2.0);
   }
 }

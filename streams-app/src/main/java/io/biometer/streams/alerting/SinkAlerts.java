@@ -1,4 +1,4 @@
-package io.biometer.streams;
+package io.biometer.streams.alerting;
 
 import io.biometer.avro.Alert;
 import io.biometer.avro.AlertKind;
@@ -6,6 +6,7 @@ import io.biometer.avro.AlertState;
 import io.biometer.avro.Severity;
 import io.biometer.avro.SinkState;
 import io.biometer.avro.SinkStatus;
+import io.biometer.streams.StreamsAppConfig;
 import io.biometer.streams.internal.PipelineMetrics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -36,21 +37,23 @@ public final class SinkAlerts {
       PipelineMetrics metrics) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.Long())
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), new SinkDownSerde(STORE))
             .withCachingEnabled());
     long lateAfter = config.lateAfterMs();
-    return statuses.process(() -> new Step(lateAfter, metrics), Named.as("sink-alerts"), STORE);
+    return statuses.process(
+        () -> new SinkAlertsProcessor(lateAfter, metrics), Named.as("sink-alerts"), STORE);
   }
 
-  private static final class Step implements Processor<String, SinkStatus, String, Alert> {
+  private static final class SinkAlertsProcessor
+      implements Processor<String, SinkStatus, String, Alert> {
     private final long lateAfter;
     private final PipelineMetrics metrics;
-    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.StepMeters meters;
     private final PipelineMetrics.Latency latency;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, Long> raised;
 
-    Step(long lateAfter, PipelineMetrics metrics) {
+    SinkAlertsProcessor(long lateAfter, PipelineMetrics metrics) {
       this.lateAfter = lateAfter;
       this.metrics = metrics;
       this.meters = metrics.step(STEP);
@@ -85,25 +88,18 @@ public final class SinkAlerts {
       }
       boolean late = now - t > lateAfter;
       Alert a =
-          AlertRules.alert(
-              s.getSinkId(),
-              s.getPatientId(),
-              null,
-              AlertKind.SINK_DOWN,
-              state,
-              Severity.MEDIUM,
-              "sink.down",
-              null,
-              (double) s.getBatteryPercent(),
-              null,
-              t,
-              now,
-              late,
-              "sink "
-                  + s.getSinkId()
-                  + " is "
-                  + s.getState()
-                  + (s.getReason() == null ? "" : " (" + s.getReason() + ")"));
+          Alerts.of(AlertKind.SINK_DOWN, state, "sink.down")
+              .about(s.getSinkId(), s.getPatientId(), null)
+              .severity(Severity.MEDIUM)
+              .value(null, (double) s.getBatteryPercent(), null)
+              .at(t, now, late)
+              .message(
+                  "sink "
+                      + s.getSinkId()
+                      + " is "
+                      + s.getState()
+                      + (s.getReason() == null ? "" : " (" + s.getReason() + ")"))
+              .build();
       metrics.alert(AlertKind.SINK_DOWN, state, late);
       latency.record(now - t);
       meters.out();

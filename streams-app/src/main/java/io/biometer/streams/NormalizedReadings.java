@@ -5,10 +5,14 @@ import io.biometer.avro.CleanReading;
 import io.biometer.avro.MeterReading;
 import java.time.Instant;
 
-/** Body and meter readings in the one shape the rest of the topology works on. */
-final class CleanReadings {
+/**
+ * Normalizes body and meter readings into the one shape the rest of the topology works on. The
+ * result is not validated yet: its {@code validatedAt} is the epoch until validation stamps it and
+ * passes it on as a clean reading.
+ */
+final class NormalizedReadings {
 
-  private CleanReadings() {}
+  private NormalizedReadings() {}
 
   static CleanReading fromBody(BodyReading r) {
     return new CleanReading(

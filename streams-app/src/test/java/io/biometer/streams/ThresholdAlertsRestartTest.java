@@ -8,6 +8,9 @@ import io.biometer.avro.CleanReading;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.SensorType;
+import io.biometer.streams.alerting.RuleState;
+import io.biometer.streams.alerting.RuleStateSerde;
+import io.biometer.streams.alerting.ThresholdAlerts;
 import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +28,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.junit.jupiter.api.Test;
 
 /**
- * The alert rules keep the states of abnormal rules in memory as a copy of their store. A new
+ * The threshold step keeps the states of abnormal rules in memory as a copy of their store. A new
  * processor over the same stores (a restart, or a task revived after a restore) must pick them up:
  * an alert raised before it clears once after it, and nothing is raised twice.
  */
-class AlertRulesRestartTest {
+class ThresholdAlertsRestartTest {
 
   // A '|' in the device id: store keys are deviceId|ruleId, split at the last '|'.
   private static final String DEVICE = "ward|7.spo2";
@@ -40,20 +43,13 @@ class AlertRulesRestartTest {
           Map.of(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, "mock://alert-rules-restart"));
   private final MockProcessorContext<String, Alert> context = new MockProcessorContext<>();
 
-  AlertRulesRestartTest() {
+  ThresholdAlertsRestartTest() {
     context.setCurrentSystemTimeMs(Driver.WALL.toEpochMilli());
     add(
         Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(AlertRules.STATE_STORE),
+                Stores.inMemoryKeyValueStore(ThresholdAlerts.STATE_STORE),
                 Serdes.String(),
-                Serdes.String())
-            .withLoggingDisabled()
-            .build());
-    add(
-        Stores.keyValueStoreBuilder(
-                Stores.inMemoryKeyValueStore(AlertRules.LAST_SEEN_STORE),
-                Serdes.String(),
-                Serdes.String())
+                new RuleStateSerde(ThresholdAlerts.STATE_STORE))
             .withLoggingDisabled()
             .build());
     TimestampedKeyValueStore<String, Device> devices =
@@ -86,7 +82,7 @@ class AlertRulesRestartTest {
   /** A new processor over the kept stores, as after a restart. */
   private Processor<String, CleanReading, String, Alert> start() {
     Processor<String, CleanReading, String, Alert> p =
-        AlertRules.processor(config, PipelineMetrics.noop(), TelemetryTopology.DEVICES_STORE);
+        ThresholdAlerts.processor(config, PipelineMetrics.noop(), TelemetryTopology.DEVICES_STORE);
     p.init(context);
     return p;
   }
@@ -96,7 +92,8 @@ class AlertRulesRestartTest {
     context.resetForwards();
     Instant at = T0.plusSeconds(seq);
     CleanReading r =
-        CleanReadings.fromBody(Driver.reading(DEVICE, SensorType.BLOOD_OXYGEN, seq, at, "s", spo2));
+        NormalizedReadings.fromBody(
+            Driver.reading(DEVICE, SensorType.BLOOD_OXYGEN, seq, at, "s", spo2));
     p.process(new Record<>(DEVICE, r, at.toEpochMilli()));
     return context.forwarded().stream().map(f -> f.record().value().getState()).toList();
   }
@@ -124,7 +121,7 @@ class AlertRulesRestartTest {
     // state was wiped and restored: what the store no longer holds must be forgotten.
     Processor<String, CleanReading, String, Alert> p = start();
     assertThat(send(p, 0, 90)).containsExactly(AlertState.RAISED);
-    KeyValueStore<String, String> states = context.getStateStore(AlertRules.STATE_STORE);
+    KeyValueStore<String, RuleState> states = context.getStateStore(ThresholdAlerts.STATE_STORE);
     try (var it = states.all()) {
       it.forEachRemaining(kv -> states.delete(kv.key)); // as if restored to before the raise
     }

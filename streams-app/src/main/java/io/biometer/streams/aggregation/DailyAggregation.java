@@ -1,13 +1,11 @@
-package io.biometer.streams;
+package io.biometer.streams.aggregation;
 
 import io.biometer.avro.ChannelValue;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
-import io.biometer.streams.internal.DayStatsSerde;
+import io.biometer.streams.StreamsAppConfig;
 import io.biometer.streams.internal.PipelineMetrics;
 import io.biometer.streams.internal.Rejected;
-import io.biometer.streams.rules.DailyStats;
-import io.biometer.streams.rules.DayWindow;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -55,18 +53,21 @@ public final class DailyAggregation {
       PipelineMetrics metrics) {
     builder.addStateStore(
         Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(STORE), Serdes.String(), new DayStatsSerde())
+                Stores.persistentKeyValueStore(STORE), Serdes.String(), new DayStatsSerde(STORE))
             .withCachingEnabled());
     return readings.process(
-        () -> new Step(config.zone(), config.graceMs(), config.updateIntervalMs(), metrics),
+        () ->
+            new DailyAggregationProcessor(
+                config.zone(), config.graceMs(), config.updateIntervalMs(), metrics),
         Named.as("daily-aggregation"),
         STORE);
   }
 
   /** The processor alone, for tests that drive it directly (a restore under it). */
-  static Processor<String, CleanReading, String, DailyAggregate> processor(
+  public static Processor<String, CleanReading, String, DailyAggregate> processor(
       StreamsAppConfig config, PipelineMetrics metrics) {
-    return new Step(config.zone(), config.graceMs(), config.updateIntervalMs(), metrics);
+    return new DailyAggregationProcessor(
+        config.zone(), config.graceMs(), config.updateIntervalMs(), metrics);
   }
 
   /** The output key of an aggregate. */
@@ -74,12 +75,12 @@ public final class DailyAggregation {
     return deviceId + "|" + channel + "|" + day;
   }
 
-  private static final class Step
+  private static final class DailyAggregationProcessor
       implements Processor<String, CleanReading, String, DailyAggregate> {
     private final ZoneId zone;
     private final long grace;
     private final long updateInterval;
-    private final PipelineMetrics.Step meters;
+    private final PipelineMetrics.StepMeters meters;
     private final PipelineMetrics.Latency latency;
     private final Set<String> dirty = new LinkedHashSet<>();
     // The aggregates updated last, as objects: read from the store, each reading would
@@ -99,7 +100,8 @@ public final class DailyAggregation {
     private DayWindow current;
     private String currentPrefix; // "day|" of current, so a key is not rebuilt from a LocalDate
 
-    Step(ZoneId zone, long grace, long updateInterval, PipelineMetrics metrics) {
+    DailyAggregationProcessor(
+        ZoneId zone, long grace, long updateInterval, PipelineMetrics metrics) {
       this.zone = zone;
       this.grace = grace;
       this.updateInterval = updateInterval;

@@ -18,7 +18,7 @@ import org.apache.kafka.streams.processor.TimestampExtractor;
  * ({@code message.timestamp.after.max.ms}), failing the transaction. Such a record keeps the
  * partition's time instead.
  */
-public final class ReadingTimestampExtractor implements TimestampExtractor {
+public final class EventTimeExtractor implements TimestampExtractor {
 
   private final long maxFutureSkew;
 
@@ -26,14 +26,14 @@ public final class ReadingTimestampExtractor implements TimestampExtractor {
    * With {@code validation.max.future.skew.ms}'s default: the instance Kafka Streams creates from
    * {@code default.timestamp.extractor} (the topology gives its reading sources their own).
    */
-  public ReadingTimestampExtractor() {
+  public EventTimeExtractor() {
     this(300_000L);
   }
 
   /**
    * @param maxFutureSkew how far ahead of the wall clock an event time still counts, in ms
    */
-  public ReadingTimestampExtractor(long maxFutureSkew) {
+  public EventTimeExtractor(long maxFutureSkew) {
     this.maxFutureSkew = maxFutureSkew;
   }
 
@@ -46,7 +46,7 @@ public final class ReadingTimestampExtractor implements TimestampExtractor {
       // which would move stream time to the wall clock and close every day a replay is filling.
       return Math.max(0, partitionTime);
     } else if (v instanceof ReceivedReading r) {
-      t = r.reading().getEventTime().toEpochMilli();
+      t = r.normalized().getEventTime().toEpochMilli();
     } else if (v instanceof BodyReading r) {
       t = r.getEventTime().toEpochMilli();
     } else if (v instanceof MeterReading r) {

@@ -1,4 +1,4 @@
-package io.biometer.streams.rules;
+package io.biometer.streams.aggregation;
 
 /**
  * Running statistics of one channel over one day: count, min, max, sum (for the mean), first and

@@ -1,4 +1,4 @@
-package io.biometer.streams.rules;
+package io.biometer.streams.alerting;
 
 /**
  * Where one rule stands for one device.

@@ -1,4 +1,4 @@
-package io.biometer.streams.rules;
+package io.biometer.streams.alerting;
 
 import io.biometer.avro.AlertKind;
 import io.biometer.avro.Device;

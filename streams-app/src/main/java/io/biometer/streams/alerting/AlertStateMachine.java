@@ -1,4 +1,4 @@
-package io.biometer.streams.rules;
+package io.biometer.streams.alerting;
 
 import io.biometer.avro.AlertState;
 
@@ -16,42 +16,42 @@ public final class AlertStateMachine {
    * @param transition RAISED or CLEARED if this value caused one, else null
    * @param threshold the threshold crossed (the clearing threshold for CLEARED), or NaN
    */
-  public record Step(RuleState state, AlertState transition, double threshold) {
-    static Step stay(RuleState s) {
-      return new Step(s, null, Double.NaN);
+  public record Outcome(RuleState state, AlertState transition, double threshold) {
+    static Outcome stay(RuleState s) {
+      return new Outcome(s, null, Double.NaN);
     }
   }
 
   private AlertStateMachine() {}
 
   /** Feeds value {@code v} measured at event time {@code t} to {@code rule} in {@code state}. */
-  public static Step step(ThresholdRule rule, RuleState state, double v, long t) {
+  public static Outcome step(ThresholdRule rule, RuleState state, double v, long t) {
     switch (state.status()) {
       case NORMAL -> {
         if (!rule.breached(v)) {
-          return Step.stay(state);
+          return Outcome.stay(state);
         }
         if (rule.minDurationMillis() <= 0) {
-          return new Step(
+          return new Outcome(
               new RuleState(RuleState.Status.RAISED, t), AlertState.RAISED, rule.threshold());
         }
-        return Step.stay(new RuleState(RuleState.Status.PENDING, t));
+        return Outcome.stay(new RuleState(RuleState.Status.PENDING, t));
       }
       case PENDING -> {
         if (!rule.breached(v)) {
-          return Step.stay(RuleState.NORMAL);
+          return Outcome.stay(RuleState.NORMAL);
         }
         if (t - state.since() >= rule.minDurationMillis()) {
-          return new Step(
+          return new Outcome(
               new RuleState(RuleState.Status.RAISED, t), AlertState.RAISED, rule.threshold());
         }
-        return Step.stay(state);
+        return Outcome.stay(state);
       }
       case RAISED -> {
         if (rule.clears(v)) {
-          return new Step(RuleState.NORMAL, AlertState.CLEARED, rule.clearingThreshold());
+          return new Outcome(RuleState.NORMAL, AlertState.CLEARED, rule.clearingThreshold());
         }
-        return Step.stay(state);
+        return Outcome.stay(state);
       }
       default -> throw new IllegalStateException("unknown status " + state.status());
     }
