@@ -10,7 +10,6 @@ import io.biometer.streams.aggregation.DayWindow;
 import io.biometer.streams.internal.DeviceCache;
 import io.biometer.streams.internal.DlqRecords;
 import io.biometer.streams.internal.LedgerEntry;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;

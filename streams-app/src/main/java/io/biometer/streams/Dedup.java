@@ -1,7 +1,6 @@
 package io.biometer.streams;
 
 import io.biometer.avro.CleanReading;
-import io.biometer.streams.internal.PipelineMetrics;
 import io.biometer.streams.internal.StateFormat;
 import io.biometer.streams.internal.StateFormatException;
 import java.nio.ByteBuffer;

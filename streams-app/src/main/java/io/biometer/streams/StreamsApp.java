@@ -2,7 +2,6 @@ package io.biometer.streams;
 
 import io.biometer.Topics;
 import io.biometer.streams.internal.MetricsServer;
-import io.biometer.streams.internal.PipelineMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;

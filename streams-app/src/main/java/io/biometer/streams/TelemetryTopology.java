@@ -9,7 +9,6 @@ import io.biometer.streams.aggregation.DailyAggregation;
 import io.biometer.streams.alerting.SilentDevices;
 import io.biometer.streams.alerting.SinkAlerts;
 import io.biometer.streams.alerting.ThresholdAlerts;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;

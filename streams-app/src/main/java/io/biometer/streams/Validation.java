@@ -8,7 +8,6 @@ import io.biometer.catalog.SensorCatalog;
 import io.biometer.catalog.SensorTypeSpec;
 import io.biometer.streams.internal.DeviceCache;
 import io.biometer.streams.internal.OriginalBytes;
-import io.biometer.streams.internal.PipelineMetrics;
 import io.biometer.streams.internal.Rejected;
 import io.biometer.streams.internal.RejectedSources;
 import io.biometer.streams.internal.ReleasedSource;

@@ -7,7 +7,6 @@ import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
 import io.biometer.avro.SensorType;
 import io.biometer.registry.MockSchemaRegistry;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -7,7 +7,6 @@ import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.SensorType;
 import io.biometer.streams.aggregation.DailyAggregation;
 import io.biometer.streams.aggregation.DayStatsSerde;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

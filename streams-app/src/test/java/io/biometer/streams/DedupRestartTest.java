@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.SensorType;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Instant;

@@ -16,7 +16,6 @@ import io.biometer.avro.SensorType;
 import io.biometer.avro.SinkState;
 import io.biometer.avro.SinkStatus;
 import io.biometer.registry.MockSchemaRegistry;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -10,7 +10,6 @@ import io.biometer.avro.Device;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.SensorType;
 import io.biometer.streams.alerting.SilentDevices;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

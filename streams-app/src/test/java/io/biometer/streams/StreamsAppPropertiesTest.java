@@ -2,7 +2,6 @@ package io.biometer.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.biometer.streams.internal.PipelineMetrics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;

@@ -11,7 +11,6 @@ import io.biometer.avro.SensorType;
 import io.biometer.streams.alerting.RuleState;
 import io.biometer.streams.alerting.RuleStateSerde;
 import io.biometer.streams.alerting.ThresholdAlerts;
-import io.biometer.streams.internal.PipelineMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

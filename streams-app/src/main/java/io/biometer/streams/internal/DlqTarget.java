@@ -1,5 +1,6 @@
 package io.biometer.streams.internal;
 
+import io.biometer.streams.PipelineMetrics;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -1,4 +1,4 @@
-package io.biometer.streams.internal;
+package io.biometer.streams;
 
 import io.biometer.avro.AlertKind;
 import io.biometer.avro.AlertState;
