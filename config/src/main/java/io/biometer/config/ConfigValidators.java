@@ -55,7 +55,9 @@ public final class ConfigValidators {
   /** An ISO-8601 duration (e.g. {@code PT60S}) of at least {@code min}. */
   public static ConfigDef.Validator duration(Duration min) {
     return described(
-        "an ISO-8601 duration (e.g. PT60S) of at least " + min,
+        min.compareTo(Duration.ofMillis(1)) <= 0
+            ? "a positive ISO-8601 duration (e.g. PT60S)"
+            : "an ISO-8601 duration (e.g. PT60S) of at least " + min,
         v -> {
           if (Duration.parse(v.toString().trim()).compareTo(min) < 0) {
             throw new IllegalArgumentException();

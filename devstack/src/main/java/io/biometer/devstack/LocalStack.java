@@ -271,22 +271,11 @@ public final class LocalStack implements AutoCloseable {
     long start = speed == 1.0 ? now : now - Duration.ofDays(30).toMillis();
     long seed =
         config.simulatorSeed() != null ? config.simulatorSeed() : new SplittableRandom().nextLong();
-    SimulationConfig defaults = SimulationConfig.defaults(seed, start);
     SimulationConfig sim =
-        new SimulationConfig(
-            seed,
-            start,
-            config.simulatorPatients(),
-            0,
-            defaults.sensorTypes(),
-            null,
-            true,
-            defaults.episodesPerHour(),
-            config.simulatorMeters(),
-            0,
-            defaults.meterInterval(),
-            defaults.sinkBattery(),
-            defaults.sensorDrainPerReading());
+        SimulationConfig.builder(seed, start)
+            .patients(config.simulatorPatients())
+            .meters(config.simulatorMeters())
+            .build();
     return new SimulatorSettings(
         bootstrap,
         registry,
