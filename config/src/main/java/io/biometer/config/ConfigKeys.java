@@ -141,6 +141,28 @@ public final class ConfigKeys {
     return out;
   }
 
+  /**
+   * For a key accepted only as a family's ({@code alerts.silent.factr}), a fixed key one or two
+   * letters away ({@code alerts.silent.factor}): the key is then far more likely a typo than a new
+   * member of the family.
+   */
+  public Optional<String> typoOf(String key) {
+    for (Map.Entry<String, ConfigKeys> c : children.entrySet()) {
+      if (key.startsWith(c.getKey()) && !def.names().contains(key)) {
+        return c.getValue().typoOf(key.substring(c.getKey().length())).map(k -> c.getKey() + k);
+      }
+    }
+    if (def.names().contains(key)) {
+      return Optional.empty();
+    }
+    for (String known : def.names()) {
+      if (distance(key, known) <= 2) {
+        return Optional.of(known);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** The known key closest to {@code key} (a likely typo), if one is close. */
   public Optional<String> closest(String key) {
     String best = null;

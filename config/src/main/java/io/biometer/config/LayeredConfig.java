@@ -79,7 +79,7 @@ public final class LayeredConfig {
     more.forEach(
         (k, v) -> {
           String key = k.trim();
-          if (!keys.accepts(key)) {
+          if (!keys.accepts(key) || keys.typoOf(key).isPresent()) {
             throw new ConfigException(unknown(key, v));
           }
           m.put(key, v);

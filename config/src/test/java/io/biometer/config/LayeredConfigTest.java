@@ -125,6 +125,23 @@ class LayeredConfigTest {
   }
 
   @Test
+  void aFamilyKeyOneLetterFromAFixedKeyIsATypo() {
+    ConfigKeys keys =
+        ConfigKeys.of(
+            "BIOMETER_APP_",
+            new ConfigDef().define("alerts.silent.factor", Type.DOUBLE, 3.0, Importance.LOW, ""),
+            "alerts.");
+    assertThat(
+            LayeredConfig.load(keys, null, Map.of(), Map.of("alerts.ECG.severity", "LOW")).values())
+        .containsKey("alerts.ECG.severity");
+    assertThatThrownBy(
+            () -> LayeredConfig.load(keys, null, Map.of(), Map.of("alerts.silent.factr", "1")))
+        .hasMessage(
+            "unknown key 'alerts.silent.factr', got 1 (from argument); did you mean"
+                + " alerts.silent.factor?");
+  }
+
+  @Test
   void familyKeysPassAndAreReadFromTheEnvironment() {
     LayeredConfig c =
         LayeredConfig.load(

@@ -92,6 +92,14 @@ class DevStackPassThroughTest {
   }
 
   @Test
+  void aTypoInAPassedFamilyKeyGetsTheFixedKey() {
+    assertThatThrownBy(() -> load(Map.of(), Map.of("streams.alerts.silent.factr", "100")))
+        .hasMessage(
+            "unknown key 'streams.alerts.silent.factr', got 100 (from argument); did you mean"
+                + " streams.alerts.silent.factor?");
+  }
+
+  @Test
   void streamsEnabledInTheEnvironmentIsTheStacksKeyNotTheStreamsApps() {
     Map<String, String> env =
         Map.of("BIOMETER_STREAMS_ENABLED", "false", "BIOMETER_STREAMS_ALERTS_SILENT_FACTOR", "7");
