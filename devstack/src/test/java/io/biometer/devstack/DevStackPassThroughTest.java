@@ -128,6 +128,18 @@ class DevStackPassThroughTest {
   }
 
   @Test
+  void variablesThatAreNoKeysAreNotRead() {
+    DevStackConfig c =
+        load(
+            Map.of(
+                "BIOMETER_CONNECT_JAVA_OPTS", "-Xmx1g",
+                "BIOMETER_KAFKA_LOG_LEVEL", "INFO",
+                "BIOMETER_CONFIG", "x.properties"),
+            Map.of());
+    assertThat(c.connect().workerOverrides()).isEmpty();
+  }
+
+  @Test
   void noKeyOfTheStackIsAlsoAKeyOfAnApp() {
     DevStackConfig.CONFIG_DEF
         .names()
