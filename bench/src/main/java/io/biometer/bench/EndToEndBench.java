@@ -167,21 +167,11 @@ public final class EndToEndBench {
   }
 
   private static SimulationConfig population(int patients, long start) {
-    return new SimulationConfig(
-        SEED,
-        start,
-        patients,
-        0,
-        SimulationConfig.allBodyTypes(),
-        null,
-        true,
-        0.5,
-        0,
-        0,
-        Duration.ofMinutes(15),
+    return SimulationConfig.builder(SEED, start)
+        .patients(patients)
         // Sinks never sleep: both relay every reading.
-        SinkBatteryConfig.everlasting(),
-        0.0012);
+        .sinkBattery(SinkBatteryConfig.everlasting())
+        .build();
   }
 
   /**

@@ -231,20 +231,11 @@ public final class SimulatorBench {
   private static double[] simulatorFlatOut(
       LocalStack stack, Path spool, Duration warm, Duration round) {
     SimulationConfig sim =
-        new SimulationConfig(
-            7,
-            System.currentTimeMillis() - Duration.ofDays(1).toMillis(),
-            1000,
-            0,
-            SimulationConfig.allBodyTypes(),
-            Duration.ofMillis(1),
-            true,
-            0.5,
-            0,
-            0,
-            Duration.ofMinutes(15),
-            SinkBatteryConfig.everlasting(),
-            0.0012);
+        SimulationConfig.builder(7, System.currentTimeMillis() - Duration.ofDays(1).toMillis())
+            .patients(1000)
+            .cadence(Duration.ofMillis(1))
+            .sinkBattery(SinkBatteryConfig.everlasting())
+            .build();
     SimulatorSettings settings =
         new SimulatorSettings(
             stack.bootstrapServers(),
@@ -277,20 +268,10 @@ public final class SimulatorBench {
   private static double[] hundredThousandLive(
       LocalStack stack, Path spool, Duration warm, Duration round) {
     SimulationConfig sim =
-        new SimulationConfig(
-            9,
-            System.currentTimeMillis(),
-            10_000,
-            0,
-            SimulationConfig.allBodyTypes(),
-            null,
-            true,
-            0.5,
-            0,
-            0,
-            Duration.ofMinutes(15),
-            SinkBatteryConfig.defaults(),
-            0.0012);
+        SimulationConfig.builder(9, System.currentTimeMillis())
+            .patients(10_000)
+            .sinkBattery(SinkBatteryConfig.defaults())
+            .build();
     double expected = 0;
     for (var type : sim.sensorTypes()) {
       expected +=
@@ -385,20 +366,10 @@ public final class SimulatorBench {
     long before = usedAfterGc();
     Simulation sim =
         new Simulation(
-            new SimulationConfig(
-                1,
-                0,
-                patients,
-                0,
-                SimulationConfig.allBodyTypes(),
-                null,
-                true,
-                0.5,
-                0,
-                0,
-                Duration.ofMinutes(15),
-                SinkBatteryConfig.defaults(),
-                0.0012),
+            SimulationConfig.builder(1, 0)
+                .patients(patients)
+                .sinkBattery(SinkBatteryConfig.defaults())
+                .build(),
             none,
             GroundTruth.NONE,
             2);

@@ -456,20 +456,14 @@ public final class TruthCheck {
     long start = simStart();
     SinkBatteryConfig battery = new SinkBatteryConfig(0.0002, 9.0, 50.0, 10.0, 60.0, 2.0);
     SimulationConfig sim =
-        new SimulationConfig(
-            o.seed(),
-            start,
-            o.patients(),
-            0,
-            SimulationConfig.allBodyTypes(),
-            BODY_CADENCE,
-            true,
-            0.1,
-            o.meters(),
-            0,
-            METER_INTERVAL,
-            battery,
-            0.0012);
+        SimulationConfig.builder(o.seed(), start)
+            .patients(o.patients())
+            .cadence(BODY_CADENCE)
+            .episodesPerHour(0.1)
+            .meters(o.meters())
+            .meterInterval(METER_INTERVAL)
+            .sinkBattery(battery)
+            .build();
     Map<String, Object> producer = new HashMap<>();
     producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 4000);
     producer.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1500);

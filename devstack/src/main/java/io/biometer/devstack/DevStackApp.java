@@ -1,11 +1,12 @@
 package io.biometer.devstack;
 
+import io.biometer.config.ConfigArgs;
+import io.biometer.simulator.SimulatorConfig;
+import io.biometer.streams.StreamsAppConfig;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -94,40 +95,45 @@ public final class DevStackApp {
 
   /** The config the arguments ask for, or null if they asked for help (printed to {@code out}). */
   static DevStackConfig parse(String[] args, PrintStream out) {
-    Path file = null;
     String envFile = System.getenv("BIOMETER_CONFIG");
-    if (envFile != null && !envFile.isBlank()) {
-      file = Path.of(envFile);
+    ConfigArgs parsed =
+        ConfigArgs.parse(args, envFile == null || envFile.isBlank() ? null : Path.of(envFile));
+    if (parsed.help()) {
+      help(out);
+      return null;
     }
-    Map<String, String> overrides = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        out.println("usage: biometer up [--config FILE] [key=value ...]");
-        out.println("configuration keys (also BIOMETER_<KEY> environment variables):");
-        for (String key : DevStackConfig.CONFIG_DEF.names().stream().sorted().toList()) {
-          out.println(
-              "  "
-                  + key
-                  + "\n      "
-                  + DevStackConfig.CONFIG_DEF.configKeys().get(key).documentation);
-        }
-        return null;
-      } else if (a.equals("--config")) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("--config needs a file name");
-        }
-        file = Path.of(args[++i]);
-      } else if (a.contains("=") && !a.startsWith("-")) {
-        int eq = a.indexOf('=');
-        overrides.put(a.substring(0, eq).trim(), a.substring(eq + 1).trim());
-      } else {
-        throw new IllegalArgumentException("unknown argument '" + a + "'");
-      }
+    return DevStackConfig.load(parsed.file(), System.getenv(), parsed.values());
+  }
+
+  private static void help(PrintStream out) {
+    out.println("usage: biometer up [--config FILE] [key=value ...]");
+    out.println("configuration keys (also BIOMETER_<KEY> environment variables):");
+    for (String key : DevStackConfig.CONFIG_DEF.names().stream().sorted().toList()) {
+      out.println(
+          "  " + key + "\n      " + DevStackConfig.CONFIG_DEF.configKeys().get(key).documentation);
     }
-    if (file != null && !Files.isRegularFile(file)) {
-      throw new IllegalArgumentException("config file " + file + " does not exist");
+    helpFor(out, DevStackConfig.SIMULATOR_PREFIX, SimulatorConfig.CONFIG_DEF, "producer.*");
+    helpFor(out, DevStackConfig.STREAMS_PREFIX, StreamsAppConfig.CONFIG_DEF, "kafka.*, alerts.*");
+    helpFor(out, DevStackConfig.CONNECT_PREFIX, ConnectWorkerConfig.CONFIG_DEF, "worker.*");
+  }
+
+  private static void helpFor(PrintStream out, String prefix, ConfigDef def, String families) {
+    out.println();
+    out.println(
+        prefix
+            + "* keys pass to that app's own config without the prefix (also "
+            + prefix
+            + families
+            + "):");
+    for (String key : def.names().stream().sorted().toList()) {
+      Object local = DevStackConfig.localValue(prefix + key);
+      out.println(
+          "  "
+              + prefix
+              + key
+              + "\n      "
+              + def.configKeys().get(key).documentation
+              + (local == null ? "" : " In the local run: " + local + "."));
     }
-    return DevStackConfig.load(file, System.getenv(), overrides);
   }
 }

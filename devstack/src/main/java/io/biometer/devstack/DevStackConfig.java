@@ -1,12 +1,14 @@
 package io.biometer.devstack;
 
-import io.biometer.config.PropertiesFiles;
+import io.biometer.config.ConfigKeys;
+import io.biometer.config.ConfigSource;
+import io.biometer.config.LayeredConfig;
 import io.biometer.registry.CompatibilityLevel;
+import io.biometer.simulator.SimulatorConfig;
+import io.biometer.streams.StreamsAppConfig;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.Locale;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -15,10 +17,17 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * Configuration of the embedded local stack. Sources, later ones winning: the defaults below, a
- * properties file, environment variables ({@code BIOMETER_} + the key in upper case with dots as
- * underscores, e.g. {@code BIOMETER_KAFKA_PORT}), then {@code key=value} command-line arguments. An
- * unknown key is an error, so a typo never passes unnoticed.
+ * Configuration of the embedded local stack. Sources, later ones winning ({@link LayeredConfig}):
+ * the defaults below, a properties file, environment variables ({@code BIOMETER_} + the key in
+ * upper case with dots and dashes as underscores, e.g. {@code BIOMETER_KAFKA_PORT}), then {@code
+ * key=value} command-line arguments. An unknown key is an error, so a typo never passes unnoticed.
+ *
+ * <p>The keys of its own are defined here: where things listen, what to start. Every {@code
+ * simulator.*}, {@code streams.*} and {@code connect.*} key passes, without its prefix, to that
+ * app's own config ({@link SimulatorConfig}, {@link StreamsAppConfig}, {@link
+ * ConnectWorkerConfig}), which defines and checks it: {@code streams.alerts.silent.factor=100} is
+ * the streams app's {@code alerts.silent.factor}. The local run gives its apps a few values of its
+ * own (a small simulated population, state and spool under {@code data.dir}) below the user's.
  */
 public final class DevStackConfig extends AbstractConfig {
 
@@ -112,36 +121,37 @@ public final class DevStackConfig extends AbstractConfig {
       "Whether the local run starts the simulator, producing readings to the local broker."
           + " Default: true.";
 
-  public static final String SIMULATOR_PATIENTS_CONFIG = "simulator.patients";
-  public static final String SIMULATOR_PATIENTS_DOC =
-      "Patients the local run simulates, each with ten body sensors and two sinks. Default: 2.";
-  public static final int SIMULATOR_PATIENTS_DEFAULT = 2;
+  /** Prefix of the simulator's keys, passed through to {@link SimulatorConfig}. */
+  public static final String SIMULATOR_PREFIX = "simulator.";
 
-  public static final String SIMULATOR_METERS_CONFIG = "simulator.meters";
-  public static final String SIMULATOR_METERS_DOC =
-      "Soil meters the local run simulates. Default: 2.";
-  public static final int SIMULATOR_METERS_DEFAULT = 2;
+  public static final String SIMULATOR_PATIENTS_CONFIG =
+      SIMULATOR_PREFIX + SimulatorConfig.PATIENTS_CONFIG;
+  public static final String SIMULATOR_METERS_CONFIG =
+      SIMULATOR_PREFIX + SimulatorConfig.METERS_CONFIG;
+  public static final String SIMULATOR_SPEED_CONFIG =
+      SIMULATOR_PREFIX + SimulatorConfig.SPEED_CONFIG;
+  public static final String SIMULATOR_SEED_CONFIG = SIMULATOR_PREFIX + SimulatorConfig.SEED_CONFIG;
 
-  public static final String SIMULATOR_SPEED_CONFIG = "simulator.speed";
-  public static final String SIMULATOR_SPEED_DOC =
-      "Simulated seconds per wall second in the local run: 1 for live, 1440 for a day per minute"
-          + " (a fast run starts 30 days in the past). Default: 1.";
-  public static final double SIMULATOR_SPEED_DEFAULT = 1.0;
-
-  public static final String SIMULATOR_SEED_CONFIG = "simulator.seed";
-  public static final String SIMULATOR_SEED_DOC =
-      "Seed of the local run's simulator; the same seed repeats a run exactly. Default: none (a"
-          + " random seed).";
+  /**
+   * What the local run passes its simulator unless {@code simulator.*} says otherwise: a small
+   * population on one thread.
+   */
+  public static final Map<String, Object> LOCAL_SIMULATOR_VALUES =
+      Map.of(
+          SimulatorConfig.PATIENTS_CONFIG, 2,
+          SimulatorConfig.METERS_CONFIG, 2,
+          SimulatorConfig.THREADS_CONFIG, 1);
 
   public static final String STREAMS_ENABLED_CONFIG = "streams.enabled";
   public static final String STREAMS_ENABLED_DOC =
       "Whether the local run starts the streams app (validation, dedup, alerts, daily"
           + " aggregates). Default: true.";
 
-  public static final String STREAMS_METRICS_PORT_CONFIG = "streams.metrics.port";
-  public static final String STREAMS_METRICS_PORT_DOC =
-      "Port of the streams app's /metrics (Prometheus) and /health. Default: 8090.";
-  public static final int STREAMS_METRICS_PORT_DEFAULT = 8090;
+  /** Prefix of the streams app's keys, passed through to {@link StreamsAppConfig}. */
+  public static final String STREAMS_PREFIX = "streams.";
+
+  public static final String STREAMS_METRICS_PORT_CONFIG =
+      STREAMS_PREFIX + StreamsAppConfig.METRICS_PORT_CONFIG;
 
   public static final String CONNECT_ENABLED_CONFIG = "connect.enabled";
   public static final String CONNECT_ENABLED_DOC =
@@ -149,28 +159,25 @@ public final class DevStackConfig extends AbstractConfig {
           + " JVM) with the QuestDB sink, which lands readings, alerts and daily aggregates in"
           + " QuestDB. Needs questdb.enabled. Default: true.";
 
-  public static final String CONNECT_PORT_CONFIG = "connect.port";
-  public static final String CONNECT_PORT_DOC = "Port of Kafka Connect's REST API. Default: 8083.";
-  public static final int CONNECT_PORT_DEFAULT = 8083;
+  /** Prefix of the connector runner's keys, passed through to {@link ConnectWorkerConfig}. */
+  public static final String CONNECT_PREFIX = "connect.";
 
-  public static final String CONNECT_METRICS_PORT_CONFIG = "connect.metrics.port";
-  public static final String CONNECT_METRICS_PORT_DOC =
-      "Port of the Connect worker's Prometheus /metrics (Prometheus' JMX exporter, loaded as a"
-          + " java agent: the connector's tasks, its consumer, the worker's JVM). Default: 9404.";
-  public static final int CONNECT_METRICS_PORT_DEFAULT = 9404;
+  public static final String CONNECT_PORT_CONFIG = CONNECT_PREFIX + ConnectWorkerConfig.PORT_CONFIG;
+  public static final String CONNECT_METRICS_PORT_CONFIG =
+      CONNECT_PREFIX + ConnectWorkerConfig.METRICS_PORT_CONFIG;
+  public static final String CONNECT_PLUGIN_PATH_CONFIG =
+      CONNECT_PREFIX + ConnectWorkerConfig.PLUGIN_PATH_CONFIG;
+  public static final String CONNECT_CONNECTOR_CONFIG_CONFIG =
+      CONNECT_PREFIX + ConnectWorkerConfig.CONNECTOR_CONFIG_CONFIG;
 
-  public static final String CONNECT_PLUGIN_PATH_CONFIG = "connect.plugin.path";
-  public static final String CONNECT_PLUGIN_PATH_DOC =
-      "The worker's plugin.path: a folder holding the biometer-connect-<version> plugin folder"
-          + " (connector, converter, their jars and etc/questdb-sink.json). Default: empty, the"
-          + " plugin the build unpacked into devstack/target/connect-plugins.";
-
-  public static final String CONNECT_CONNECTOR_CONFIG_CONFIG = "connect.connector.config";
-  public static final String CONNECT_CONNECTOR_CONFIG_DOC =
-      "The QuestDB sink's connector config (JSON), submitted with PUT"
-          + " /connectors/questdb-sink/config; its registry URL and QuestDB address are replaced"
-          + " by the local run's. Default: empty, etc/questdb-sink.json of the plugin (a copy of"
-          + " sink-connectors/config/questdb-sink.json).";
+  /** Keys of the apps that the local stack sets itself: its own broker, registry and address. */
+  static final List<String> SET_BY_THE_STACK =
+      List.of(
+          SIMULATOR_PREFIX + SimulatorConfig.BOOTSTRAP_SERVERS_CONFIG,
+          SIMULATOR_PREFIX + SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG,
+          STREAMS_PREFIX + StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG,
+          STREAMS_PREFIX + StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG,
+          STREAMS_PREFIX + StreamsAppConfig.METRICS_HOST_CONFIG);
 
   /** The definition of every key, with its doc and default. */
   public static final ConfigDef CONFIG_DEF =
@@ -265,107 +272,128 @@ public final class DevStackConfig extends AbstractConfig {
               TOPICS_DLQ_RETENTION_MS_DOC)
           .define(
               SIMULATOR_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SIMULATOR_ENABLED_DOC)
-          .define(
-              SIMULATOR_PATIENTS_CONFIG,
-              Type.INT,
-              SIMULATOR_PATIENTS_DEFAULT,
-              Range.atLeast(0),
-              Importance.MEDIUM,
-              SIMULATOR_PATIENTS_DOC)
-          .define(
-              SIMULATOR_METERS_CONFIG,
-              Type.INT,
-              SIMULATOR_METERS_DEFAULT,
-              Range.atLeast(0),
-              Importance.MEDIUM,
-              SIMULATOR_METERS_DOC)
-          .define(
-              SIMULATOR_SPEED_CONFIG,
-              Type.DOUBLE,
-              SIMULATOR_SPEED_DEFAULT,
-              Range.atLeast(0.001),
-              Importance.MEDIUM,
-              SIMULATOR_SPEED_DOC)
-          .define(SIMULATOR_SEED_CONFIG, Type.LONG, null, Importance.LOW, SIMULATOR_SEED_DOC)
           .define(STREAMS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, STREAMS_ENABLED_DOC)
-          .define(
-              STREAMS_METRICS_PORT_CONFIG,
-              Type.INT,
-              STREAMS_METRICS_PORT_DEFAULT,
-              port(),
-              Importance.MEDIUM,
-              STREAMS_METRICS_PORT_DOC)
-          .define(CONNECT_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, CONNECT_ENABLED_DOC)
-          .define(
-              CONNECT_PORT_CONFIG,
-              Type.INT,
-              CONNECT_PORT_DEFAULT,
-              port(),
-              Importance.MEDIUM,
-              CONNECT_PORT_DOC)
-          .define(
-              CONNECT_METRICS_PORT_CONFIG,
-              Type.INT,
-              CONNECT_METRICS_PORT_DEFAULT,
-              port(),
-              Importance.LOW,
-              CONNECT_METRICS_PORT_DOC)
-          .define(
-              CONNECT_PLUGIN_PATH_CONFIG, Type.STRING, "", Importance.LOW, CONNECT_PLUGIN_PATH_DOC)
-          .define(
-              CONNECT_CONNECTOR_CONFIG_CONFIG,
-              Type.STRING,
-              "",
-              Importance.LOW,
-              CONNECT_CONNECTOR_CONFIG_DOC);
+          .define(CONNECT_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, CONNECT_ENABLED_DOC);
 
   private static Range port() {
     return Range.between(1, 65535);
   }
 
+  /**
+   * Every key of the local stack: its own, then the simulator's, the streams app's and the
+   * connector runner's under {@code simulator.}, {@code streams.} and {@code connect.}. An
+   * environment variable {@code BIOMETER_STREAMS_X} sets {@code streams.X} here and {@code X} in
+   * the streams app run alone: one variable, one setting. The stack's own {@code streams.enabled}
+   * is no key of the streams app, which therefore never reads {@code BIOMETER_STREAMS_ENABLED}.
+   */
+  public static final ConfigKeys KEYS =
+      ConfigKeys.of(ENV_PREFIX, CONFIG_DEF)
+          .withChild(SIMULATOR_PREFIX, SimulatorConfig.KEYS)
+          .withChild(STREAMS_PREFIX, StreamsAppConfig.KEYS)
+          .withChild(CONNECT_PREFIX, ConnectWorkerConfig.KEYS);
+
+  private static final ConfigSource LOCAL_STACK = ConfigSource.layer("the local stack");
+
+  private final LayeredConfig simulatorLayers;
+  private final LayeredConfig streamsLayers;
+  private final SimulatorConfig simulator;
+  private final StreamsAppConfig streams;
+  private final ConnectWorkerConfig connect;
+
   /** A config from explicit values over the defaults; unknown keys are an error. */
   public DevStackConfig(Map<String, ?> values) {
-    super(CONFIG_DEF, checkKnown(values, "configuration"), false);
+    this(LayeredConfig.empty(KEYS).with(values, ConfigSource.layer("configuration")));
+  }
+
+  private DevStackConfig(LayeredConfig layers) {
+    super(CONFIG_DEF, checked(layers), false);
+    for (String key : SET_BY_THE_STACK) {
+      if (layers.get(key).isPresent()) {
+        throw layers.invalid(
+            key, "the local stack sets it to its own broker, registry and bind.host; remove it");
+      }
+    }
+    this.simulatorLayers =
+        layers
+            .child(SIMULATOR_PREFIX)
+            .withDefaults(LOCAL_SIMULATOR_VALUES, LOCAL_STACK)
+            .withDefaults(
+                Map.of(
+                    SimulatorConfig.SPOOL_DIR_CONFIG,
+                    dataDir().resolve("simulator-spool").toString()),
+                LOCAL_STACK);
+    this.streamsLayers =
+        layers
+            .child(STREAMS_PREFIX)
+            .withDefaults(
+                Map.of(StreamsAppConfig.STATE_DIR_CONFIG, dataDir().resolve("streams").toString()),
+                LOCAL_STACK);
+    this.simulator = SimulatorConfig.from(simulatorLayers);
+    this.streams = StreamsAppConfig.from(streamsLayers);
+    this.connect = ConnectWorkerConfig.from(layers.child(CONNECT_PREFIX));
+  }
+
+  private static Map<String, Object> checked(LayeredConfig layers) {
+    return layers.build(v -> v);
   }
 
   /**
    * Merges the sources in order: {@code file} (may be null), then {@code env}, then {@code args}.
    *
-   * @throws ConfigException naming the key, the source and what is wrong
+   * @throws ConfigException one line naming the key, the value, what is allowed and the source
    */
   public static DevStackConfig load(Path file, Map<String, String> env, Map<String, String> args) {
-    Map<String, Object> merged = new HashMap<>();
-    if (file != null) {
-      merged.putAll(checkKnown(PropertiesFiles.read(file), "config file " + file));
-    }
-    for (String key : CONFIG_DEF.names()) {
-      String value = env.get(envName(key));
-      if (value != null) {
-        merged.put(key, value.trim());
-      }
-    }
-    merged.putAll(checkKnown(args, "command line"));
-    return new DevStackConfig(merged);
+    return new DevStackConfig(LayeredConfig.load(KEYS, file, env, args));
   }
 
   /** The environment variable that overrides {@code key}. */
   public static String envName(String key) {
-    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    return KEYS.envName(key);
   }
 
-  private static <V> Map<String, V> checkKnown(Map<String, V> values, String source) {
-    for (String key : values.keySet()) {
-      if (!CONFIG_DEF.names().contains(key)) {
-        throw new ConfigException(
-            "unknown key '"
-                + key
-                + "' in "
-                + source
-                + "; known keys: "
-                + String.join(", ", new TreeSet<>(CONFIG_DEF.names())));
-      }
+  /** The value the local run gives {@code key} of an app (with its prefix), or null for none. */
+  public static Object localValue(String key) {
+    if (key.startsWith(SIMULATOR_PREFIX)) {
+      return LOCAL_SIMULATOR_VALUES.get(key.substring(SIMULATOR_PREFIX.length()));
     }
-    return values;
+    return null;
+  }
+
+  /**
+   * The simulator's config in this local run: the local run's values, the user's {@code
+   * simulator.*}, then the stack's broker and registry.
+   */
+  public SimulatorConfig simulator(String bootstrapServers, String registryUrl) {
+    return SimulatorConfig.from(
+        simulatorLayers.with(
+            Map.of(
+                SimulatorConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                registryUrl),
+            LOCAL_STACK));
+  }
+
+  /**
+   * The streams app's config in this local run: state under the data folder, the user's {@code
+   * streams.*}, then the stack's broker, registry and bind.host.
+   */
+  public StreamsAppConfig streams(String bootstrapServers, String registryUrl) {
+    return StreamsAppConfig.from(
+        streamsLayers.with(
+            Map.of(
+                StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                registryUrl,
+                StreamsAppConfig.METRICS_HOST_CONFIG,
+                bindHost()),
+            LOCAL_STACK));
+  }
+
+  /** The connector runner's config: the user's {@code connect.*}. */
+  public ConnectWorkerConfig connect() {
+    return connect;
   }
 
   public Path dataDir() {
@@ -433,7 +461,7 @@ public final class DevStackConfig extends AbstractConfig {
   }
 
   public int streamsMetricsPort() {
-    return getInt(STREAMS_METRICS_PORT_CONFIG);
+    return streams.metricsPort();
   }
 
   public boolean connectEnabled() {
@@ -441,23 +469,21 @@ public final class DevStackConfig extends AbstractConfig {
   }
 
   public int connectPort() {
-    return getInt(CONNECT_PORT_CONFIG);
+    return connect.port();
   }
 
   public int connectMetricsPort() {
-    return getInt(CONNECT_METRICS_PORT_CONFIG);
+    return connect.metricsPort();
   }
 
   /** The configured plugin path, or null for the one the build unpacked. */
   public Path connectPluginPath() {
-    String p = getString(CONNECT_PLUGIN_PATH_CONFIG);
-    return p.isBlank() ? null : Path.of(p).toAbsolutePath().normalize();
+    return connect.pluginPath();
   }
 
   /** The configured connector config file, or null for the plugin's own. */
   public Path connectConnectorConfig() {
-    String p = getString(CONNECT_CONNECTOR_CONFIG_CONFIG);
-    return p.isBlank() ? null : Path.of(p).toAbsolutePath().normalize();
+    return connect.connectorConfig();
   }
 
   public boolean simulatorEnabled() {
@@ -465,19 +491,19 @@ public final class DevStackConfig extends AbstractConfig {
   }
 
   public int simulatorPatients() {
-    return getInt(SIMULATOR_PATIENTS_CONFIG);
+    return simulator.patients();
   }
 
   public int simulatorMeters() {
-    return getInt(SIMULATOR_METERS_CONFIG);
+    return simulator.meters();
   }
 
   public double simulatorSpeed() {
-    return getDouble(SIMULATOR_SPEED_CONFIG);
+    return simulator.speed();
   }
 
   /** The configured seed, or null for a random one. */
   public Long simulatorSeed() {
-    return getLong(SIMULATOR_SEED_CONFIG);
+    return simulator.seed();
   }
 }

@@ -2,10 +2,7 @@ package io.biometer.devstack;
 
 import io.biometer.registry.server.EmbeddedSchemaRegistry;
 import io.biometer.simulator.SimulatorRun;
-import io.biometer.simulator.SimulatorSettings;
-import io.biometer.simulator.engine.SimulationConfig;
 import io.biometer.streams.StreamsApp;
-import io.biometer.streams.StreamsAppConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -18,7 +15,6 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
@@ -147,14 +143,13 @@ public final class LocalStack implements AutoCloseable {
     }
 
     if (config.streamsEnabled()) {
-      streams =
-          StreamsApp.start(
-              new StreamsAppConfig(streamsValues(config, bootstrapServers(), registryUrl())));
+      streams = StreamsApp.start(config.streams(bootstrapServers(), registryUrl()));
       started.push(streams);
     }
 
     if (config.simulatorEnabled()) {
-      simulator = SimulatorRun.start(simulatorSettings(config, bootstrapServers(), registryUrl()));
+      simulator =
+          SimulatorRun.start(config.simulator(bootstrapServers(), registryUrl()).settings());
       started.push(simulator);
     }
   }
@@ -177,7 +172,7 @@ public final class LocalStack implements AutoCloseable {
             host,
             config.connectPort(),
             plugins,
-            connectOverrides,
+            workerOverrides(),
             defaultPluginPath().getParent().resolve("agents"),
             config.connectMetricsPort());
     started.push(connect);
@@ -263,53 +258,11 @@ public final class LocalStack implements AutoCloseable {
     return deployedConnector;
   }
 
-  /** The simulator settings of the local run: a small population, spool under the data folder. */
-  static SimulatorSettings simulatorSettings(
-      DevStackConfig config, String bootstrap, String registry) {
-    double speed = config.simulatorSpeed();
-    long now = System.currentTimeMillis();
-    long start = speed == 1.0 ? now : now - Duration.ofDays(30).toMillis();
-    long seed =
-        config.simulatorSeed() != null ? config.simulatorSeed() : new SplittableRandom().nextLong();
-    SimulationConfig defaults = SimulationConfig.defaults(seed, start);
-    SimulationConfig sim =
-        new SimulationConfig(
-            seed,
-            start,
-            config.simulatorPatients(),
-            0,
-            defaults.sensorTypes(),
-            null,
-            true,
-            defaults.episodesPerHour(),
-            config.simulatorMeters(),
-            0,
-            defaults.meterInterval(),
-            defaults.sinkBattery(),
-            defaults.sensorDrainPerReading());
-    return new SimulatorSettings(
-        bootstrap,
-        registry,
-        sim,
-        speed,
-        1,
-        config.dataDir().resolve("simulator-spool"),
-        256L * 1024 * 1024,
-        null,
-        true,
-        Map.of());
-  }
-
-  /** The streams app settings of the local run: state under the data folder. */
-  static Map<String, Object> streamsValues(
-      DevStackConfig config, String bootstrap, String registry) {
-    Map<String, Object> v = new java.util.HashMap<>();
-    v.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    v.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, registry);
-    v.put(StreamsAppConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
-    v.put(StreamsAppConfig.METRICS_PORT_CONFIG, config.streamsMetricsPort());
-    v.put(StreamsAppConfig.METRICS_HOST_CONFIG, config.bindHost());
-    return v;
+  /** The worker settings of {@code connect.worker.*}, then the ones the caller gave. */
+  private Map<String, String> workerOverrides() {
+    Map<String, String> m = new LinkedHashMap<>(config.connect().workerOverrides());
+    m.putAll(connectOverrides);
+    return m;
   }
 
   /** The running streams app, or null if {@code streams.enabled} is false. */

@@ -38,6 +38,22 @@ class ReadmeTest {
   }
 
   @Test
+  void everySimulatorKeyIsDocumented() throws Exception {
+    String readme = readme();
+    io.biometer.simulator.SimulatorConfig.CONFIG_DEF
+        .names()
+        .forEach(k -> assertThat(readme).contains("`" + k + "`"));
+  }
+
+  @Test
+  void everyConnectWorkerKeyIsDocumentedUnderItsLocalStackPrefix() throws Exception {
+    String readme = readme();
+    ConnectWorkerConfig.CONFIG_DEF
+        .names()
+        .forEach(k -> assertThat(readme).contains("`" + DevStackConfig.CONNECT_PREFIX + k + "`"));
+  }
+
+  @Test
   void everyTopicIsInTheTable() throws Exception {
     String readme = readme();
     Topics.ALL.forEach(t -> assertThat(readme).contains("| `" + t + "`"));

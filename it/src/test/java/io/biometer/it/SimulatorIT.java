@@ -38,20 +38,12 @@ class SimulatorIT {
   private static final long MIDNIGHT = Instant.parse("2026-11-01T00:00:00Z").toEpochMilli();
 
   private static SimulationConfig population(int patients, int meters, Duration cadence) {
-    return new SimulationConfig(
-        11,
-        MIDNIGHT,
-        patients,
-        0,
-        SimulationConfig.allBodyTypes(),
-        cadence,
-        true,
-        0.5,
-        meters,
-        0,
-        Duration.ofMinutes(15),
-        SinkBatteryConfig.everlasting(),
-        0.0012);
+    return SimulationConfig.builder(11, MIDNIGHT)
+        .patients(patients)
+        .cadence(cadence)
+        .meters(meters)
+        .sinkBattery(SinkBatteryConfig.everlasting())
+        .build();
   }
 
   private static SimulatorSettings settings(

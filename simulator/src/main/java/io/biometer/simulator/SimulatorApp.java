@@ -1,15 +1,16 @@
 package io.biometer.simulator;
 
-import io.biometer.avro.SensorType;
+import io.biometer.config.ConfigSource;
+import io.biometer.config.LayeredConfig;
 import io.biometer.registry.HttpSchemaRegistryClient;
 import io.biometer.registry.SchemaRegistryException;
-import io.biometer.simulator.engine.SimulationConfig;
-import io.biometer.simulator.model.SinkBatteryConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,11 +19,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
@@ -33,6 +39,7 @@ import picocli.CommandLine.Spec;
     name = "biometer-sim",
     mixinStandardHelpOptions = true,
     version = "biometer simulator 0.1.0",
+    defaultValueProvider = SimulatorApp.Defaults.class,
     description = "Virtual body sensors, redundant sinks and soil meters producing Avro to Kafka.",
     subcommands = {SimulatorApp.Run.class})
 public final class SimulatorApp implements Callable<Integer> {
@@ -67,7 +74,9 @@ public final class SimulatorApp implements Callable<Integer> {
         });
     cl.setExecutionExceptionHandler(
         (ex, c, parsed) -> {
-          if (ex instanceof Failure || ex instanceof IllegalArgumentException) {
+          if (ex instanceof Failure
+              || ex instanceof IllegalArgumentException
+              || ex instanceof ConfigException) {
             err.println("biometer-sim: " + ex.getMessage());
             err.flush();
             return ex instanceof Failure ? 1 : 2;
@@ -83,10 +92,27 @@ public final class SimulatorApp implements Callable<Integer> {
     System.exit(run(args, out, err));
   }
 
+  /** Shows each option's default in --help: its key's, from {@link SimulatorConfig}. */
+  static final class Defaults implements CommandLine.IDefaultValueProvider {
+    @Override
+    public String defaultValue(ArgSpec arg) {
+      if (arg instanceof OptionSpec o) {
+        String key = SimulatorConfig.keyOf(o.longestName());
+        Object value = key == null ? null : SimulatorConfig.CONFIG_DEF.defaultValues().get(key);
+        if (value instanceof Double d && d == Math.rint(d)) {
+          return Long.toString(d.longValue());
+        }
+        return value == null ? null : value.toString();
+      }
+      return null;
+    }
+  }
+
   /** The {@code run} subcommand. */
   @Command(
       name = "run",
       mixinStandardHelpOptions = true,
+      defaultValueProvider = Defaults.class,
       description = {
         "Simulate patients (ten body sensors and two sinks each) and soil meters, producing to"
             + " Kafka until --duration has passed or Ctrl-C.",
@@ -97,138 +123,131 @@ public final class SimulatorApp implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Option(
+        names = "--config",
+        description =
+            "A properties file of simulator keys (each option is a key: --sink-wake-at is sink.wake.at); options and key=value arguments win over it.")
+    Path configFile;
+
+    @Parameters(
+        paramLabel = "KEY=VALUE",
+        description =
+            "Simulator keys, e.g. patients=100 producer.linger.ms=5; they win over options.")
+    List<String> keyValues = new ArrayList<>();
+
+    @Option(
         names = "--bootstrap-servers",
-        defaultValue = "127.0.0.1:9092",
         description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
     @Option(
         names = "--schema-registry-url",
-        defaultValue = "http://127.0.0.1:8081",
         description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
     String registryUrl;
 
     @Option(
         names = "--patients",
-        defaultValue = "10",
         description = "Patients, each with two sinks (default: ${DEFAULT-VALUE}).")
-    int patients;
+    String patients;
 
     @Option(
         names = "--patient-offset",
-        defaultValue = "0",
         description =
             "Index of the first patient, to shard a population across processes by id range (default: ${DEFAULT-VALUE}).")
-    int patientOffset;
+    String patientOffset;
 
     @Option(
         names = "--sensors-per-patient",
-        defaultValue = "10",
         description =
             "Body sensors per patient, 1 to 10, taken in catalogue order (default: ${DEFAULT-VALUE}).")
-    int sensorsPerPatient;
+    String sensorsPerPatient;
 
-    @Option(
-        names = "--meters",
-        defaultValue = "4",
-        description = "Soil meters (default: ${DEFAULT-VALUE}).")
-    int meters;
+    @Option(names = "--meters", description = "Soil meters (default: ${DEFAULT-VALUE}).")
+    String meters;
 
     @Option(
         names = "--meter-offset",
-        defaultValue = "0",
         description = "Index of the first meter (default: ${DEFAULT-VALUE}).")
-    int meterOffset;
+    String meterOffset;
 
     @Option(
         names = "--meter-interval",
-        defaultValue = "PT15M",
         description =
             "Simulated time between two samples of a meter, ISO-8601 (default: ${DEFAULT-VALUE}).")
-    Duration meterInterval;
+    String meterInterval;
 
     @Option(
         names = "--cadence",
         description =
             "Simulated time between two readings of every body sensor, ISO-8601 (e.g. PT1S); default: each type's catalogue cadence.")
-    Duration cadence;
+    String cadence;
 
     @Option(
         names = "--rate",
         description =
             "Target body readings per wall second across all sensors; sets the cadence. Not with --cadence.")
-    Double rate;
+    String rate;
 
     @Option(
         names = "--duration",
         description = "Wall time to run, ISO-8601 (e.g. PT60S); default: until Ctrl-C.")
-    Duration duration;
+    String duration;
 
     @Option(
         names = "--redundancy",
-        defaultValue = "both",
         description =
             "both: every awake sink relays every reading (duplicates on purpose); failover: only the first awake sink (default: ${DEFAULT-VALUE}).")
     String redundancy;
 
     @Option(
         names = "--episode-rate",
-        defaultValue = "0.5",
         description =
             "Abnormal episodes per sensor per simulated hour (default: ${DEFAULT-VALUE}).")
-    double episodeRate;
+    String episodeRate;
 
     @Option(
         names = "--seed",
         description = "Seed that makes the run repeatable; default: random, printed at start.")
-    Long seed;
+    String seed;
 
     @Option(
         names = "--speed",
-        defaultValue = "1",
         description =
             "Simulated seconds per wall second: 1 for a live demo, 1440 for a day per minute (default: ${DEFAULT-VALUE}).")
-    double speed;
+    String speed;
 
     @Option(
         names = "--start",
         description =
             "Simulated start time, ISO-8601 instant; default: now at speed 1, else 30 days ago, so a fast run never runs ahead of the wall clock for long.")
-    Instant start;
+    String start;
 
-    @Option(
-        names = "--threads",
-        defaultValue = "2",
-        description = "Scheduler threads (default: ${DEFAULT-VALUE}).")
-    int threads;
+    @Option(names = "--threads", description = "Scheduler threads (default: ${DEFAULT-VALUE}).")
+    String threads;
 
     @Option(
         names = "--spool-dir",
-        defaultValue = "data/simulator-spool",
         description =
             "Folder of the on-disk spool used while Kafka is unreachable (default: ${DEFAULT-VALUE}).")
-    Path spoolDir;
+    String spoolDir;
 
     @Option(
         names = "--spool-max-bytes",
-        defaultValue = "268435456",
         description =
             "Most bytes the spool keeps; beyond, records are counted lost (default: ${DEFAULT-VALUE}).")
-    long spoolMaxBytes;
+    String spoolMaxBytes;
 
     @Option(
         names = "--ground-truth",
         description =
             "Append what the simulator did (episodes, duplicates, spooled and lost records, meter batches) to this JSON-lines file.")
-    Path groundTruth;
+    String groundTruth;
 
     @Option(names = "--report", description = "Write the end-of-run report as JSON to this file.")
-    Path report;
+    String report;
 
     @Option(
         names = "--register",
         negatable = true,
-        defaultValue = "true",
         fallbackValue = "true",
         description =
             "Publish every device to telemetry.devices at start (default: true; --no-register to skip).")
@@ -236,50 +255,43 @@ public final class SimulatorApp implements Callable<Integer> {
 
     @Option(
         names = "--sink-sleep-below",
-        defaultValue = "10",
         description = "Sink battery percent below which a sink sleeps (default: ${DEFAULT-VALUE}).")
-    double sinkSleepBelow;
+    String sinkSleepBelow;
 
     @Option(
         names = "--sink-wake-at",
-        defaultValue = "60",
         description =
             "Sink battery percent at which a sleeping sink wakes (default: ${DEFAULT-VALUE}).")
-    double sinkWakeAt;
+    String sinkWakeAt;
 
     @Option(
         names = "--sink-drain-per-hour",
-        defaultValue = "2",
         description =
             "Sink battery percent spent per simulated hour awake (default: ${DEFAULT-VALUE}).")
-    double sinkDrainPerHour;
+    String sinkDrainPerHour;
 
     @Option(
         names = "--sink-relay-cost",
-        defaultValue = "0.0002",
         description = "Sink battery percent spent per relayed reading (default: ${DEFAULT-VALUE}).")
-    double sinkRelayCost;
+    String sinkRelayCost;
 
     @Option(
         names = "--sink-charge-per-hour",
-        defaultValue = "50",
         description =
             "Sink battery percent gained per simulated hour on the charger (default: ${DEFAULT-VALUE}).")
-    double sinkChargePerHour;
+    String sinkChargePerHour;
 
     @Option(
         names = "--sink-charging-hours",
-        defaultValue = "1",
         description =
             "Length of each sink's daily charging period in hours, 0 for none (default: ${DEFAULT-VALUE}).")
-    double sinkChargingHours;
+    String sinkChargingHours;
 
     @Option(
         names = "--connect-timeout",
-        defaultValue = "PT10S",
         description =
             "How long to wait for Kafka and the registry to answer at start (default: ${DEFAULT-VALUE}).")
-    Duration connectTimeout;
+    String connectTimeout;
 
     @Option(
         names = "--producer",
@@ -289,16 +301,19 @@ public final class SimulatorApp implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      SimulatorSettings settings = settings();
+      SimulatorConfig config = config(System.getenv());
+      SimulatorSettings settings = config.settings();
+      Duration duration = config.duration();
+      Path report = config.report();
       PrintWriter out = spec.commandLine().getOut();
-      preflight(settings, connectTimeout);
+      preflight(settings, config.connectTimeout());
       out.printf(
           "biometer-sim: %d patients x %d sensors, %d meters, seed %d, speed %sx, simulated start %s%n",
           settings.simulation().patients(),
           settings.simulation().sensorTypes().size(),
           settings.simulation().meters(),
           settings.simulation().seed(),
-          speed,
+          config.speed(),
           Instant.ofEpochMilli(settings.simulation().simStart()));
       out.flush();
       SimulatorRun run = SimulatorRun.start(settings);
@@ -351,103 +366,40 @@ public final class SimulatorApp implements Callable<Integer> {
       }
     }
 
-    SimulatorSettings settings() {
-      CommandLine cl = spec.commandLine();
-      positive(patients, "--patients", true);
-      positive(patientOffset, "--patient-offset", true);
-      positive(meters, "--meters", true);
-      positive(meterOffset, "--meter-offset", true);
-      if (sensorsPerPatient < 1 || sensorsPerPatient > 10) {
-        throw new ParameterException(
-            cl, "--sensors-per-patient must be 1 to 10, got " + sensorsPerPatient);
-      }
-      if (threads < 1) {
-        throw new ParameterException(cl, "--threads must be at least 1, got " + threads);
-      }
-      if (!(speed > 0)) {
-        throw new ParameterException(cl, "--speed must be > 0, got " + speed);
-      }
-      if (episodeRate < 0) {
-        throw new ParameterException(cl, "--episode-rate must be >= 0, got " + episodeRate);
-      }
-      if (duration != null && (duration.isNegative() || duration.isZero())) {
-        throw new ParameterException(cl, "--duration must be positive, got " + duration);
-      }
-      if (spoolMaxBytes <= 0) {
-        throw new ParameterException(cl, "--spool-max-bytes must be > 0, got " + spoolMaxBytes);
-      }
-      if (!redundancy.equals("both") && !redundancy.equals("failover")) {
-        throw new ParameterException(
-            cl, "--redundancy must be 'both' or 'failover', got '" + redundancy + "'");
-      }
-      if (cadence != null && rate != null) {
-        throw new ParameterException(cl, "give --cadence or --rate, not both");
-      }
-      List<SensorType> types = SimulationConfig.allBodyTypes().subList(0, sensorsPerPatient);
-      Duration effectiveCadence = cadence;
-      if (rate != null) {
-        if (!(rate > 0)) {
-          throw new ParameterException(cl, "--rate must be > 0, got " + rate);
+    /**
+     * The config: the file of {@code --config}, then {@code env}, then the options given, then the
+     * {@code key=value} arguments. An option left out keeps the key's default (or the file's or the
+     * environment's value).
+     */
+    SimulatorConfig config(Map<String, String> env) {
+      Map<String, Object> options = new LinkedHashMap<>();
+      ParseResult parsed = spec.commandLine().getParseResult();
+      for (OptionSpec o : parsed.matchedOptions()) {
+        String key = SimulatorConfig.keyOf(o.longestName());
+        if (key != null) {
+          options.put(key, String.valueOf((Object) o.getValue()));
         }
-        long sensors = (long) patients * sensorsPerPatient;
-        effectiveCadence =
-            Duration.ofMillis(Math.max(1, Math.round(sensors * 1000 * speed / rate)));
       }
-      long s = seed != null ? seed : new java.util.SplittableRandom().nextLong();
-      long startMillis =
-          start != null
-              ? start.toEpochMilli()
-              : speed == 1
-                  ? System.currentTimeMillis()
-                  : System.currentTimeMillis() - Duration.ofDays(30).toMillis();
-      SimulationConfig sim;
-      SinkBatteryConfig battery;
-      try {
-        battery =
-            new SinkBatteryConfig(
-                sinkRelayCost,
-                sinkDrainPerHour,
-                sinkChargePerHour,
-                sinkSleepBelow,
-                sinkWakeAt,
-                sinkChargingHours);
-        sim =
-            new SimulationConfig(
-                s,
-                startMillis,
-                patients,
-                patientOffset,
-                types,
-                effectiveCadence,
-                redundancy.equals("both"),
-                episodeRate,
-                meters,
-                meterOffset,
-                meterInterval,
-                battery,
-                0.0012);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(cl, e.getMessage());
+      producer.forEach((k, v) -> options.put(SimulatorConfig.PRODUCER_PREFIX + k, v));
+      Map<String, String> args = new LinkedHashMap<>();
+      for (String kv : keyValues) {
+        int eq = kv.indexOf('=');
+        if (eq <= 0) {
+          throw new ParameterException(
+              spec.commandLine(), "expected key=value or an option, got '" + kv + "'");
+        }
+        args.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
       }
-      Map<String, Object> overrides = new HashMap<>(producer);
-      return new SimulatorSettings(
-          bootstrapServers,
-          registryUrl,
-          sim,
-          speed,
-          threads,
-          spoolDir,
-          spoolMaxBytes,
-          groundTruth,
-          register,
-          overrides);
-    }
-
-    private void positive(int value, String option, boolean zeroOk) {
-      if (value < 0 || (!zeroOk && value == 0)) {
-        throw new ParameterException(
-            spec.commandLine(), option + " must be >= " + (zeroOk ? 0 : 1) + ", got " + value);
+      LayeredConfig layers =
+          LayeredConfig.empty(SimulatorConfig.KEYS).withFile(configFile).withEnv(env);
+      for (Map.Entry<String, Object> e : options.entrySet()) {
+        String option =
+            e.getKey().startsWith(SimulatorConfig.PRODUCER_PREFIX)
+                ? "--producer"
+                : SimulatorConfig.option(e.getKey());
+        layers = layers.with(Map.of(e.getKey(), e.getValue()), ConfigSource.option(option));
       }
+      return SimulatorConfig.from(layers.with(args, ConfigSource.argument()));
     }
 
     private static void preflight(SimulatorSettings s, Duration timeout) {

@@ -1,6 +1,7 @@
 package io.biometer.streams;
 
 import io.biometer.Topics;
+import io.biometer.config.ConfigArgs;
 import io.biometer.streams.internal.MetricsServer;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -9,8 +10,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -169,19 +168,16 @@ public final class StreamsApp implements AutoCloseable {
   public static void main(String[] args) {
     StreamsAppConfig config;
     try {
-      Path file = null;
-      for (int i = 0; i < args.length; i++) {
-        if (args[i].equals("--config") && i + 1 < args.length) {
-          file = Path.of(args[++i]);
-        } else {
-          throw new IllegalArgumentException(
-              "unknown argument '" + args[i] + "'; usage: StreamsApp [--config FILE]");
-        }
+      ConfigArgs parsed = ConfigArgs.parse(args, null);
+      if (parsed.help()) {
+        System.out.println("usage: biometer streams [--config FILE] [key=value ...]");
+        System.out.println(
+            "keys: README, Configuration reference; environment: "
+                + StreamsAppConfig.ENV_PREFIX
+                + "<KEY>");
+        return;
       }
-      if (file != null && !Files.isRegularFile(file)) {
-        throw new IllegalArgumentException("config file " + file + " does not exist");
-      }
-      config = StreamsAppConfig.load(file, System.getenv());
+      config = StreamsAppConfig.load(parsed.file(), System.getenv(), parsed.values());
     } catch (ConfigException | IllegalArgumentException e) {
       System.err.println("biometer-streams: " + e.getMessage());
       System.exit(2);

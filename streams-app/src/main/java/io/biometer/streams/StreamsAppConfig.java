@@ -1,12 +1,11 @@
 package io.biometer.streams;
 
-import io.biometer.config.PropertiesFiles;
+import io.biometer.config.ConfigKeys;
+import io.biometer.config.LayeredConfig;
 import io.biometer.streams.alerting.AlertsConfig;
 import io.biometer.streams.alerting.RuleBook;
 import java.nio.file.Path;
 import java.time.ZoneId;
-import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -18,11 +17,14 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
- * Configuration of the streams app. Sources, later ones winning: the defaults, a properties file,
- * environment variables ({@code BIOMETER_STREAMS_} + the key in upper case with dots as
- * underscores). Keys starting {@code kafka.} pass through to Kafka Streams without the prefix (e.g.
- * {@code kafka.commit.interval.ms}); keys starting {@code alerts.<SENSOR_TYPE>.} tune the alert
- * rules per sensor type and channel.
+ * Configuration of the streams app. Sources, later ones winning ({@link #load}, through {@link
+ * LayeredConfig}): the defaults, a properties file, environment variables ({@code
+ * BIOMETER_STREAMS_} + the key in upper case with dots and dashes as underscores; only variables
+ * naming a key below, or starting {@code BIOMETER_STREAMS_KAFKA_} or {@code
+ * BIOMETER_STREAMS_ALERTS_}, are read), then {@code key=value} arguments. Run inside the local
+ * stack, the same keys come from its {@code streams.*} keys. Keys starting {@code kafka.} pass
+ * through to Kafka Streams without the prefix (e.g. {@code kafka.commit.interval.ms}); keys
+ * starting {@code alerts.<SENSOR_TYPE>.} tune the alert rules per sensor type and channel.
  */
 public final class StreamsAppConfig extends AbstractConfig {
 
@@ -299,21 +301,32 @@ public final class StreamsAppConfig extends AbstractConfig {
     checkDynamicKeys();
   }
 
+  /** Every key this app reads and the environment variables that set them. */
+  public static final ConfigKeys KEYS =
+      ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, KAFKA_PREFIX, "alerts.");
+
   /** Merges the defaults, {@code file} (may be null) and {@code env}. */
   public static StreamsAppConfig load(Path file, Map<String, String> env) {
-    Map<String, Object> merged = new HashMap<>();
-    if (file != null) {
-      merged.putAll(PropertiesFiles.read(file));
-    }
-    env.forEach(
-        (k, v) -> {
-          if (k.startsWith(ENV_PREFIX)) {
-            String key =
-                k.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
-            merged.put(key, v.trim());
-          }
-        });
-    return new StreamsAppConfig(merged);
+    return load(file, env, Map.of());
+  }
+
+  /**
+   * Merges the defaults, {@code file} (may be null), {@code env} and {@code args}.
+   *
+   * @throws ConfigException one line naming the key, the value, what is allowed and the source
+   */
+  public static StreamsAppConfig load(
+      Path file, Map<String, String> env, Map<String, String> args) {
+    return from(LayeredConfig.load(KEYS, file, env, args));
+  }
+
+  /**
+   * The config of {@code layers} (of {@link #KEYS}).
+   *
+   * @throws ConfigException one line naming the key, the value, what is allowed and the source
+   */
+  public static StreamsAppConfig from(LayeredConfig layers) {
+    return layers.build(StreamsAppConfig::new);
   }
 
   private void checkDynamicKeys() {

@@ -75,22 +75,122 @@ public record SimulationConfig(
         SensorType.BODY_TEMPERATURE);
   }
 
-  /** A small default population starting at {@code simStart}. */
-  public static SimulationConfig defaults(long seed, long simStart) {
-    return new SimulationConfig(
-        seed,
-        simStart,
-        2,
-        0,
-        allBodyTypes(),
-        null,
-        true,
-        0.5,
-        2,
-        0,
-        Duration.ofMinutes(15),
-        SinkBatteryConfig.defaults(),
-        0.0012);
+  /** Default abnormal episodes per sensor per simulated hour. */
+  public static final double DEFAULT_EPISODES_PER_HOUR = 0.5;
+
+  /** Default interval between two samples of a meter. */
+  public static final Duration DEFAULT_METER_INTERVAL = Duration.ofMinutes(15);
+
+  /** Default battery percent a body sensor spends per reading. */
+  public static final double DEFAULT_SENSOR_DRAIN_PER_READING = 0.0012;
+
+  /**
+   * A builder for a run with {@code seed} starting at {@code simStart}: no patients and no meters
+   * until set, every body type at its catalogue cadence, both sinks relaying, and the defaults
+   * above.
+   */
+  public static Builder builder(long seed, long simStart) {
+    return new Builder(seed, simStart);
+  }
+
+  /** Names what a call site sets; everything else keeps its default. */
+  public static final class Builder {
+    private final long seed;
+    private final long simStart;
+    private int patients;
+    private int patientOffset;
+    private List<SensorType> sensorTypes = allBodyTypes();
+    private Duration cadence;
+    private boolean redundant = true;
+    private double episodesPerHour = DEFAULT_EPISODES_PER_HOUR;
+    private int meters;
+    private int meterOffset;
+    private Duration meterInterval = DEFAULT_METER_INTERVAL;
+    private SinkBatteryConfig sinkBattery = SinkBatteryConfig.defaults();
+    private double sensorDrainPerReading = DEFAULT_SENSOR_DRAIN_PER_READING;
+
+    private Builder(long seed, long simStart) {
+      this.seed = seed;
+      this.simStart = simStart;
+    }
+
+    public Builder patients(int patients) {
+      this.patients = patients;
+      return this;
+    }
+
+    public Builder patientOffset(int patientOffset) {
+      this.patientOffset = patientOffset;
+      return this;
+    }
+
+    public Builder sensorTypes(List<SensorType> sensorTypes) {
+      this.sensorTypes = sensorTypes;
+      return this;
+    }
+
+    /** Null for each type's catalogue cadence. */
+    public Builder cadence(Duration cadence) {
+      this.cadence = cadence;
+      return this;
+    }
+
+    public Builder redundant(boolean redundant) {
+      this.redundant = redundant;
+      return this;
+    }
+
+    public Builder episodesPerHour(double episodesPerHour) {
+      this.episodesPerHour = episodesPerHour;
+      return this;
+    }
+
+    public Builder meters(int meters) {
+      this.meters = meters;
+      return this;
+    }
+
+    public Builder meterOffset(int meterOffset) {
+      this.meterOffset = meterOffset;
+      return this;
+    }
+
+    public Builder meterInterval(Duration meterInterval) {
+      this.meterInterval = meterInterval;
+      return this;
+    }
+
+    public Builder sinkBattery(SinkBatteryConfig sinkBattery) {
+      this.sinkBattery = sinkBattery;
+      return this;
+    }
+
+    public Builder sensorDrainPerReading(double sensorDrainPerReading) {
+      this.sensorDrainPerReading = sensorDrainPerReading;
+      return this;
+    }
+
+    /**
+     * The config.
+     *
+     * @throws IllegalArgumentException naming a value out of range
+     */
+    public SimulationConfig build() {
+      return new SimulationConfig(
+          seed,
+          simStart,
+          patients,
+          patientOffset,
+          sensorTypes,
+          cadence,
+          redundant,
+          episodesPerHour,
+          meters,
+          meterOffset,
+          meterInterval,
+          sinkBattery,
+          sensorDrainPerReading);
+    }
   }
 
   /** Number of body sensors. */

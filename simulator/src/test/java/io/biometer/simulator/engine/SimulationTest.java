@@ -23,20 +23,13 @@ class SimulationTest {
 
   private static SimulationConfig config(
       int patients, Duration cadence, boolean redundant, int meters, SinkBatteryConfig battery) {
-    return new SimulationConfig(
-        7,
-        START,
-        patients,
-        0,
-        SimulationConfig.allBodyTypes(),
-        cadence,
-        redundant,
-        0.5,
-        meters,
-        0,
-        Duration.ofMinutes(15),
-        battery,
-        0.0012);
+    return SimulationConfig.builder(7, START)
+        .patients(patients)
+        .cadence(cadence)
+        .redundant(redundant)
+        .meters(meters)
+        .sinkBattery(battery)
+        .build();
   }
 
   @Test
@@ -102,20 +95,10 @@ class SimulationTest {
             config(2, null, true, 0, SinkBatteryConfig.everlasting()), a, GroundTruth.NONE, 1)
         .runUntil(START + MIN);
     SimulationConfig other =
-        new SimulationConfig(
-            8,
-            START,
-            2,
-            0,
-            SimulationConfig.allBodyTypes(),
-            null,
-            true,
-            0.5,
-            0,
-            0,
-            Duration.ofMinutes(15),
-            SinkBatteryConfig.everlasting(),
-            0.0012);
+        SimulationConfig.builder(8, START)
+            .patients(2)
+            .sinkBattery(SinkBatteryConfig.everlasting())
+            .build();
     new Simulation(other, b, GroundTruth.NONE, 1).runUntil(START + MIN);
     assertThat(a.body).isNotEqualTo(b.body);
   }
@@ -255,20 +238,13 @@ class SimulationTest {
               String deviceId, String batchId, int samples, long from, long to, long uploadedAt) {}
         };
     SimulationConfig c =
-        new SimulationConfig(
-            3,
-            START,
-            20,
-            0,
-            List.of(SensorType.BODY_TEMPERATURE),
-            Duration.ofSeconds(10),
-            true,
-            2.0,
-            0,
-            0,
-            Duration.ofMinutes(15),
-            SinkBatteryConfig.everlasting(),
-            0.0012);
+        SimulationConfig.builder(3, START)
+            .patients(20)
+            .sensorTypes(List.of(SensorType.BODY_TEMPERATURE))
+            .cadence(Duration.ofSeconds(10))
+            .episodesPerHour(2.0)
+            .sinkBattery(SinkBatteryConfig.everlasting())
+            .build();
     new Simulation(c, out, recording, 1).runUntil(START + 10 * 60 * MIN);
     // 20 sensors x 10 h x 2/h = 400 chances, minus the time spent inside episodes (~11 min each).
     assertThat(truth.size()).isBetween(150, 420);

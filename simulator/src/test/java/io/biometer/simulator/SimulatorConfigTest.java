@@ -1,0 +1,120 @@
+package io.biometer.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The simulator's one config: its keys, its options, its sources and its one-line errors. */
+class SimulatorConfigTest {
+
+  @TempDir Path tmp;
+
+  private static SimulatorConfig parse(Map<String, String> env, String... args) {
+    SimulatorApp.Run run = new SimulatorApp.Run();
+    CommandLine cl = new CommandLine(run);
+    cl.parseArgs(args);
+    return run.config(env);
+  }
+
+  @Test
+  void defaultsAreTheConfigDefsAndTheHelpShowsThem() {
+    SimulatorConfig c = SimulatorConfig.load(null, Map.of(), Map.of());
+    assertThat(c.patients()).isEqualTo(10);
+    assertThat(c.meters()).isEqualTo(4);
+    assertThat(c.settings().threads()).isEqualTo(2);
+    StringWriter out = new StringWriter();
+    SimulatorApp.run(
+        new String[] {"run", "--help"}, new PrintWriter(out, true), new PrintWriter(out, true));
+    assertThat(out.toString()).contains("Patients, each with two sinks (default: 10)");
+  }
+
+  @Test
+  void everyOptionIsAKey() {
+    CommandLine cl = new CommandLine(new SimulatorApp.Run());
+    cl.getCommandSpec()
+        .options()
+        .forEach(
+            o -> {
+              String name = o.longestName();
+              if (!name.equals("--help")
+                  && !name.equals("--version")
+                  && !name.equals("--config")
+                  && !name.equals("--producer")) {
+                assertThat(SimulatorConfig.keyOf(name)).as(name).isNotNull();
+              }
+            });
+  }
+
+  @Test
+  void fileThenEnvironmentThenOptionsThenArgumentsWin() throws Exception {
+    Path file = tmp.resolve("sim.properties");
+    Files.writeString(file, "patients=1\nmeters=1\nthreads=1\nspeed=3\n");
+    SimulatorConfig c =
+        parse(
+            Map.of("BIOMETER_SIMULATOR_METERS", "2", "BIOMETER_SIMULATOR_THREADS", "2"),
+            "--config",
+            file.toString(),
+            "--threads",
+            "3",
+            "--speed",
+            "60",
+            "--producer",
+            "linger.ms=5",
+            "speed=1440",
+            "sink.wake.at=70");
+    SimulatorSettings s = c.settings();
+    assertThat(s.simulation().patients()).isEqualTo(1);
+    assertThat(s.simulation().meters()).isEqualTo(2);
+    assertThat(s.threads()).isEqualTo(3);
+    assertThat(s.speed()).isEqualTo(1440.0);
+    assertThat(s.simulation().sinkBattery().wakeAt()).isEqualTo(70.0);
+    assertThat(s.producerOverrides()).containsEntry("linger.ms", "5");
+  }
+
+  @Test
+  void rateSetsTheCadence() {
+    SimulatorSettings s =
+        parse(Map.of(), "--patients", "10", "--rate", "100", "--speed", "1").settings();
+    assertThat(s.simulation().cadence()).isEqualTo(Duration.ofSeconds(1));
+  }
+
+  @Test
+  void aBadArgumentNamesKeyValueAllowedAndSource() {
+    assertThatThrownBy(() -> parse(Map.of(), "patients=x"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("patients must be an integer >= 0, got x (from argument)");
+  }
+
+  @Test
+  void aBadEnvironmentValueNamesTheVariable() {
+    assertThatThrownBy(() -> parse(Map.of("BIOMETER_SIMULATOR_REDUNDANCY", "all")))
+        .hasMessage(
+            "redundancy must be one of both, failover, got all (from env"
+                + " BIOMETER_SIMULATOR_REDUNDANCY)");
+  }
+
+  @Test
+  void anUnknownKeyInTheFileIsRefusedWithTheClosestKey() throws Exception {
+    Path file = tmp.resolve("sim.properties");
+    Files.writeString(file, "patinets=3\n");
+    assertThatThrownBy(() -> parse(Map.of(), "--config", file.toString()))
+        .hasMessage(
+            "unknown key 'patinets', got 3 (from file " + file + "); did you mean patients?");
+  }
+
+  @Test
+  void theLocalStacksSimulatorEnabledVariableIsNotReadAsAKey() {
+    assertThat(parse(Map.of("BIOMETER_SIMULATOR_ENABLED", "false")).originals())
+        .doesNotContainKey("enabled");
+  }
+}
