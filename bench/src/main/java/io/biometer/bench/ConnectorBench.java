@@ -100,11 +100,11 @@ public final class ConnectorBench {
           continue;
         }
         if (a.startsWith("--readings=")) {
-          readings = positive(a);
+          readings = Args.positive(a);
         } else if (a.startsWith("--rounds=")) {
-          rounds = positive(a);
+          rounds = Args.positive(a);
         } else if (a.startsWith("--seconds=")) {
-          seconds = positive(a);
+          seconds = Args.positive(a);
         } else if (!a.startsWith("-") && a.indexOf('=') > 0) {
           config.put(a.substring(0, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
         } else {
@@ -122,41 +122,20 @@ public final class ConnectorBench {
       Duration warmUp = Duration.ofSeconds(quick ? 2 : 5);
       return new Options(readings, rounds, warmUp, Duration.ofSeconds(seconds), Map.copyOf(config));
     }
-
-    static int positive(String arg) {
-      String v = arg.substring(arg.indexOf('=') + 1);
-      try {
-        int n = Integer.parseInt(v.replace("_", "").replace(",", ""));
-        if (n > 0) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // below
-      }
-      throw new IllegalArgumentException(arg + ": expected a positive whole number");
-    }
   }
 
   /**
    * {@code ./biometer bench connector}: a stack of its own, the table, the files in {@code out}.
    */
   static int run(String[] args, Path outDir, PrintStream out, PrintStream err) {
-    Options o;
-    try {
-      o = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println("biometer bench connector: " + e.getMessage() + "; try ./biometer bench --help");
-      return 2;
-    }
-    String command =
-        "./biometer bench connector" + (args.length == 0 ? "" : " " + String.join(" ", args));
-    return BenchRun.run(
-        command,
+    return BenchRun.cli(
+        "connector",
+        args,
         outDir,
-        "bench-connector",
         out,
         err,
-        report -> {
+        Options::parse,
+        (o, report) -> {
           err.println(
               "biometer bench connector: starting a private stack (Kafka, registry, QuestDB,"
                   + " Connect worker) ...");
@@ -235,7 +214,6 @@ public final class ConnectorBench {
     PairedRounds.Summary a = vsIlp.summary();
     String lag = connector.getOrDefault(LAG_KEY, "500");
     report.row(
-        "connector",
         String.format(
             "rows/s through Connect (AvroConverter + QuestDB sink, real worker), backlog of %,d rows",
             rows),
@@ -244,8 +222,7 @@ public final class ConnectorBench {
             + Fmt.num(b.baseline()),
         Fmt.ratio(b.median()),
         b.spread(),
-        ">= 0.70x",
-        b.atLeast(0.70),
+        Target.CONNECTOR_THROUGHPUT.judge(b),
         Fmt.rounds(vsConsumer));
     report.row(
         "connector",
@@ -265,17 +242,13 @@ public final class ConnectorBench {
     v.put("meanPollMs", lat.meanPollMs());
     Histogram h = lat.measured();
     report.row(
-        "connector",
         "event-to-queryable-row p50 / p99 / p99.9, clean readings at 10,000 readings/s straight"
             + " to the sink",
         Fmt.percentiles(h) + Fmt.notYet(lat.unseen()),
         "sink's allowed.lag " + lag + " ms; rows polled over PG wire every 20 ms",
         "",
         "",
-        "p99 <= 1,000 ms",
-        h.getTotalCount() == 0
-            ? Verdict.NO_VERDICT
-            : Verdict.of(lat.unseen() == 0 && h.getValueAtPercentile(99) <= 1000),
+        Target.CONNECTOR_LATENCY.judge(Fmt.p99(h), lat.unseen() == 0),
         v);
     report.note(
         String.format(

@@ -100,9 +100,9 @@ public final class EndToEndBench {
           continue;
         }
         if (a.startsWith("--seconds=")) {
-          seconds = ConnectorBench.Options.positive(a);
+          seconds = Args.positive(a);
         } else if (a.startsWith("--rate=")) {
-          rate = ConnectorBench.Options.positive(a);
+          rate = Args.positive(a);
         } else if (a.startsWith("--guarantee=")) {
           guarantee = a.substring(a.indexOf('=') + 1);
           if (!guarantee.equals(StreamsConfig.EXACTLY_ONCE_V2)
@@ -127,22 +127,14 @@ public final class EndToEndBench {
 
   /** {@code ./biometer bench e2e}: a stack of its own, the table, the files in {@code out}. */
   static int run(String[] args, Path outDir, PrintStream out, PrintStream err) {
-    Options o;
-    try {
-      o = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println("biometer bench e2e: " + e.getMessage() + "; try ./biometer bench --help");
-      return 2;
-    }
-    String command =
-        "./biometer bench e2e" + (args.length == 0 ? "" : " " + String.join(" ", args));
-    return BenchRun.run(
-        command,
+    return BenchRun.cli(
+        "e2e",
+        args,
         outDir,
-        "bench-e2e",
         out,
         err,
-        report -> {
+        Options::parse,
+        (o, report) -> {
           err.println(
               "biometer bench e2e: starting a private stack (Kafka, registry, QuestDB, Connect"
                   + " worker) ...");
@@ -473,7 +465,6 @@ public final class EndToEndBench {
     double produced = rate(run.samples, 1, from, to);
     double clean = rate(run.samples, 2, from, to);
     double landed = rate(run.samples, 3, from, to) / rowsPerReading;
-    double target = 50_000;
     boolean keptUp = !Double.isNaN(run.drainSeconds) && run.drainSeconds <= 5;
     Map<String, Object> rv = new LinkedHashMap<>();
     rv.put("landedReadingsPerSecond", landed);
@@ -506,8 +497,8 @@ public final class EndToEndBench {
                 : String.format(Locale.ROOT, "%.1f", run.drainSeconds)),
         Fmt.ratio(landed / offered),
         "",
-        o.reference() ? "" : ">= 50,000 readings/s (100,000 records/s in), kept up",
-        o.reference() ? Verdict.NONE : Verdict.of(landed >= 0.98 * target && keptUp),
+        o.reference() ? "" : Target.END_TO_END_THROUGHPUT.cell(),
+        o.reference() ? Verdict.NONE : Target.END_TO_END_THROUGHPUT.judge(landed, keptUp).verdict(),
         rv);
 
     List<String> broken = new ArrayList<>();
@@ -572,7 +563,6 @@ public final class EndToEndBench {
     cv.put("alertsLanded", run.alertsLanded);
     cv.put("dailyAggregatesLanded", run.aggregatesLanded);
     report.row(
-        "end-to-end",
         "loss and duplicates, checked against the ground truth"
             + (o.overrides().isEmpty() ? "" : " (" + config(o.overrides()) + ")"),
         String.format(
@@ -593,8 +583,7 @@ public final class EndToEndBench {
             run.simReadings, run.simCopies, in.records(), in.rows()),
         "",
         "",
-        "zero loss, zero duplicates",
-        broken.isEmpty() ? Verdict.MEETS : Verdict.FAILS,
+        Target.END_TO_END_LOSS.judge(broken.size()),
         cv);
     for (String b : broken) {
       report.failure("end-to-end: " + b);

@@ -59,7 +59,7 @@ public final class SimulatorBench {
         if (a.equals("--quick")) {
           quick = true;
         } else if (a.startsWith("--rounds=")) {
-          rounds = ConnectorBench.Options.positive(a);
+          rounds = Args.positive(a);
         } else {
           throw new IllegalArgumentException("unknown argument '" + a + "'");
         }
@@ -78,22 +78,14 @@ public final class SimulatorBench {
    * {@code ./biometer bench simulator}: a stack of its own, the table, the files in {@code out}.
    */
   static int run(String[] args, Path outDir, PrintStream out, PrintStream err) {
-    Options o;
-    try {
-      o = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println("biometer bench simulator: " + e.getMessage() + "; try ./biometer bench --help");
-      return 2;
-    }
-    String command =
-        "./biometer bench simulator" + (args.length == 0 ? "" : " " + String.join(" ", args));
-    return BenchRun.run(
-        command,
+    return BenchRun.cli(
+        "simulator",
+        args,
         outDir,
-        "bench-simulator",
         out,
         err,
-        report -> {
+        Options::parse,
+        (o, report) -> {
           heap(report, err);
           try (BenchStack bench = new BenchStack("simulator")) {
             measure(bench, o, report, err);
@@ -110,14 +102,12 @@ public final class SimulatorBench {
         "biometer bench simulator: measuring heap per virtual sensor (100,000 sensors) ...");
     double heapPerSensor = heapPerSensor(10_000);
     report.row(
-        "simulator",
         "heap per virtual sensor (100,000 sensors with their sinks, each fired)",
         String.format(Locale.ROOT, "%.0f B", heapPerSensor),
         "-",
         "",
         "",
-        "<= 2,048 B",
-        Verdict.of(heapPerSensor <= 2048),
+        Target.SIMULATOR_HEAP.judge(heapPerSensor),
         Map.of("bytesPerSensor", Math.round(heapPerSensor)));
   }
 
@@ -181,7 +171,6 @@ public final class SimulatorBench {
 
     PairedRounds.Summary s = rounds.summary();
     report.row(
-        "simulator",
         "records/s, flat out (1,000 patients x 10 sensors, both sinks relaying)",
         Fmt.num(s.figure()),
         String.format(
@@ -191,8 +180,7 @@ public final class SimulatorBench {
             Fmt.num(s.baseline())),
         Fmt.ratio(s.median()),
         s.spread(),
-        ">= 0.90x",
-        s.atLeast(0.90),
+        Target.SIMULATOR_THROUGHPUT.judge(s),
         Fmt.rounds(rounds));
     report.row(
         "simulator",

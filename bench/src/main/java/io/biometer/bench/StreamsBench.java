@@ -107,7 +107,7 @@ public final class StreamsBench {
         } else if (a.equals("--latency-only")) {
           latencyOnly = true;
         } else if (a.startsWith("--rounds=")) {
-          rounds = ConnectorBench.Options.positive(a);
+          rounds = Args.positive(a);
         } else if (eq > 0 && !a.startsWith("-")) {
           overrides.put(a.substring(0, eq), a.substring(eq + 1));
         } else {
@@ -165,22 +165,14 @@ public final class StreamsBench {
    * latency runs land their output as the pipeline does), the table, the files in {@code out}.
    */
   static int run(String[] args, Path outDir, PrintStream out, PrintStream err) {
-    Options o;
-    try {
-      o = Options.parse(args);
-    } catch (IllegalArgumentException e) {
-      err.println("biometer bench streams: " + e.getMessage() + "; try ./biometer bench --help");
-      return 2;
-    }
-    String command =
-        "./biometer bench streams" + (args.length == 0 ? "" : " " + String.join(" ", args));
-    return BenchRun.run(
-        command,
+    return BenchRun.cli(
+        "streams",
+        args,
         outDir,
-        "bench-streams",
         out,
         err,
-        report -> {
+        Options::parse,
+        (o, report) -> {
           err.println(
               "biometer bench streams: starting a private stack (Kafka, registry, QuestDB,"
                   + " Connect worker) ...");
@@ -347,13 +339,12 @@ public final class StreamsBench {
           "-",
           "",
           "",
-          ">= 0.70x",
+          Target.STREAMS_THROUGHPUT.cell(),
           Verdict.NO_VERDICT,
           Map.of());
     } else {
       PairedRounds.Summary s = alos.summary();
       report.row(
-          "streams",
           String.format(
               "records/s, full topology, at-least-once (%,d records in: every reading twice)",
               input),
@@ -362,8 +353,7 @@ public final class StreamsBench {
               + Fmt.num(s.baseline()),
           Fmt.ratio(s.median()),
           s.spread(),
-          ">= 0.70x",
-          s.atLeast(0.70),
+          Target.STREAMS_THROUGHPUT.judge(s),
           Fmt.rounds(alos));
       if (o.eosThroughput()) {
         PairedRounds.Summary e = eos.summary();
@@ -383,28 +373,22 @@ public final class StreamsBench {
     String load = "10,000 readings/s" + (landing ? ", landing in QuestDB meanwhile" : "");
     Histogram a = alosLat.eventToAlert();
     report.row(
-        "latency",
         "event-to-alert p50 / p99 / p99.9, at-least-once, " + load,
         Fmt.percentiles(a),
         "alert produced-to-visible p50 / p99: " + pct2(alosLat.producedToVisible()),
         "",
         "",
-        "p99 <= 50 ms",
-        a.getTotalCount() == 0 ? Verdict.NO_VERDICT : Verdict.of(a.getValueAtPercentile(99) <= 50),
+        Target.ALERT_LATENCY_AT_LEAST_ONCE.judge(Fmt.p99(a)),
         alosLat.values());
     Histogram e = eosLat.eventToAlert();
     long floor = txn.getTotalCount() == 0 ? -1 : txn.getValueAtPercentile(99);
     report.row(
-        "latency",
         "event-to-alert p50 / p99 / p99.9, exactly-once, " + load,
         Fmt.percentiles(e),
         "transactional producer floor p99 " + floor + " ms (next row)",
         "",
         "",
-        "p99 <= floor + 30 ms = " + (floor + 30) + " ms",
-        e.getTotalCount() == 0 || floor < 0
-            ? Verdict.NO_VERDICT
-            : Verdict.of(e.getValueAtPercentile(99) <= floor + 30),
+        Target.ALERT_LATENCY_EXACTLY_ONCE.judge(Fmt.p99(e), floor),
         eosLat.values());
     report.row(
         "latency",
@@ -436,7 +420,6 @@ public final class StreamsBench {
         boolean atLeastOnce = l == alosLat;
         Histogram h = l.toRow();
         report.row(
-            "latency",
             "event-to-row p50 / p99 / p99.9, body reading to queryable QuestDB row through"
                 + " streams app and Connect, "
                 + (atLeastOnce ? "at-least-once" : "exactly-once")
@@ -445,10 +428,7 @@ public final class StreamsBench {
             "sink's allowed.lag 250 ms; rows polled over PG wire every 20 ms",
             "",
             "",
-            "p99 <= 1,000 ms",
-            h.getTotalCount() == 0
-                ? Verdict.NO_VERDICT
-                : Verdict.of(l.unseenRows() == 0 && h.getValueAtPercentile(99) <= 1000),
+            Target.ROW_LATENCY.judge(Fmt.p99(h), l.unseenRows() == 0),
             Fmt.latency(h));
       }
     }
