@@ -684,7 +684,7 @@ public final class ConnectorBench {
                   measureFrom)
               .start();
       try (KafkaProducer<String, CleanReading> p = producer(bench.stack, 5)) {
-        StreamsBench.paced(
+        Paced.run(
             warmUp,
             run,
             () -> measureFrom.set(published.get()),

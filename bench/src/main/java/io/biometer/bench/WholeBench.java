@@ -95,8 +95,8 @@ final class WholeBench {
                     StreamsBench.measure(
                         bench,
                         o.tiny()
-                            ? StreamsBench.Options.tiny()
-                            : StreamsBench.Options.parse(o.args(rounds)).withoutCacheRun(),
+                            ? StreamsOptions.tiny()
+                            : StreamsOptions.parse(o.args(rounds)).withoutCacheRun(),
                         report,
                         err));
             section(
