@@ -106,7 +106,7 @@ final class WholeBench {
                 () ->
                     ConnectorBench.measure(
                         bench,
-                        ConnectorBench.Options.parse(
+                        ConnectorOptions.parse(
                             o.tiny()
                                 ? o.args(rounds, "--readings=10000", "--seconds=2")
                                 : o.args(rounds)),
