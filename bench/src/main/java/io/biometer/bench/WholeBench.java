@@ -112,8 +112,8 @@ final class WholeBench {
                                 : o.args(rounds)),
                         report,
                         err));
-            EndToEndBench.Options e2e =
-                EndToEndBench.Options.parse(
+            EndToEndOptions e2e =
+                EndToEndOptions.parse(
                     o.tiny()
                         ? o.args("--seconds=5", "--rate=5000")
                         : o.seconds() > 0 ? o.args("--seconds=" + o.seconds()) : o.args());
