@@ -142,9 +142,7 @@ final class WholeBench {
                 () ->
                     SimulatorBench.measure(
                         bench,
-                        o.tiny()
-                            ? SimulatorBench.Options.tiny()
-                            : SimulatorBench.Options.parse(o.args(rounds)),
+                        o.tiny() ? SimulatorOptions.tiny() : SimulatorOptions.parse(o.args(rounds)),
                         report,
                         err));
           }
