@@ -93,7 +93,8 @@ public final class ConnectorBench {
           o.latencyRun().toSeconds(), o.warmUp().toSeconds());
       ConnectorLatencyRun.Latency lat =
           ConnectorLatencyRun.measure(bench, worker, connector, jdbc, o.warmUp(), o.latencyRun());
-      ConnectorRows.add(report, stack, o, connector, rows, vsConsumer, vsIlp, lat);
+      ConnectorRows.add(
+          report, stack.config().topicPartitions(), o, connector, rows, vsConsumer, vsIlp, lat);
     }
   }
 }

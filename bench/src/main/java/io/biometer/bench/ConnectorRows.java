@@ -1,6 +1,5 @@
 package io.biometer.bench;
 
-import io.biometer.devstack.LocalStack;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -12,7 +11,7 @@ final class ConnectorRows {
 
   static void add(
       BenchReport.Builder report,
-      LocalStack stack,
+      int partitions,
       ConnectorOptions o,
       Map<String, String> connector,
       long rows,
@@ -71,7 +70,7 @@ final class ConnectorRows {
                 + " a warm-up round, the order of the three writers alternating; latency: %d s at"
                 + " 10,000 readings/s after a %d s warm-up (%,d readings measured, %,d sent;"
                 + " warm-up max %d ms)%s.",
-            stack.config().topicPartitions(),
+            partitions,
             connector.getOrDefault("tasks.max", "1"),
             o.readings(),
             rows,

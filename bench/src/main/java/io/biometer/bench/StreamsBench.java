@@ -124,7 +124,7 @@ public final class StreamsBench {
 
     StreamsRows.add(
         report,
-        stack,
+        stack.config().topicPartitions(),
         o,
         threads,
         input,

@@ -1,6 +1,5 @@
 package io.biometer.bench;
 
-import io.biometer.devstack.LocalStack;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,7 +15,7 @@ final class StreamsRows {
 
   static void add(
       BenchReport.Builder report,
-      LocalStack stack,
+      int partitions,
       StreamsOptions o,
       int threads,
       long input,
@@ -136,7 +135,7 @@ final class StreamsRows {
                 + " the same rate (warm-up maxima %d / %d ms at-least-once / exactly-once, not"
                 + " counted); alerts measured %,d / %,d; stream thread under exactly-once: commit"
                 + " latency avg / max; mean time between commits %s%s%s.",
-            stack.config().topicPartitions(),
+            partitions,
             threads,
             StreamsWorkload.DEVICES,
             input,
