@@ -82,12 +82,14 @@ public final class BenchApp {
     try {
       String json = Files.readString(from);
       BenchReport report = BenchReport.parse(json);
+      // Refused (unknown targets, no markers) before anything is written.
+      String updated = report.readme(Files.readString(readme));
       Path committed = readme.toAbsolutePath().getParent().resolve(PERFORMANCE_JSON).normalize();
       if (!from.toAbsolutePath().normalize().equals(committed)) {
         Files.createDirectories(committed.getParent());
         Files.writeString(committed, json);
       }
-      Files.writeString(readme, report.readme(Files.readString(readme)));
+      Files.writeString(readme, updated);
       err.println("biometer bench readme: " + readme + " now shows the run in " + committed);
       return 0;
     } catch (IOException | IllegalArgumentException e) {
