@@ -36,7 +36,7 @@ public final class BenchApp {
             Arrays.asList(what.equals("all") ? args : Arrays.copyOfRange(args, 1, args.length)));
     if (rest.contains("-h") || rest.contains("--help") || what.equals("help")) {
       out.print(HELP);
-      return 0;
+      return ExitCode.OK.code();
     }
     Path outDir = DEFAULT_OUT;
     for (String a : List.copyOf(rest)) {
@@ -56,7 +56,7 @@ public final class BenchApp {
       default -> {
         err.println(
             "biometer bench: unknown benchmark '" + what + "'; try ./biometer bench --help");
-        yield 2;
+        yield ExitCode.USAGE.code();
       }
     };
   }
@@ -76,18 +76,20 @@ public final class BenchApp {
         readme = Path.of(a.substring("--readme=".length()));
       } else {
         err.println("biometer bench readme: unknown argument '" + a + "'");
-        return 2;
+        return ExitCode.USAGE.code();
       }
     }
     try {
       String json = Files.readString(from);
       BenchReport report = BenchReport.parse(json);
+      // Refused (unknown targets, no markers) before anything is written.
+      String updated = report.readme(Files.readString(readme));
       Path committed = readme.toAbsolutePath().getParent().resolve(PERFORMANCE_JSON).normalize();
       if (!from.toAbsolutePath().normalize().equals(committed)) {
         Files.createDirectories(committed.getParent());
         Files.writeString(committed, json);
       }
-      Files.writeString(readme, report.readme(Files.readString(readme)));
+      Files.writeString(readme, updated);
       err.println("biometer bench readme: " + readme + " now shows the run in " + committed);
       return 0;
     } catch (IOException | IllegalArgumentException e) {
@@ -129,7 +131,8 @@ public final class BenchApp {
                     --from=FILE (default target/bench/bench.json; copied to docs/performance.json)
         --quick     shorter runs (a smoke test; figures are noisier)
         --out=DIR   where the table goes as JSON and Markdown (default target/bench)
-      A ratio is the median of paired rounds whose order alternates, with its spread. A missed
-      target is reported, not an error; the exit code is non-zero on loss, duplicates or errors.
-      """;
+      A ratio is the median of paired rounds whose order alternates, with its spread; fewer than
+      5 pairs give no verdict, and --tiny gives none at all. Targets: io.biometer.bench.Target.
+      """
+          + ExitCode.help();
 }

@@ -14,9 +14,10 @@ import java.util.Map;
 /**
  * One bench run's table: where and when it ran, one row per figure with its baseline from the same
  * run, the ratio and its spread, the target and the verdict; notes that say how each figure was
- * measured; and the failures (loss, duplicates, errors) that make the run exit non-zero. Written as
- * JSON (every raw number in {@link Row#values()}) and as Markdown, the same table the bench prints;
- * the README's "Performance" section is the Markdown of a committed JSON ({@link #readme}).
+ * measured; and the failures (loss, duplicates, errors) that make the run exit non-zero ({@link
+ * ExitCode}). Written as JSON (every raw number in {@link Row#values()}) and as Markdown, the same
+ * table the bench prints; the README's "Performance" section is the Markdown of a committed JSON
+ * ({@link #readme}).
  *
  * @param command the command that ran, e.g. {@code ./biometer bench}
  * @param started when it started, ISO-8601 UTC
@@ -95,19 +96,20 @@ public record BenchReport(
             minutes,
             machine.describe()));
     b.append(table());
-    if (!notes.isEmpty()) {
-      b.append(System.lineSeparator());
-      for (String n : notes) {
-        b.append("- ").append(n).append(System.lineSeparator());
-      }
-    }
-    if (!failures.isEmpty()) {
-      b.append(System.lineSeparator()).append("**Failed:**").append(System.lineSeparator());
-      for (String f : failures) {
-        b.append("- ").append(f).append(System.lineSeparator());
-      }
-    }
+    list(b, "", notes);
+    list(b, "**Failed:**" + System.lineSeparator(), failures);
     return b.toString();
+  }
+
+  /** A blank line, {@code heading} and one bullet per item; nothing if there are no items. */
+  private static void list(StringBuilder b, String heading, List<String> items) {
+    if (items.isEmpty()) {
+      return;
+    }
+    b.append(System.lineSeparator()).append(heading);
+    for (String item : items) {
+      b.append("- ").append(item).append(System.lineSeparator());
+    }
   }
 
   /** The table alone. */
@@ -177,13 +179,41 @@ public record BenchReport(
     return failures.isEmpty();
   }
 
+  /** The rows whose figure missed its target: {@code section: measure: figure (target)}. */
+  public List<String> missed() {
+    return rows.stream()
+        .filter(r -> r.verdict() == Verdict.MISSES)
+        .map(r -> r.section() + ": " + r.measure() + ": " + r.figure() + " (" + r.target() + ")")
+        .toList();
+  }
+
+  /**
+   * The rows with a target that is not in the table of targets ({@link Target#find}): a table that
+   * states a target nobody set.
+   */
+  public List<String> unknownTargets() {
+    return rows.stream()
+        .filter(r -> !r.target().isEmpty())
+        .filter(r -> Target.find(r.section(), r.target()).isEmpty())
+        .map(r -> r.section() + ": " + r.measure() + ": " + r.target())
+        .toList();
+  }
+
   /**
    * {@code readme} with the text between {@link #README_BEGIN} and {@link #README_END} replaced by
    * this report's Markdown.
    *
-   * @throws IllegalArgumentException if the README lacks either marker
+   * @throws IllegalArgumentException if the README lacks either marker, or a row states a target
+   *     that is not in the table of targets ({@link Target})
    */
   public String readme(String readme) {
+    List<String> unknown = unknownTargets();
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException(
+          "the run states targets that are not in io.biometer.bench.Target: "
+              + String.join("; ", unknown)
+              + "; add them there or regenerate the run");
+    }
     int begin = readme.indexOf(README_BEGIN);
     int end = readme.indexOf(README_END);
     if (begin < 0 || end < begin) {
@@ -210,6 +240,37 @@ public record BenchReport(
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final List<String> failures = new ArrayList<>();
+    private boolean smoke;
+
+    /**
+     * Makes this a smoke run, whose figures mean nothing ({@code --tiny}): a row's target gets no
+     * verdict, met or missed; a failed check still fails the run.
+     */
+    public Builder smokeRun() {
+      smoke = true;
+      return this;
+    }
+
+    /** Adds a row with a target from the table of targets, in the target's section. */
+    public Builder row(
+        String measure,
+        String figure,
+        String baseline,
+        String ratio,
+        String spread,
+        Target.Judgement target,
+        Map<String, Object> values) {
+      return row(
+          target.target().section(),
+          measure,
+          figure,
+          baseline,
+          ratio,
+          spread,
+          target.cell(),
+          target.verdict(),
+          values);
+    }
 
     /** Adds a row. */
     public Builder row(
@@ -222,6 +283,9 @@ public record BenchReport(
         String target,
         Verdict verdict,
         Map<String, Object> values) {
+      if (smoke && (verdict == Verdict.MEETS || verdict == Verdict.MISSES)) {
+        verdict = Verdict.NO_VERDICT;
+      }
       rows.add(new Row(section, measure, figure, baseline, ratio, spread, target, verdict, values));
       if (verdict == Verdict.FAILS) {
         failures.add(section + ": " + measure + ": " + figure);

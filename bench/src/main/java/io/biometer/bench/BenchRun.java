@@ -4,12 +4,13 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.function.Function;
 
 /**
  * Runs a bench and hands its table over: prints the Markdown, writes it and the JSON into the
  * output folder, and says where. An error ends the bench but still writes what was measured, with
- * the error among the failures; the exit code is non-zero on any failure (loss, duplicates, a void
- * run, an error) and zero otherwise, whether or not a figure met its target.
+ * the error among the failures. The exit code ({@link ExitCode}) is 1 on any failure (loss,
+ * duplicates, a void run, an error), else 3 if a figure missed its target, else 0.
  */
 final class BenchRun {
 
@@ -18,14 +19,48 @@ final class BenchRun {
     void run(BenchReport.Builder report) throws Exception;
   }
 
+  /** A bench's body given its parsed options. */
+  interface OptionsBody<O> {
+    void run(O options, BenchReport.Builder report) throws Exception;
+  }
+
   private BenchRun() {}
+
+  /**
+   * A bench's command line: parses {@code args} with {@code parser} (a wrong argument is one line
+   * and exit code 2), then runs {@code body} with the options and reports.
+   *
+   * @param name the bench as the command names it ({@code streams}), or empty for the whole bench
+   * @param parser the options' parser; throws {@link IllegalArgumentException} naming what is wrong
+   * @return the exit code
+   */
+  static <O> int cli(
+      String name,
+      String[] args,
+      Path outDir,
+      PrintStream out,
+      PrintStream err,
+      Function<String[], O> parser,
+      OptionsBody<O> body) {
+    String bench = name.isEmpty() ? "biometer bench" : "biometer bench " + name;
+    O options;
+    try {
+      options = parser.apply(args);
+    } catch (IllegalArgumentException e) {
+      err.println(bench + ": " + e.getMessage() + "; try ./biometer bench --help");
+      return ExitCode.USAGE.code();
+    }
+    String command = "./" + bench + (args.length == 0 ? "" : " " + String.join(" ", args));
+    String file = name.isEmpty() ? "bench" : "bench-" + name;
+    return run(command, outDir, file, out, err, report -> body.run(options, report));
+  }
 
   /**
    * Runs {@code body} and reports.
    *
    * @param command the command line, as the table states it
    * @param outDir folder for {@code <file>.json} and {@code <file>.md}
-   * @return 0, or 1 if something failed
+   * @return the exit code: 0, 1 if something failed, 3 if a figure missed its target
    */
   static int run(
       String command, Path outDir, String file, PrintStream out, PrintStream err, Body body) {
@@ -50,12 +85,17 @@ final class BenchRun {
       err.println("biometer bench: wrote " + files.get(0) + " and " + files.get(1));
     } catch (java.io.IOException e) {
       err.println("biometer bench: could not write the table into " + outDir + ": " + e);
-      return 1;
+      return ExitCode.FAILED.code();
     }
-    if (!report.succeeded()) {
-      err.println("biometer bench: FAILED: " + String.join("; ", report.failures()));
-      return 1;
+    ExitCode exit = ExitCode.of(report);
+    switch (exit) {
+      case FAILED -> err.println("biometer bench: FAILED: " + String.join("; ", report.failures()));
+      case MISSED_TARGET ->
+          err.println(
+              "biometer bench: missed targets (exit code 3): "
+                  + String.join("; ", report.missed()));
+      default -> {}
     }
-    return 0;
+    return exit.code();
   }
 }

@@ -41,6 +41,11 @@ final class Fmt {
             Locale.ROOT, " (%,d readings not yet rows 30 s after the last send)", unseen);
   }
 
+  /** The p99 of a latency histogram in ms, or NaN if it is empty (no verdict). */
+  static double p99(Histogram h) {
+    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99);
+  }
+
   /** The raw numbers of a latency histogram, for the JSON. */
   static Map<String, Object> latency(Histogram h) {
     Map<String, Object> m = new LinkedHashMap<>();

@@ -24,6 +24,40 @@ public final class PairedRounds {
     return round % 2 == 0;
   }
 
+  /** Measures one side of a pair in round {@code round} (0-based). */
+  public interface Side {
+    double measure(int round) throws Exception;
+  }
+
+  /** Hears each pair once both sides are measured. */
+  public interface Paired {
+    void pair(int round, double figure, double baseline) throws Exception;
+  }
+
+  /**
+   * Measures {@code rounds} pairs, the figure first in every other round ({@link #figureFirst}),
+   * and returns them; {@code paired} hears each pair as it completes.
+   */
+  public static PairedRounds interleave(int rounds, Side figure, Side baseline, Paired paired)
+      throws Exception {
+    PairedRounds p = new PairedRounds();
+    for (int r = 0; r < rounds; r++) {
+      double f = Double.NaN;
+      double b = Double.NaN;
+      // A run reads faster or slower by what ran just before it: the order alternates.
+      for (int k = 0; k < 2; k++) {
+        if ((k == 0) == figureFirst(r)) {
+          f = figure.measure(r);
+        } else {
+          b = baseline.measure(r);
+        }
+      }
+      paired.pair(r, f, b);
+      p.add(f, b);
+    }
+    return p;
+  }
+
   /** Records one round's figure and baseline. */
   public PairedRounds add(double figure, double baseline) {
     pairs.add(new double[] {figure, baseline});

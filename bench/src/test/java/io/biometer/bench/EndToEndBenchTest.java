@@ -30,14 +30,14 @@ class EndToEndBenchTest {
             new double[] {1000e6, 1000, 900, 1000},
             new double[] {1500e6, 1500, 1400, 2000},
             new double[] {2000e6, 2000, 1900, 3000});
-    assertThat(EndToEndBench.rate(samples, 1, 500e6, 2000e6)).isEqualTo(1000.0);
+    assertThat(EndToEndRun.rate(samples, 1, 500e6, 2000e6)).isEqualTo(1000.0);
     // From 0.7 s (1,000 rows) to 1.9 s (2,000 rows): 1,000 rows in 1.2 s.
-    assertThat(EndToEndBench.rate(samples, 3, 700e6, 1900e6)).isCloseTo(833.33, within(0.01));
+    assertThat(EndToEndRun.rate(samples, 3, 700e6, 1900e6)).isCloseTo(833.33, within(0.01));
   }
 
   @Test
   void theLedgerCountsRecordsDistinctReadingsCopiesAndRows() {
-    EndToEndBench.Truth t = new EndToEndBench.Truth();
+    ReadingLedger t = new ReadingLedger();
     t.add("a", 0, 2);
     t.add("a", 0, 2);
     t.add("a", 1, 2);
@@ -52,8 +52,8 @@ class EndToEndBenchTest {
 
   @Test
   void missingReadingsAreThoseOfOneSideTheOtherLacks() {
-    EndToEndBench.Truth in = new EndToEndBench.Truth();
-    EndToEndBench.Truth out = new EndToEndBench.Truth();
+    ReadingLedger in = new ReadingLedger();
+    ReadingLedger out = new ReadingLedger();
     in.add("a", 0, 1);
     in.add("a", 1, 1);
     in.add("b", 7, 1);
@@ -65,29 +65,29 @@ class EndToEndBenchTest {
 
   @Test
   void aSequenceTheLedgerCannotHoldIsRefused() {
-    assertThatThrownBy(() -> new EndToEndBench.Truth().add("a", -1, 1))
+    assertThatThrownBy(() -> new ReadingLedger().add("a", -1, 1))
         .hasMessageContaining("sequence -1 of a");
   }
 
   @Test
   void argumentsSetLengthRateAndGuarantee() {
-    EndToEndBench.Options o =
-        EndToEndBench.Options.parse(
+    EndToEndOptions o =
+        EndToEndOptions.parse(
             new String[] {"--seconds=30", "--rate=20000", "--guarantee=at_least_once"});
     assertThat(o.run()).isEqualTo(Duration.ofSeconds(30));
     assertThat(o.rate()).isEqualTo(20_000);
     assertThat(o.guarantee()).isEqualTo("at_least_once");
-    assertThat(EndToEndBench.Options.parse(new String[0]).guarantee()).isEqualTo("exactly_once_v2");
-    assertThat(EndToEndBench.Options.parse(new String[] {"--quick"}).run())
+    assertThat(EndToEndOptions.parse(new String[0]).guarantee()).isEqualTo("exactly_once_v2");
+    assertThat(EndToEndOptions.parse(new String[] {"--quick"}).run())
         .isEqualTo(Duration.ofSeconds(10));
-    assertThatThrownBy(() -> EndToEndBench.Options.parse(new String[] {"--guarantee=none"}))
+    assertThatThrownBy(() -> EndToEndOptions.parse(new String[] {"--guarantee=none"}))
         .hasMessageContaining("--guarantee=none");
   }
 
   @Test
   void aReferenceRunAddsItsConfigAndGivesNoVerdict() {
-    EndToEndBench.Options o = EndToEndBench.Options.parse(new String[] {"--quick"});
-    EndToEndBench.Options r = o.reference(java.util.Map.of("alerts.silent.factor", "100"));
+    EndToEndOptions o = EndToEndOptions.parse(new String[] {"--quick"});
+    EndToEndOptions r = o.reference(java.util.Map.of("alerts.silent.factor", "100"));
     assertThat(o.reference()).isFalse();
     assertThat(r.reference()).isTrue();
     assertThat(r.overrides()).containsEntry("alerts.silent.factor", "100");

@@ -19,42 +19,41 @@ class StreamsBenchTest {
 
   @Test
   void aCrossingIsInterpolatedBetweenTheTwoSamplesAroundIt() {
-    assertThat(StreamsBench.crossing(samples, 10)).isEqualTo(100.0);
-    assertThat(StreamsBench.crossing(samples, 200)).isEqualTo(2500.0);
+    assertThat(SteadyRate.crossing(samples, 10)).isEqualTo(100.0);
+    assertThat(SteadyRate.crossing(samples, 200)).isEqualTo(2500.0);
   }
 
   @Test
   void aLevelReachedExactlyIsTheFirstSampleAtIt() {
-    assertThat(StreamsBench.crossing(samples, 100)).isEqualTo(1000.0);
+    assertThat(SteadyRate.crossing(samples, 100)).isEqualTo(1000.0);
   }
 
   @Test
   void aLevelNeverReachedIsAnError() {
-    assertThatThrownBy(() -> StreamsBench.crossing(samples, 301))
+    assertThatThrownBy(() -> SteadyRate.crossing(samples, 301))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("301");
   }
 
   @Test
   void aLatencyRunsRowIsNumberedByItsDeviceAndSequence() {
-    assertThat(StreamsBench.deviceNumber("bench-0042.body_temperature")).isEqualTo(42);
-    assertThat(StreamsBench.deviceNumber("patient-000001.ecg")).isEqualTo(-1);
-    assertThat(StreamsBench.deviceNumber("bench-x")).isEqualTo(-1);
+    assertThat(StreamsWorkload.deviceNumber("bench-0042.body_temperature")).isEqualTo(42);
+    assertThat(StreamsWorkload.deviceNumber("patient-000001.ecg")).isEqualTo(-1);
+    assertThat(StreamsWorkload.deviceNumber("bench-x")).isEqualTo(-1);
   }
 
   @Test
   void argumentsSetRoundsAndAppConfigAndAWrongKeyFailsAtOnce() {
-    StreamsBench.Options o =
-        StreamsBench.Options.parse(
-            new String[] {"--quick", "--rounds=7", "kafka.commit.interval.ms=50"});
+    StreamsOptions o =
+        StreamsOptions.parse(new String[] {"--quick", "--rounds=7", "kafka.commit.interval.ms=50"});
     assertThat(o.rounds()).isEqualTo(7);
     assertThat(o.quick()).isTrue();
     assertThat(o.eosThroughput()).isFalse();
     assertThat(o.overrides()).containsEntry("kafka.commit.interval.ms", "50");
-    assertThat(StreamsBench.Options.parse(new String[0]).rounds()).isEqualTo(5);
-    assertThatThrownBy(() -> StreamsBench.Options.parse(new String[] {"--fast"}))
+    assertThat(StreamsOptions.parse(new String[0]).rounds()).isEqualTo(5);
+    assertThatThrownBy(() -> StreamsOptions.parse(new String[] {"--fast"}))
         .hasMessageContaining("--fast");
-    assertThatThrownBy(() -> StreamsBench.Options.parse(new String[] {"num.stream.threads=x"}))
+    assertThatThrownBy(() -> StreamsOptions.parse(new String[] {"num.stream.threads=x"}))
         .hasMessageContaining("num.stream.threads");
   }
 }
