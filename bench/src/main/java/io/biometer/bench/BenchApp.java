@@ -19,8 +19,14 @@ public final class BenchApp {
   /** Where tables go unless {@code --out} says otherwise. */
   static final Path DEFAULT_OUT = Path.of("target", "bench");
 
-  /** The committed run the README's "Performance" section is generated from. */
-  static final Path PERFORMANCE_JSON = Path.of("docs", "performance.json");
+  /** The page whose "Performance" section is generated from the committed run. */
+  static final String BENCHMARKS_PAGE = "docs/benchmarks.md";
+
+  /** The committed run's file name, beside the page. */
+  static final String PERFORMANCE_JSON_NAME = "performance.json";
+
+  /** The committed run the "Performance" section of {@link #BENCHMARKS_PAGE} is generated from. */
+  static final Path PERFORMANCE_JSON = Path.of("docs", PERFORMANCE_JSON_NAME);
 
   private BenchApp() {}
 
@@ -62,18 +68,19 @@ public final class BenchApp {
   }
 
   /**
-   * {@code ./biometer bench readme [--from=FILE] [--readme=FILE]}: copies a run's JSON (default
-   * {@code target/bench/bench.json}) to {@code docs/performance.json} beside the README and
-   * regenerates the README's "Performance" section from it.
+   * {@code ./biometer bench readme [--from=FILE] [--page=FILE]}: copies a run's JSON (default
+   * {@code target/bench/bench.json}) to {@code performance.json} beside the page (default {@code
+   * docs/benchmarks.md}, so {@code docs/performance.json}) and regenerates the page's "Performance"
+   * section from it.
    */
   private static int readme(String[] args, PrintStream err) {
     Path from = DEFAULT_OUT.resolve("bench.json");
-    Path readme = Path.of("README.md");
+    Path readme = Path.of(BENCHMARKS_PAGE);
     for (String a : args) {
       if (a.startsWith("--from=")) {
         from = Path.of(a.substring("--from=".length()));
-      } else if (a.startsWith("--readme=")) {
-        readme = Path.of(a.substring("--readme=".length()));
+      } else if (a.startsWith("--page=")) {
+        readme = Path.of(a.substring("--page=".length()));
       } else {
         err.println("biometer bench readme: unknown argument '" + a + "'");
         return ExitCode.USAGE.code();
@@ -84,7 +91,8 @@ public final class BenchApp {
       BenchReport report = BenchReport.parse(json);
       // Refused (unknown targets, no markers) before anything is written.
       String updated = report.readme(Files.readString(readme));
-      Path committed = readme.toAbsolutePath().getParent().resolve(PERFORMANCE_JSON).normalize();
+      Path committed =
+          readme.toAbsolutePath().getParent().resolve(PERFORMANCE_JSON_NAME).normalize();
       if (!from.toAbsolutePath().normalize().equals(committed)) {
         Files.createDirectories(committed.getParent());
         Files.writeString(committed, json);
@@ -127,8 +135,9 @@ public final class BenchApp {
                     loss and duplicates checked. options: --seconds=N (default 60, --quick 10),
                     --rate=N (readings/s, default 50,000), --guarantee=exactly_once_v2|at_least_once,
                     key=value app config (e.g. alerts.silent.factor=30)
-        readme      regenerate README.md's "Performance" section from a run's JSON:
-                    --from=FILE (default target/bench/bench.json; copied to docs/performance.json)
+        readme      regenerate docs/benchmarks.md's "Performance" section from a run's JSON:
+                    --from=FILE (default target/bench/bench.json; copied to docs/performance.json),
+                    --page=FILE (default docs/benchmarks.md)
         --quick     shorter runs (a smoke test; figures are noisier)
         --out=DIR   where the table goes as JSON and Markdown (default target/bench)
       A ratio is the median of paired rounds whose order alternates, with its spread; fewer than

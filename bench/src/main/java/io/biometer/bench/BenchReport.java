@@ -16,8 +16,8 @@ import java.util.Map;
  * run, the ratio and its spread, the target and the verdict; notes that say how each figure was
  * measured; and the failures (loss, duplicates, errors) that make the run exit non-zero ({@link
  * ExitCode}). Written as JSON (every raw number in {@link Row#values()}) and as Markdown, the same
- * table the bench prints; the README's "Performance" section is the Markdown of a committed JSON
- * ({@link #readme}).
+ * table the bench prints; docs/benchmarks.md's "Performance" section is the Markdown of a committed
+ * JSON ({@link #readme}).
  *
  * @param command the command that ran, e.g. {@code ./biometer bench}
  * @param started when it started, ISO-8601 UTC
@@ -218,7 +218,7 @@ public record BenchReport(
     int end = readme.indexOf(README_END);
     if (begin < 0 || end < begin) {
       throw new IllegalArgumentException(
-          "the README has no generated performance section: put the lines "
+          "the page has no generated performance section: put the lines "
               + README_BEGIN
               + " and "
               + README_END

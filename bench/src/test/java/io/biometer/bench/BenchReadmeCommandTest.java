@@ -29,7 +29,8 @@ class BenchReadmeCommandTest {
   }
 
   private Path readmeWithMarkers() throws Exception {
-    Path readme = dir.resolve("README.md");
+    Path readme = dir.resolve("docs/benchmarks.md");
+    Files.createDirectories(readme.getParent());
     Files.writeString(
         readme,
         "# x\n\n## Performance\n\n"
@@ -48,7 +49,7 @@ class BenchReadmeCommandTest {
     Files.writeString(run, json);
     Path readme = readmeWithMarkers();
 
-    assertThat(readme("--from=" + run, "--readme=" + readme)).as(err.toString()).isZero();
+    assertThat(readme("--from=" + run, "--page=" + readme)).as(err.toString()).isZero();
 
     String updated = Files.readString(readme);
     assertThat(updated)
@@ -78,7 +79,7 @@ class BenchReadmeCommandTest {
     Files.writeString(run, r.json());
     Path readme = readmeWithMarkers();
 
-    assertThat(readme("--from=" + run, "--readme=" + readme)).isEqualTo(1);
+    assertThat(readme("--from=" + run, "--page=" + readme)).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("not in io.biometer.bench.Target");
     assertThat(Files.readString(readme)).contains("old");
     assertThat(dir.resolve("docs/performance.json")).doesNotExist();

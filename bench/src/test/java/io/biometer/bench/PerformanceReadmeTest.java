@@ -21,7 +21,7 @@ class PerformanceReadmeTest {
 
   @Test
   void theReadmeShowsTheCommittedRunAsGenerated() throws Exception {
-    String readme = Files.readString(ROOT.resolve("README.md"));
+    String readme = Files.readString(ROOT.resolve(BenchApp.BENCHMARKS_PAGE));
     assertThat(committed().readme(readme)).isEqualTo(readme);
   }
 

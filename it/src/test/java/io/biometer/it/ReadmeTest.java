@@ -9,29 +9,40 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration reference and topic table stay in step with the code. */
+/**
+ * The README stays short and true, and the reference it points to stays in step with the code: the
+ * configuration reference ({@code docs/configuration.md}) documents every key of every app, the
+ * contract ({@code docs/contract.md}) every topic, and every relative link resolves.
+ */
 class ReadmeTest {
 
+  private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  /** Where the configuration tables live. */
+  private static String configReference() throws Exception {
+    return Files.readString(ROOT.resolve("docs/configuration.md"));
+  }
+
   private static String readme() throws Exception {
-    return Files.readString(Path.of("..", "README.md"));
+    return Files.readString(ROOT.resolve("README.md"));
   }
 
   @Test
   void everyLocalStackKeyIsDocumented() throws Exception {
-    String readme = readme();
+    String readme = configReference();
     DevStackConfig.CONFIG_DEF.names().forEach(k -> assertThat(readme).contains("`" + k + "`"));
   }
 
   @Test
   void everySerdeKeyIsDocumented() throws Exception {
-    String readme = readme();
+    String readme = configReference();
     AvroSerdeConfig.CONFIG_DEF.names().forEach(k -> assertThat(readme).contains("`" + k + "`"));
     assertThat(readme).contains("`" + AvroSerdeConfig.SCHEMA_REGISTRY_CLIENT_CONFIG + "`");
   }
 
   @Test
   void everyStreamsAppKeyIsDocumented() throws Exception {
-    String readme = readme();
+    String readme = configReference();
     io.biometer.streams.StreamsAppConfig.CONFIG_DEF
         .names()
         .forEach(k -> assertThat(readme).contains("`" + k + "`"));
@@ -39,7 +50,7 @@ class ReadmeTest {
 
   @Test
   void everySimulatorKeyIsDocumented() throws Exception {
-    String readme = readme();
+    String readme = configReference();
     io.biometer.simulator.SimulatorConfig.CONFIG_DEF
         .names()
         .forEach(k -> assertThat(readme).contains("`" + k + "`"));
@@ -47,7 +58,7 @@ class ReadmeTest {
 
   @Test
   void everyConnectWorkerKeyIsDocumentedUnderItsLocalStackPrefix() throws Exception {
-    String readme = readme();
+    String readme = configReference();
     ConnectWorkerConfig.CONFIG_DEF
         .names()
         .forEach(k -> assertThat(readme).contains("`" + DevStackConfig.CONNECT_PREFIX + k + "`"));
@@ -55,12 +66,49 @@ class ReadmeTest {
 
   @Test
   void everyTopicIsInTheTable() throws Exception {
-    String readme = readme();
+    String readme = Files.readString(ROOT.resolve("docs/contract.md"));
     Topics.ALL.forEach(t -> assertThat(readme).contains("| `" + t + "`"));
   }
 
   @Test
   void theTwoCommandsAreShown() throws Exception {
     assertThat(readme()).contains("./biometer up").contains("./mvnw verify");
+  }
+
+  @Test
+  void theReadmeIsShortAndPointsToTheDocs() throws Exception {
+    String readme = readme();
+    assertThat(readme.lines().count())
+        .as("README.md lines: the details go to docs/")
+        .isLessThan(150);
+    assertThat(readme)
+        .contains("## Two commands")
+        .contains("## What you see after `up`")
+        .contains("## Where to go next");
+    try (var docs = Files.list(ROOT.resolve("docs"))) {
+      docs.filter(d -> d.toString().endsWith(".md"))
+          .filter(d -> !d.getFileName().toString().equals("style.md"))
+          .forEach(
+              d ->
+                  assertThat(readme)
+                      .as("README's 'Where to go next' links %s", d.getFileName())
+                      .contains("](docs/" + d.getFileName() + ")"));
+    }
+  }
+
+  @Test
+  void everyRelativeLinkInTheReadmeAndTheDocsResolves() throws Exception {
+    java.util.List<Path> pages = new java.util.ArrayList<>();
+    pages.add(ROOT.resolve("README.md"));
+    try (var docs = Files.list(ROOT.resolve("docs"))) {
+      docs.filter(d -> d.toString().endsWith(".md")).forEach(pages::add);
+    }
+    for (Path page : pages) {
+      for (String link : RepositoryFilesTest.links(Files.readString(page))) {
+        assertThat(page.getParent().resolve(link).normalize())
+            .as("link %s in %s", link, ROOT.relativize(page))
+            .exists();
+      }
+    }
   }
 }
