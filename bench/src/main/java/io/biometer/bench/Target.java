@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
  * The targets of the bench table, in one place: for each, the section and figure it applies to, how
  * the figure is compared, the threshold and its unit, and why the target is what it is. Every row
  * with a target is built from an entry ({@link #judge}), which gives the row its target cell and
- * its verdict; {@link #find} maps a row of a written table back to its entry, so that the README's
- * table is checked against this one when it is generated.
+ * its verdict; {@link #find} maps a row of a written table back to its entry, so that the table in
+ * docs/benchmarks.md is checked against this one when it is generated.
  */
 public enum Target {
   /** Heap per virtual sensor. */

@@ -209,8 +209,12 @@ class LocalStackIT {
     }
   }
 
+  /**
+   * The addresses the stack hands its clients are on loopback. What the sockets actually bound is
+   * {@link ListenersIT}'s to check, from the kernel's table.
+   */
   @Test
-  void everyPartListensOnLoopbackOnly() {
+  void everyAddressTheStackHandsOutIsOnLoopback() {
     assertThat(stack.bootstrapServers()).startsWith("127.0.0.1:");
     assertThat(stack.registryUrl()).startsWith("http://127.0.0.1:");
     assertThat(stack.questdb().httpUrl()).startsWith("http://127.0.0.1:");

@@ -26,7 +26,7 @@ public final class PipelineMetrics {
   public static final String CONFIG_KEY = "biometer.metrics";
 
   /**
-   * The reasons a record goes to the DLQ (README, "The streams app", DLQ). Each one's counter
+   * The reasons a record goes to the DLQ (docs/streams-app.md, DLQ). Each one's counter
    * exists from the start at zero, so a dashboard's "DLQ records by reason" has its series (and
    * Prometheus' increase() counts the first record) before anything was dead-lettered.
    */
