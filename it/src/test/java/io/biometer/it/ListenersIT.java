@@ -6,6 +6,8 @@ import io.biometer.devstack.DevStackConfig;
 import io.biometer.devstack.LocalStack;
 import io.biometer.devstack.StackFixture;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,10 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every listener of the running local stack binds where config says ({@code bind.host}, here
- * 127.0.0.1), judged by the addresses the sockets actually bound, as the operating system reports
- * them, never by config strings: the kernel's table of listening TCP sockets ({@code
- * /proc/net/tcp}, {@code /proc/net/tcp6}, what {@code ss -ltn} prints), matched to the sockets this
- * JVM and its child processes (the Connect worker) hold open.
+ * 127.0.0.2: a loopback address that is not the default, so a part that ignores the key and binds
+ * 127.0.0.1 or every interface shows), judged by the addresses the sockets actually bound, as the
+ * operating system reports them, never by config strings: the kernel's table of listening TCP
+ * sockets ({@code /proc/net/tcp}, {@code /proc/net/tcp6}, what {@code ss -ltn} prints), matched to
+ * the sockets this JVM and its child processes (the Connect worker) hold open.
  *
  * <p>This is the test that would have caught the streams app's {@code /metrics} on {@code 0.0.0.0}
  * while {@code metrics.host} said otherwise. Linux only; it skips visibly elsewhere.
@@ -41,7 +44,14 @@ class ListenersIT {
   void everySocketOfTheLocalRunListensOnTheBindHostOnly() throws Exception {
     Assumptions.assumeTrue(
         Files.isReadable(TCP4), "no /proc/net/tcp: cannot read bound addresses from the OS here");
+    String bindHost = "127.0.0.2";
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(bindHost, 0));
+    } catch (IOException e) {
+      Assumptions.abort("cannot bind " + bindHost + " here: " + e.getMessage());
+    }
     Map<String, String> values = StackFixture.pipelineValues(data, 1, 60, 20261202L);
+    values.put(DevStackConfig.BIND_HOST_CONFIG, bindHost);
     DevStackConfig config = new DevStackConfig(values);
     try (LocalStack stack = LocalStack.start(config)) {
       Map<String, Integer> parts = new LinkedHashMap<>();
@@ -67,7 +77,7 @@ class ListenersIT {
       listening.forEach(
           l -> byPort.computeIfAbsent(l.port(), p -> new ArrayList<>()).add(l.address()));
 
-      // Every part listens, as the OS sees it, and on loopback alone.
+      // Every part listens, as the OS sees it, on bind.host alone.
       for (var part : parts.entrySet()) {
         assertThat(byPort)
             .as(
@@ -76,12 +86,12 @@ class ListenersIT {
             .containsKey(part.getValue());
         assertThat(byPort.get(part.getValue()))
             .as("addresses %s (port %d) bound", part.getKey(), part.getValue())
-            .allMatch(ListenersIT::isLoopback);
+            .allMatch(a -> isAddress(a, bindHost));
       }
       // And so does every other socket the run holds open for listening (none expected).
       assertThat(listening)
-          .as("listening sockets of this JVM and its children not on 127.0.0.1")
-          .allMatch(l -> isLoopback(l.address()));
+          .as("listening sockets of this JVM and its children not on %s", bindHost)
+          .allMatch(l -> isAddress(l.address(), bindHost));
     }
   }
 
@@ -135,8 +145,9 @@ class ListenersIT {
     return s;
   }
 
-  static boolean isLoopback(String address) {
-    return address.startsWith("127.") || address.equals("::1") || address.startsWith("::ffff:127.");
+  /** {@code address} as the kernel lists it is {@code ipv4}, plain or IPv4-mapped. */
+  static boolean isAddress(String address, String ipv4) {
+    return address.equals(ipv4) || address.equals("::ffff:" + ipv4);
   }
 
   /** The inodes of the sockets this JVM and its descendants hold open. */

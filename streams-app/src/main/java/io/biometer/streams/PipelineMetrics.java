@@ -26,9 +26,9 @@ public final class PipelineMetrics {
   public static final String CONFIG_KEY = "biometer.metrics";
 
   /**
-   * The reasons a record goes to the DLQ (docs/streams-app.md, DLQ). Each one's counter
-   * exists from the start at zero, so a dashboard's "DLQ records by reason" has its series (and
-   * Prometheus' increase() counts the first record) before anything was dead-lettered.
+   * The reasons a record goes to the DLQ (docs/streams-app.md, DLQ). Each one's counter exists from
+   * the start at zero, so a dashboard's "DLQ records by reason" has its series (and Prometheus'
+   * increase() counts the first record) before anything was dead-lettered.
    */
   public static final List<String> DLQ_REASONS =
       List.of(
