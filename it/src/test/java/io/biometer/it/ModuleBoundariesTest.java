@@ -6,6 +6,7 @@ import com.tngtech.archunit.core.domain.Dependency;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchCondition;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.ConditionEvents;
@@ -23,14 +24,24 @@ import org.junit.jupiter.api.Test;
 
 /**
  * No module reaches into another module's {@code internal} package: what is not a contract lives in
- * {@code internal} (STYLE.md), and only the code of the package that owns it may use it. Checked
- * with ArchUnit over every module's compiled main classes ({@code <module>/target/classes} of each
- * module the parent POM lists), so a module off this module's classpath (the benchmarks, the
- * connector plugin) is checked too.
+ * {@code internal} (docs/style.md), and only the code of the package that owns it may use it.
+ * Checked with ArchUnit over every module's compiled classes, main and test ({@code
+ * <module>/target/classes} and {@code <module>/target/test-classes} of each module the parent POM
+ * lists), so a module off this module's classpath (the benchmarks, the connector plugin) and the
+ * integration tests here are checked too. A module's tests may use its own internal packages by the
+ * same rule (a test in {@code io.biometer.streams} may use {@code io.biometer.streams.internal}).
+ * The fixture that proves the rule fails ({@value #FIXTURE}) is left out of the whole-repo scan.
  */
 class ModuleBoundariesTest {
 
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  /** The package of the classes that break the rule on purpose. */
+  static final String FIXTURE = "io.biometer.it.fixture";
+
+  /** Leaves the fixture out: it breaks the rule on purpose. */
+  private static final ImportOption NOT_THE_FIXTURE =
+      location -> !location.contains("/" + FIXTURE.replace('.', '/') + "/");
 
   /**
    * A class may use {@code a.b.internal..} only if it lives in {@code a.b} or below: the code
@@ -45,15 +56,23 @@ class ModuleBoundariesTest {
   void noModuleImportsAnotherModulesInternalPackage() throws IOException {
     List<Path> dirs = new ArrayList<>();
     for (String module : modules()) {
-      Path classes = ROOT.resolve(module).resolve("target/classes");
-      if (Files.isDirectory(classes.resolve("io/biometer"))) {
-        dirs.add(classes);
+      for (String output : List.of("target/classes", "target/test-classes")) {
+        Path classes = ROOT.resolve(module).resolve(output);
+        if (Files.isDirectory(classes.resolve("io/biometer"))) {
+          dirs.add(classes);
+        }
       }
     }
-    JavaClasses classes = new ClassFileImporter().importPaths(dirs);
-    // Not vacuous: the internal packages of the registry and the streams app are among them.
+    JavaClasses classes =
+        new ClassFileImporter().withImportOption(NOT_THE_FIXTURE).importPaths(dirs);
+    // Not vacuous: the internal packages of the registry and the streams app are among them, and
+    // so are test classes, the streams app's own and the integration tests here.
     assertThat(classes.stream().map(JavaClass::getPackageName))
-        .contains("io.biometer.registry.internal", "io.biometer.streams.internal");
+        .contains("io.biometer.registry.internal", "io.biometer.streams.internal")
+        .noneMatch(p -> p.equals(FIXTURE) || p.startsWith(FIXTURE + "."));
+    assertThat(classes.stream().map(JavaClass::getName))
+        .as("compiled test classes under %s (build the modules' tests first)", ROOT)
+        .contains("io.biometer.streams.DlqProcessingHandlerTest", StreamsAppIT.class.getName());
     EvaluationResult result = INTERNAL_STAYS_INSIDE.evaluate(classes);
     assertThat(result.getFailureReport().getDetails()).isEmpty();
   }
@@ -61,8 +80,7 @@ class ModuleBoundariesTest {
   @Test
   void theRuleCatchesAClassUsingAnotherPackagesInternals() {
     JavaClasses fixture =
-        new ClassFileImporter()
-            .importPackages("io.biometer.it.fixture.owner", "io.biometer.it.fixture.other");
+        new ClassFileImporter().importPackages(FIXTURE + ".owner", FIXTURE + ".other");
     EvaluationResult result = INTERNAL_STAYS_INSIDE.evaluate(fixture);
     assertThat(result.getFailureReport().getDetails())
         .singleElement()

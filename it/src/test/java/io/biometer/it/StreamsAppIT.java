@@ -16,9 +16,9 @@ import io.biometer.avro.RelayKind;
 import io.biometer.avro.SensorType;
 import io.biometer.devstack.*;
 import io.biometer.serde.AvroDeserializer;
+import io.biometer.streams.DlqHeaders;
 import io.biometer.streams.StreamsApp;
 import io.biometer.streams.StreamsAppConfig;
-import io.biometer.streams.internal.DlqRecords;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
@@ -154,7 +154,7 @@ class StreamsAppIT {
         List<ConsumerRecord<byte[], byte[]>> dlq =
             readRaw(stack, Topics.DLQ, 1, Duration.ofSeconds(60));
         assertThat(dlq).hasSize(1);
-        assertThat(DlqRecords.header(dlq.get(0).headers(), DlqRecords.REASON))
+        assertThat(DlqHeaders.value(dlq.get(0).headers(), DlqHeaders.REASON))
             .isEqualTo("undecodable");
         assertThat(new String(dlq.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
 

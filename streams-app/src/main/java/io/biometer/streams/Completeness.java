@@ -8,7 +8,6 @@ import io.biometer.avro.SensorType;
 import io.biometer.catalog.SensorCatalog;
 import io.biometer.streams.aggregation.DayWindow;
 import io.biometer.streams.internal.DeviceCache;
-import io.biometer.streams.internal.DlqRecords;
 import io.biometer.streams.internal.LedgerEntry;
 import java.time.Duration;
 import java.time.Instant;
@@ -170,11 +169,11 @@ public final class Completeness {
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-      String topic = DlqRecords.header(record.headers(), DlqRecords.SOURCE_TOPIC);
+      String topic = DlqHeaders.value(record.headers(), DlqHeaders.SOURCE_TOPIC);
       if (!Topics.BODY_READINGS.equals(topic) && !Topics.METER_READINGS.equals(topic)) {
         return; // a sink status, say: not a reading
       }
-      String reason = DlqRecords.header(record.headers(), DlqRecords.REASON);
+      String reason = DlqHeaders.value(record.headers(), DlqHeaders.REASON);
       String key =
           record.key() == null
               ? null
@@ -328,7 +327,7 @@ public final class Completeness {
     }
 
     private static long rejectedAt(Record<String, Event> record, long now) {
-      String at = DlqRecords.header(record.headers(), DlqRecords.REJECTED_AT);
+      String at = DlqHeaders.value(record.headers(), DlqHeaders.REJECTED_AT);
       try {
         return at == null ? now : Long.parseLong(at);
       } catch (NumberFormatException e) {

@@ -91,6 +91,8 @@ public final class Dedup {
     /** The format version of the stored form this build writes and reads. */
     static final byte VERSION = 1;
 
+    private static final String WHAT = "a block of seen sequence numbers";
+
     final Bytes key;
     final long bucketIndex;
     final long blockIndex;
@@ -129,12 +131,12 @@ public final class Dedup {
     /**
      * Reads the stored form of this block from {@code store}.
      *
-     * @throws StateFormatException for another version
+     * @throws StateFormatException for another version, a truncated value or bytes after its end
      */
     void decode(byte[] stored, String store) {
-      StateFormat.version(stored, store, "a block of seen sequence numbers", VERSION);
+      StateFormat.version(stored, store, WHAT, VERSION);
+      ByteBuffer b = ByteBuffer.wrap(stored, 1, stored.length - 1);
       try {
-        ByteBuffer b = ByteBuffer.wrap(stored, 1, stored.length - 1);
         mask = b.getInt();
         for (int i = 0; i < BLOCK; i++) {
           if ((mask & (1 << i)) != 0) {
@@ -142,14 +144,18 @@ public final class Dedup {
           }
         }
       } catch (java.nio.BufferUnderflowException e) {
-        throw new IllegalStateException(
-            "state store "
-                + store
-                + " holds a truncated block of seen sequence numbers ("
-                + stored.length
-                + " bytes)",
-            e);
+        throw StateFormat.truncated(stored, store, WHAT, e);
       }
+      // Bits above the block's slots name slots that cannot exist: no build wrote them.
+      if ((mask >>> BLOCK) != 0) {
+        throw new StateFormatException(
+            store,
+            WHAT,
+            VERSION,
+            "its mask " + Integer.toHexString(mask) + " has bits above the " + BLOCK + " slots",
+            null);
+      }
+      StateFormat.end(b, stored, store, WHAT);
     }
   }
 

@@ -136,10 +136,10 @@ class CompletenessTopologyTest {
     e.received = 3;
     byte[] stored = e.encode();
     assertThat(LedgerEntry.decode(stored, "s").received).isEqualTo(3);
-    stored[0] = 2;
+    stored[0] = 3;
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> LedgerEntry.decode(stored, "s"))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("format 2")
+        .hasMessageContaining("format 3")
         .hasMessageContaining("reads format 1");
   }
 }

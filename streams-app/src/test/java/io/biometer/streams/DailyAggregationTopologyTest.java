@@ -10,7 +10,6 @@ import io.biometer.avro.MeterReading;
 import io.biometer.avro.Provenance;
 import io.biometer.avro.RelayKind;
 import io.biometer.avro.SensorType;
-import io.biometer.streams.internal.DlqRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -152,8 +151,8 @@ class DailyAggregationTopologyTest {
       temp(d, 0, Instant.parse("2026-11-20T11:00:00Z"), 36.6);
       temp(d, 1, Instant.parse("2026-11-19T10:00:00Z"), 36.6);
       var r = d.dlq.readRecord();
-      assertThat(DlqRecords.header(r.headers(), DlqRecords.REASON)).isEqualTo("too-late");
-      assertThat(DlqRecords.header(r.headers(), DlqRecords.EXCEPTION_MESSAGE))
+      assertThat(DlqHeaders.value(r.headers(), DlqHeaders.REASON)).isEqualTo("too-late");
+      assertThat(DlqHeaders.value(r.headers(), DlqHeaders.EXCEPTION_MESSAGE))
           .contains("2026-11-19");
       // The original bytes, although Kafka Streams freed them when the clean reading was sent.
       assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("temp-1");
@@ -180,7 +179,7 @@ class DailyAggregationTopologyTest {
       temp(d, 1, Instant.now().plus(Duration.ofDays(2)), 36.6);
       temp(d, 2, today.plus(Duration.ofMinutes(1)), 36.8);
       assertThat(d.dlq.readRecordsToList())
-          .extracting(r -> DlqRecords.header(r.headers(), DlqRecords.REASON))
+          .extracting(r -> DlqHeaders.value(r.headers(), DlqHeaders.REASON))
           .containsExactly("future-event-time");
       assertThat(d.aggregates.isEmpty()).as("no day closed").isTrue();
     }
@@ -195,7 +194,7 @@ class DailyAggregationTopologyTest {
           new org.apache.kafka.streams.test.TestRecord<>("temp-1", (byte[]) null, Driver.WALL));
       temp(d, 1, Instant.parse("2026-11-19T11:00:00Z"), 36.8);
       assertThat(d.dlq.readRecordsToList())
-          .extracting(r -> DlqRecords.header(r.headers(), DlqRecords.REASON))
+          .extracting(r -> DlqHeaders.value(r.headers(), DlqHeaders.REASON))
           .containsExactly("empty-value");
       assertThat(d.aggregates.isEmpty()).as("no day closed").isTrue();
     }

@@ -61,4 +61,31 @@ class DedupBlockFormatTest {
         .isInstanceOf(StateFormatException.class)
         .hasMessageContaining("format 0");
   }
+
+  @Test
+  void aTruncatedBlockIsAStateFormatExceptionNamingTheStore() {
+    byte[] cut = HexFormat.of().parseHex(GOLDEN.substring(0, GOLDEN.length() - 2));
+    assertThatThrownBy(() -> block().decode(cut, Dedup.STORE))
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining("dedup-store")
+        .hasMessageContaining("truncated");
+  }
+
+  @Test
+  void aBlockWithBytesAfterItsEndIsAStateFormatException() {
+    byte[] padded = HexFormat.of().parseHex(GOLDEN + "00000001");
+    assertThatThrownBy(() -> block().decode(padded, Dedup.STORE))
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining("dedup-store")
+        .hasMessageContaining("4 bytes after its end");
+  }
+
+  @Test
+  void aMaskWithBitsBeyondTheBlockIsAStateFormatException() {
+    byte[] wide = HexFormat.of().parseHex("01" + "00010009" + GOLDEN.substring(10));
+    assertThatThrownBy(() -> block().decode(wide, Dedup.STORE))
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining("dedup-store")
+        .hasMessageContaining("mask 10009");
+  }
 }

@@ -3,7 +3,6 @@ package io.biometer.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.biometer.Topics;
-import io.biometer.streams.internal.DlqRecords;
 import io.biometer.streams.internal.OriginalBytes;
 import io.biometer.streams.internal.StateFormatException;
 import java.nio.charset.StandardCharsets;
@@ -96,7 +95,7 @@ class DlqProcessingHandlerTest {
     assertThat(dlq).hasSize(1);
     assertThat(new String(dlq.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("temp-1");
     assertThat(dlq.get(0).value()).containsExactly(0, 0, 0, 0, 1, 42);
-    assertThat(DlqRecords.header(dlq.get(0).headers(), DlqRecords.REASON))
+    assertThat(DlqHeaders.value(dlq.get(0).headers(), DlqHeaders.REASON))
         .isEqualTo("processing-error");
   }
 

@@ -3,7 +3,6 @@ package io.biometer.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.biometer.Topics;
-import io.biometer.streams.internal.DlqRecords;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.InvalidTimestampException;
@@ -83,8 +82,8 @@ class DlqProductionHandlerTest {
     ProducerRecord<byte[], byte[]> dlq = r.deadLetterQueueRecords().get(0);
     assertThat(dlq.topic()).isEqualTo(Topics.DLQ);
     assertThat(dlq.value()).containsExactly(0, 0, 0, 0, 1, 2);
-    assertThat(DlqRecords.header(dlq.headers(), DlqRecords.REASON)).isEqualTo("unwritable-output");
-    assertThat(DlqRecords.header(dlq.headers(), DlqRecords.SOURCE_OFFSET)).isEqualTo("41");
+    assertThat(DlqHeaders.value(dlq.headers(), DlqHeaders.REASON)).isEqualTo("unwritable-output");
+    assertThat(DlqHeaders.value(dlq.headers(), DlqHeaders.SOURCE_OFFSET)).isEqualTo("41");
     assertThat(dlq.timestamp()).isPositive();
   }
 

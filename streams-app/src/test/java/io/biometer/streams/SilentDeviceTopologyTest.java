@@ -65,4 +65,28 @@ class SilentDeviceTopologyTest {
     }
     assertThat(d.alerts.isEmpty()).isTrue();
   }
+
+  @Test
+  void aReturningDevicesSilentClearedComesBeforeThatReadingsThresholdAlerts() {
+    d.send(
+        Driver.reading(
+            "temp-1", SensorType.BODY_TEMPERATURE, 0, Driver.WALL.minusSeconds(1), "s", 36.8));
+    d.advanceWallClock(Duration.ofSeconds(35));
+    d.advanceWallClock(Duration.ofSeconds(60));
+    assertThat(d.alerts.readValuesToList())
+        .extracting(Alert::getKind, Alert::getState)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(AlertKind.DEVICE_SILENT, AlertState.RAISED));
+
+    // It comes back with a fever: the reading clears the silence and raises VALUE_HIGH, in that
+    // order on the alerts topic (TelemetryTopology wires SilentDevices before ThresholdAlerts).
+    d.send(
+        Driver.reading(
+            "temp-1", SensorType.BODY_TEMPERATURE, 1, Driver.WALL.plusSeconds(95), "s", 39.0));
+    assertThat(d.alerts.readValuesToList())
+        .extracting(Alert::getKind, Alert::getState)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(AlertKind.DEVICE_SILENT, AlertState.CLEARED),
+            org.assertj.core.groups.Tuple.tuple(AlertKind.VALUE_HIGH, AlertState.RAISED));
+  }
 }

@@ -6,7 +6,6 @@ import io.biometer.Topics;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.SensorType;
-import io.biometer.streams.internal.DlqRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -34,7 +33,7 @@ class UnknownDeviceWaitTopologyTest {
   }
 
   private static String h(Headers headers, String key) {
-    return DlqRecords.header(headers, key);
+    return DlqHeaders.value(headers, key);
   }
 
   private double waiting(Driver driver) {
@@ -88,14 +87,14 @@ class UnknownDeviceWaitTopologyTest {
     TestRecord<byte[], byte[]> out = d.dlq.readRecord();
     assertThat(out.value()).isEqualTo(original);
     assertThat(out.key()).isEqualTo("stranger".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("unknown-device");
-    assertThat(h(out.headers(), DlqRecords.EXCEPTION_MESSAGE))
+    assertThat(h(out.headers(), DlqHeaders.REASON)).isEqualTo("unknown-device");
+    assertThat(h(out.headers(), DlqHeaders.EXCEPTION_MESSAGE))
         .contains("stranger is not in telemetry.devices")
         .contains("waited");
-    assertThat(h(out.headers(), DlqRecords.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
-    assertThat(h(out.headers(), DlqRecords.SOURCE_PARTITION)).isEqualTo("0");
-    assertThat(h(out.headers(), DlqRecords.SOURCE_OFFSET)).isEqualTo("0");
-    assertThat(h(out.headers(), DlqRecords.SOURCE_TIMESTAMP))
+    assertThat(h(out.headers(), DlqHeaders.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
+    assertThat(h(out.headers(), DlqHeaders.SOURCE_PARTITION)).isEqualTo("0");
+    assertThat(h(out.headers(), DlqHeaders.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(h(out.headers(), DlqHeaders.SOURCE_TIMESTAMP))
         .isEqualTo(Long.toString(t.toEpochMilli()));
     assertThat(h(out.headers(), "trace")).isEqualTo("\u0007");
     assertThat(d.dlq.isEmpty()).isTrue();
@@ -129,9 +128,9 @@ class UnknownDeviceWaitTopologyTest {
     d.register("new-1", SensorType.BODY_TEMPERATURE); // not what it sent
     d.advanceWallClock(Duration.ofMillis(250));
     TestRecord<byte[], byte[]> out = d.dlq.readRecord();
-    assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("sensor-type-mismatch");
+    assertThat(h(out.headers(), DlqHeaders.REASON)).isEqualTo("sensor-type-mismatch");
     assertThat(out.value()).isEqualTo(original);
-    assertThat(h(out.headers(), DlqRecords.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(h(out.headers(), DlqHeaders.SOURCE_OFFSET)).isEqualTo("0");
     assertThat(d.clean.isEmpty()).isTrue();
     assertThat(waiting(d)).isZero();
   }
@@ -148,10 +147,10 @@ class UnknownDeviceWaitTopologyTest {
     d.register("new-1", SensorType.BLOOD_OXYGEN);
     d.advanceWallClock(Duration.ofMillis(250));
     TestRecord<byte[], byte[]> out = d.dlq.readRecord();
-    assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("too-late");
+    assertThat(h(out.headers(), DlqHeaders.REASON)).isEqualTo("too-late");
     assertThat(out.value()).isEqualTo(original);
-    assertThat(h(out.headers(), DlqRecords.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
-    assertThat(h(out.headers(), DlqRecords.SOURCE_OFFSET)).isEqualTo("1");
+    assertThat(h(out.headers(), DlqHeaders.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
+    assertThat(h(out.headers(), DlqHeaders.SOURCE_OFFSET)).isEqualTo("1");
   }
 
   @Test
@@ -160,8 +159,8 @@ class UnknownDeviceWaitTopologyTest {
       small.send(reading("new-1", 0));
       small.send(reading("new-2", 0));
       TestRecord<byte[], byte[]> out = small.dlq.readRecord();
-      assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("unknown-device");
-      assertThat(h(out.headers(), DlqRecords.EXCEPTION_MESSAGE))
+      assertThat(h(out.headers(), DlqHeaders.REASON)).isEqualTo("unknown-device");
+      assertThat(h(out.headers(), DlqHeaders.EXCEPTION_MESSAGE))
           .contains("new-2")
           .contains("validation.unknown.device.max.waiting");
       assertThat(waiting(small)).isEqualTo(1);

@@ -6,7 +6,6 @@ import io.biometer.Topics;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.ChannelValue;
 import io.biometer.avro.SensorType;
-import io.biometer.streams.internal.DlqRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +29,7 @@ class ValidationTopologyTest {
   }
 
   private static String h(Headers headers, String key) {
-    return DlqRecords.header(headers, key);
+    return DlqHeaders.value(headers, key);
   }
 
   @Test
@@ -50,15 +49,15 @@ class ValidationTopologyTest {
     TestRecord<byte[], byte[]> r = d.dlq.readRecord();
     assertThat(r.value()).isEqualTo(garbage);
     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("spo2-1");
-    assertThat(h(r.headers(), DlqRecords.REASON)).isEqualTo("undecodable");
-    assertThat(h(r.headers(), DlqRecords.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
-    assertThat(h(r.headers(), DlqRecords.SOURCE_PARTITION)).isEqualTo("0");
-    assertThat(h(r.headers(), DlqRecords.SOURCE_OFFSET)).isEqualTo("0");
-    assertThat(h(r.headers(), DlqRecords.SOURCE_TIMESTAMP))
+    assertThat(h(r.headers(), DlqHeaders.REASON)).isEqualTo("undecodable");
+    assertThat(h(r.headers(), DlqHeaders.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
+    assertThat(h(r.headers(), DlqHeaders.SOURCE_PARTITION)).isEqualTo("0");
+    assertThat(h(r.headers(), DlqHeaders.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(h(r.headers(), DlqHeaders.SOURCE_TIMESTAMP))
         .isEqualTo(Long.toString(t.toEpochMilli()));
-    assertThat(h(r.headers(), DlqRecords.EXCEPTION_CLASS))
+    assertThat(h(r.headers(), DlqHeaders.EXCEPTION_CLASS))
         .isEqualTo(SerializationException.class.getName());
-    assertThat(h(r.headers(), DlqRecords.EXCEPTION_MESSAGE))
+    assertThat(h(r.headers(), DlqHeaders.EXCEPTION_MESSAGE))
         .contains("unknown magic byte 0x6e")
         .contains(Topics.BODY_READINGS);
     assertThat(d.clean.isEmpty()).isTrue();
@@ -74,11 +73,11 @@ class ValidationTopologyTest {
       byte[] original = noWait.serdes.body.serializer().serialize(Topics.BODY_READINGS, r);
       noWait.send(r);
       TestRecord<byte[], byte[]> out = noWait.dlq.readRecord();
-      assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("unknown-device");
+      assertThat(h(out.headers(), DlqHeaders.REASON)).isEqualTo("unknown-device");
       assertThat(out.value()).isEqualTo(original);
-      assertThat(h(out.headers(), DlqRecords.EXCEPTION_MESSAGE)).contains("stranger");
-      assertThat(h(out.headers(), DlqRecords.EXCEPTION_CLASS)).endsWith("Rejected");
-      assertThat(h(out.headers(), DlqRecords.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
+      assertThat(h(out.headers(), DlqHeaders.EXCEPTION_MESSAGE)).contains("stranger");
+      assertThat(h(out.headers(), DlqHeaders.EXCEPTION_CLASS)).endsWith("Rejected");
+      assertThat(h(out.headers(), DlqHeaders.SOURCE_TOPIC)).isEqualTo(Topics.BODY_READINGS);
       assertThat(noWait.clean.isEmpty()).isTrue();
     }
   }
@@ -87,8 +86,8 @@ class ValidationTopologyTest {
   void physicallyImpossibleValueGoesToTheDlq() {
     d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 0, t, "sink-a", 140.0));
     TestRecord<byte[], byte[]> out = d.dlq.readRecord();
-    assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("impossible-value");
-    assertThat(h(out.headers(), DlqRecords.EXCEPTION_MESSAGE))
+    assertThat(h(out.headers(), DlqHeaders.REASON)).isEqualTo("impossible-value");
+    assertThat(h(out.headers(), DlqHeaders.EXCEPTION_MESSAGE))
         .contains("spo2 = 140.0")
         .contains("[0.0, 100.0]");
   }
@@ -96,7 +95,7 @@ class ValidationTopologyTest {
   @Test
   void notANumberIsImpossible() {
     d.send(Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 0, t, "sink-a", Double.NaN));
-    assertThat(h(d.dlq.readRecord().headers(), DlqRecords.REASON)).isEqualTo("impossible-value");
+    assertThat(h(d.dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("impossible-value");
   }
 
   @Test
@@ -110,7 +109,7 @@ class ValidationTopologyTest {
             "sink-a",
             97.0));
     TestRecord<byte[], byte[]> out = d.dlq.readRecord();
-    assertThat(h(out.headers(), DlqRecords.REASON)).isEqualTo("future-event-time");
+    assertThat(h(out.headers(), DlqHeaders.REASON)).isEqualTo("future-event-time");
   }
 
   @Test
@@ -131,20 +130,20 @@ class ValidationTopologyTest {
     BodyReading r = Driver.reading("spo2-1", SensorType.BLOOD_OXYGEN, 0, t, "sink-a", 97.0);
     r.setValues(List.of(new ChannelValue("pulse", 70.0)));
     d.send(r);
-    assertThat(h(d.dlq.readRecord().headers(), DlqRecords.REASON)).isEqualTo("unknown-channel");
+    assertThat(h(d.dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("unknown-channel");
   }
 
   @Test
   void sensorTypeOtherThanRegisteredGoesToTheDlq() {
     d.send(Driver.reading("spo2-1", SensorType.BODY_TEMPERATURE, 0, t, "sink-a", 37.0));
-    assertThat(h(d.dlq.readRecord().headers(), DlqRecords.REASON))
+    assertThat(h(d.dlq.readRecord().headers(), DlqHeaders.REASON))
         .isEqualTo("sensor-type-mismatch");
   }
 
   @Test
   void tombstoneOnAReadingsTopicGoesToTheDlq() {
     d.rawBody.pipeInput(new TestRecord<>("spo2-1", null, t));
-    assertThat(h(d.dlq.readRecord().headers(), DlqRecords.REASON)).isEqualTo("empty-value");
+    assertThat(h(d.dlq.readRecord().headers(), DlqHeaders.REASON)).isEqualTo("empty-value");
   }
 
   @Test

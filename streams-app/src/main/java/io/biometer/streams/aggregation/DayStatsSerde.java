@@ -27,7 +27,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * string  owner id
  * </pre>
  *
- * A sensor type name this build does not know reads as UNKNOWN.
+ * A sensor type name this build does not know reads as UNKNOWN: a type added by a later build is
+ * still a day of readings, and the output carries the type only as a label. A truncated value or
+ * bytes after its end are a {@link io.biometer.streams.internal.StateFormatException} naming the
+ * store.
  */
 public final class DayStatsSerde implements Serde<DayStatsSerde.Value> {
 
@@ -85,19 +88,20 @@ public final class DayStatsSerde implements Serde<DayStatsSerde.Value> {
 
   Value decode(byte[] bytes) {
     StateFormat.version(bytes, store, WHAT, VERSION);
+    ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+    Value v;
     try {
-      ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
       DailyStats s =
           new DailyStats(
               b.getLong(), b.getDouble(), b.getDouble(), b.getDouble(), b.getLong(), b.getLong());
       String type = StateFormat.getString(b);
       String owner = StateFormat.getString(b);
-      return new Value(s, owner, type == null ? null : sensorType(type));
+      v = new Value(s, owner, type == null ? null : sensorType(type));
     } catch (BufferUnderflowException e) {
-      throw new IllegalStateException(
-          "state store " + store + " holds a truncated " + WHAT + " (" + bytes.length + " bytes)",
-          e);
+      throw StateFormat.truncated(bytes, store, WHAT, e);
     }
+    StateFormat.end(b, bytes, store, WHAT);
+    return v;
   }
 
   private static SensorType sensorType(String name) {

@@ -23,8 +23,10 @@ import org.apache.kafka.common.serialization.Serializer;
  * string  sensor type, by name
  * </pre>
  *
- * A sensor type name this build does not know reads as UNKNOWN. Reading sets {@code storedAt} to
- * {@code last}.
+ * A sensor type name this build does not know reads as UNKNOWN (the type only labels the alert). A
+ * truncated value or bytes after its end are a {@link
+ * io.biometer.streams.internal.StateFormatException} naming the store. Reading sets {@code
+ * storedAt} to {@code last}.
  */
 final class LastSeenSerde implements Serde<LastSeen> {
 
@@ -75,9 +77,9 @@ final class LastSeenSerde implements Serde<LastSeen> {
 
   LastSeen decode(byte[] bytes) {
     StateFormat.version(bytes, store, WHAT, VERSION);
+    ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+    LastSeen s = new LastSeen();
     try {
-      ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
-      LastSeen s = new LastSeen();
       s.last = b.getLong();
       s.silentAfter = b.getLong();
       s.silent = b.get() != 0;
@@ -85,12 +87,11 @@ final class LastSeenSerde implements Serde<LastSeen> {
       String type = StateFormat.getString(b);
       s.type = type == null ? null : sensorType(type);
       s.storedAt = s.last;
-      return s;
     } catch (BufferUnderflowException e) {
-      throw new IllegalStateException(
-          "state store " + store + " holds a truncated " + WHAT + " (" + bytes.length + " bytes)",
-          e);
+      throw StateFormat.truncated(bytes, store, WHAT, e);
     }
+    StateFormat.end(b, bytes, store, WHAT);
+    return s;
   }
 
   private static SensorType sensorType(String name) {

@@ -20,6 +20,9 @@ import org.apache.kafka.common.serialization.Serializer;
  *                                  (string: int length, -1 for null, then UTF-8 bytes)
  * long    since, event time in epoch ms
  * </pre>
+ *
+ * A truncated value, bytes after its end or a status name this build does not know are a {@link
+ * io.biometer.streams.internal.StateFormatException} naming the store.
  */
 public final class RuleStateSerde implements Serde<RuleState> {
 
@@ -63,29 +66,17 @@ public final class RuleStateSerde implements Serde<RuleState> {
 
   RuleState decode(byte[] bytes) {
     StateFormat.version(bytes, store, WHAT, VERSION);
+    ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
     String status;
     long since;
     try {
-      ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
       status = StateFormat.getString(b);
       since = b.getLong();
     } catch (BufferUnderflowException e) {
-      throw new IllegalStateException(
-          "state store " + store + " holds a truncated " + WHAT + " (" + bytes.length + " bytes)",
-          e);
+      throw StateFormat.truncated(bytes, store, WHAT, e);
     }
-    try {
-      return new RuleState(RuleState.Status.valueOf(status), since);
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalStateException(
-          "state store "
-              + store
-              + " holds "
-              + WHAT
-              + " with status '"
-              + status
-              + "', which this build does not know; reset the application's state",
-          e);
-    }
+    StateFormat.end(b, bytes, store, WHAT);
+    return new RuleState(
+        StateFormat.byName(RuleState.Status.class, status, bytes, store, WHAT, "status"), since);
   }
 }

@@ -1,6 +1,7 @@
 package io.biometer.streams.alerting;
 
 import io.biometer.streams.internal.StateFormat;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -15,6 +16,9 @@ import org.apache.kafka.common.serialization.Serializer;
  * byte    version (1)
  * long    raised at, event time in epoch ms
  * </pre>
+ *
+ * A value of another length is a {@link io.biometer.streams.internal.StateFormatException} naming
+ * the store.
  */
 final class SinkDownSerde implements Serde<Long> {
 
@@ -45,11 +49,15 @@ final class SinkDownSerde implements Serde<Long> {
         return null;
       }
       StateFormat.version(bytes, store, WHAT, VERSION);
-      if (bytes.length != 1 + Long.BYTES) {
-        throw new IllegalStateException(
-            "state store " + store + " holds " + WHAT + " of " + bytes.length + " bytes, not 9");
+      ByteBuffer b = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
+      long raisedAt;
+      try {
+        raisedAt = b.getLong();
+      } catch (BufferUnderflowException e) {
+        throw StateFormat.truncated(bytes, store, WHAT, e);
       }
-      return ByteBuffer.wrap(bytes, 1, Long.BYTES).getLong();
+      StateFormat.end(b, bytes, store, WHAT);
+      return raisedAt;
     };
   }
 }

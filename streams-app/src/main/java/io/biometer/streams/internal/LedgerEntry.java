@@ -1,32 +1,44 @@
 package io.biometer.streams.internal;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * One device's loss-ledger figures for one day, as the completeness store keeps them. The stored
  * form is a contract between versions ({@link StateFormat}): a format byte, then fixed fields; enum
- * values are stored by name, never by ordinal. A stored value of another format is refused with an
- * error naming it, never misread. Format {@value #FORMAT}, big-endian:
+ * values are stored by name, never by ordinal. Format {@value #FORMAT}, big-endian, written with
+ * the shared string encoding of the other stores:
  *
  * <pre>
- * byte     format (1)
- * boolean  owner id present, then its modified UTF-8 (DataOutput.writeUTF) if so
- * boolean  sensor type present, then its name as modified UTF-8 if so
+ * byte     format (2)
+ * string   owner id                 (string: int length, -1 for null, then UTF-8 bytes)
+ * string   sensor type, by name
  * long     cadence ms (-1: unknown), first event, last event, first sequence, last sequence,
  *          received, copies, late, too late, dlq
  * byte     final row emitted (1) or not (0)
  * byte     pending: changed since last emitted (1) or not (0)
  * </pre>
+ *
+ * Format 1, which the builds before wrote, is still read (never written): the same fields, but each
+ * string as a boolean (present or not) followed, if present, by its modified UTF-8 ({@code
+ * DataOutput.writeUTF}). A value of another format, truncated, or with bytes after its end is a
+ * {@link StateFormatException} naming the store, never misread. A sensor type name is kept as read:
+ * the completeness step reads a name it does not know as UNKNOWN.
  */
 public final class LedgerEntry {
 
-  /** The format this version writes and reads. */
-  public static final byte FORMAT = 1;
+  /** The format this version writes. */
+  public static final byte FORMAT = 2;
+
+  /** The format the builds before wrote, still read. */
+  public static final byte FORMAT_1 = 1;
+
+  private static final String WHAT = "a loss-ledger entry";
 
   public String ownerId;
   public String sensorType; // the SensorType's name
@@ -70,21 +82,19 @@ public final class LedgerEntry {
 
   public byte[] encode() {
     if (head == null
-        || !java.util.Objects.equals(headOwner, ownerId)
-        || !java.util.Objects.equals(headType, sensorType)) {
-      ByteArrayOutputStream bytes = new ByteArrayOutputStream(48);
-      try (DataOutputStream out = new DataOutputStream(bytes)) {
-        out.writeByte(FORMAT);
-        writeNullable(out, ownerId);
-        writeNullable(out, sensorType);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      head = bytes.toByteArray();
+        || !Objects.equals(headOwner, ownerId)
+        || !Objects.equals(headType, sensorType)) {
+      byte[] owner = StateFormat.utf8(ownerId);
+      byte[] type = StateFormat.utf8(sensorType);
+      ByteBuffer h =
+          ByteBuffer.allocate(1 + StateFormat.size(owner) + StateFormat.size(type)).put(FORMAT);
+      StateFormat.putString(h, owner);
+      StateFormat.putString(h, type);
+      head = h.array();
       headOwner = ownerId;
       headType = sensorType;
     }
-    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(head.length + 10 * Long.BYTES + 2);
+    ByteBuffer b = ByteBuffer.allocate(head.length + 10 * Long.BYTES + 2);
     b.put(head)
         .putLong(cadence)
         .putLong(firstEvent)
@@ -102,40 +112,69 @@ public final class LedgerEntry {
   }
 
   /**
-   * Reads a stored entry.
+   * Reads a stored entry of format {@value #FORMAT} or {@value #FORMAT_1}.
    *
-   * @throws StateFormatException for a value of another format, naming it and the store
+   * @throws StateFormatException for a value of another format, truncated or with bytes after its
+   *     end, naming the store
    */
   public static LedgerEntry decode(byte[] stored, String store) {
-    StateFormat.version(stored, store, "a loss-ledger entry", FORMAT);
-    LedgerEntry e = new LedgerEntry();
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(stored, 1, 1 << 20))) {
-      e.ownerId = readNullable(in);
-      e.sensorType = readNullable(in);
-      e.cadence = in.readLong();
-      e.firstEvent = in.readLong();
-      e.lastEvent = in.readLong();
-      e.firstSequence = in.readLong();
-      e.lastSequence = in.readLong();
-      e.received = in.readLong();
-      e.copies = in.readLong();
-      e.late = in.readLong();
-      e.tooLate = in.readLong();
-      e.dlq = in.readLong();
-      e.finalEmitted = in.readBoolean();
-      e.pending = in.readBoolean();
-    } catch (IOException ex) {
-      throw new IllegalStateException(
-          "the state store " + store + " holds a truncated loss-ledger entry: " + ex, ex);
+    if (StateFormat.version(stored, store, WHAT, FORMAT_1, FORMAT) == FORMAT_1) {
+      return decodeFormat1(stored, store);
     }
+    LedgerEntry e = new LedgerEntry();
+    ByteBuffer in = ByteBuffer.wrap(stored, 1, stored.length - 1);
+    try {
+      e.ownerId = StateFormat.getString(in);
+      e.sensorType = StateFormat.getString(in);
+      e.readNumbers(in);
+    } catch (BufferUnderflowException ex) {
+      throw StateFormat.truncated(stored, store, WHAT, ex);
+    }
+    StateFormat.end(in, stored, store, WHAT);
     return e;
   }
 
-  private static void writeNullable(DataOutputStream out, String s) throws IOException {
-    out.writeBoolean(s != null);
-    if (s != null) {
-      out.writeUTF(s);
+  private void readNumbers(ByteBuffer in) {
+    cadence = in.getLong();
+    firstEvent = in.getLong();
+    lastEvent = in.getLong();
+    firstSequence = in.getLong();
+    lastSequence = in.getLong();
+    received = in.getLong();
+    copies = in.getLong();
+    late = in.getLong();
+    tooLate = in.getLong();
+    dlq = in.getLong();
+    finalEmitted = in.get() != 0;
+    pending = in.get() != 0;
+  }
+
+  private static LedgerEntry decodeFormat1(byte[] stored, String store) {
+    LedgerEntry e = new LedgerEntry();
+    ByteArrayInputStream bytes = new ByteArrayInputStream(stored, 1, stored.length - 1);
+    try (DataInputStream in = new DataInputStream(bytes)) {
+      e.ownerId = readNullable(in);
+      e.sensorType = readNullable(in);
+      int at = stored.length - bytes.available();
+      ByteBuffer numbers = ByteBuffer.wrap(stored, at, stored.length - at);
+      try {
+        e.readNumbers(numbers);
+      } catch (BufferUnderflowException ex) {
+        throw StateFormat.truncated(stored, store, WHAT, ex);
+      }
+      StateFormat.end(numbers, stored, store, WHAT);
+    } catch (EOFException ex) {
+      throw new StateFormatException(
+          store,
+          WHAT,
+          FORMAT_1,
+          "it is truncated (" + stored.length + " bytes end before its last field)",
+          ex);
+    } catch (IOException ex) {
+      throw new StateFormatException(
+          store, WHAT, FORMAT_1, ex + " (" + stored.length + " bytes)", ex);
     }
+    return e;
   }
 
   private static String readNullable(DataInputStream in) throws IOException {

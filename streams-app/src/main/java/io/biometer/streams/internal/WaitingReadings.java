@@ -3,6 +3,7 @@ package io.biometer.streams.internal;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -30,12 +31,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * int     header count, then per header: string key, bytes value
  * </pre>
  *
- * All numbers are big-endian. A value of another version is a clear error, never a guess.
+ * All numbers are big-endian. A value of another version, a truncated value or bytes after its end
+ * are a {@link StateFormatException} naming the store, never a guess.
  */
 public final class WaitingReadings {
 
   /** The format version this build writes and reads. */
   public static final byte VERSION = 1;
+
+  private static final String WHAT = "a reading waiting for its device";
 
   /**
    * A reading that waits.
@@ -88,11 +92,11 @@ public final class WaitingReadings {
    * Reads a stored entry.
    *
    * @param store the store's name, for errors
-   * @throws StateFormatException for another version, naming the store
-   * @throws IllegalStateException for a truncated value
+   * @throws StateFormatException for another version, a truncated value or bytes after its end,
+   *     naming the store
    */
   public static Entry decode(byte[] stored, String store) {
-    StateFormat.version(stored, store, "a reading waiting for its device", VERSION);
+    StateFormat.version(stored, store, WHAT, VERSION);
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(stored))) {
       in.readByte(); // the version, checked above
       String deviceId = string(in);
@@ -109,16 +113,31 @@ public final class WaitingReadings {
         headers.add(string(in), bytes(in));
       }
       if (in.available() > 0) {
-        throw new IllegalStateException(
-            "a stored waiting reading has " + in.available() + " bytes after its end");
+        throw new StateFormatException(
+            store,
+            WHAT,
+            VERSION,
+            "it has "
+                + in.available()
+                + " bytes after its end ("
+                + stored.length
+                + " bytes in all)",
+            null);
       }
       return new Entry(
           deviceId,
           arrivedAt,
           new SourceRecord(topic, partition, offset, timestamp, key, value, headers));
+    } catch (EOFException e) {
+      throw new StateFormatException(
+          store,
+          WHAT,
+          VERSION,
+          "it is truncated (" + stored.length + " bytes end before its last field)",
+          e);
     } catch (IOException e) {
-      throw new IllegalStateException(
-          "a stored waiting reading is truncated (" + stored.length + " bytes): " + e, e);
+      throw new StateFormatException(
+          store, WHAT, VERSION, e.getMessage() + " (" + stored.length + " bytes)", e);
     }
   }
 
@@ -138,7 +157,7 @@ public final class WaitingReadings {
   private static String string(DataInputStream in) throws IOException {
     byte[] b = bytes(in);
     if (b == null) {
-      throw new IOException("a string is null");
+      throw new IOException("a string that cannot be null is null");
     }
     return new String(b, StandardCharsets.UTF_8);
   }
@@ -146,13 +165,13 @@ public final class WaitingReadings {
   private static byte[] bytes(DataInputStream in) throws IOException {
     int n = in.readInt();
     if (n < -1) {
-      throw new IOException("negative length " + n);
+      throw new IOException("a negative length " + n);
     }
     if (n == -1) {
       return null;
     }
     if (n > in.available()) {
-      throw new IOException("length " + n + " runs past the end");
+      throw new EOFException("length " + n + " runs past the end");
     }
     byte[] b = new byte[n];
     in.readFully(b);

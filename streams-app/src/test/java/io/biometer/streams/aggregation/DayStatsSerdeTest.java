@@ -76,4 +76,24 @@ class DayStatsSerdeTest {
         .isInstanceOf(StateFormatException.class)
         .hasMessageContaining("format 0");
   }
+
+  @Test
+  void aTruncatedValueIsAStateFormatExceptionNotUnknown() {
+    byte[] golden = HexFormat.of().parseHex(GOLDEN);
+    // Cut inside the sensor type's name: not a name this build does not know, but a damaged value.
+    byte[] cut = java.util.Arrays.copyOf(golden, 1 + 8 * 6 + 4 + 5);
+    assertThatThrownBy(() -> serde.deserializer().deserialize(STORE, cut))
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining(STORE)
+        .hasMessageContaining("truncated");
+  }
+
+  @Test
+  void bytesAfterTheEndAreAStateFormatException() {
+    byte[] padded = HexFormat.of().parseHex(GOLDEN + "00");
+    assertThatThrownBy(() -> serde.deserializer().deserialize(STORE, padded))
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining(STORE)
+        .hasMessageContaining("1 bytes after its end");
+  }
 }

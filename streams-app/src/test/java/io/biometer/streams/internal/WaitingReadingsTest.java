@@ -79,20 +79,23 @@ class WaitingReadingsTest {
   void anotherVersionIsAClearError() {
     byte[] v2 = HexFormat.of().parseHex("02" + GOLDEN.substring(2));
     assertThatThrownBy(() -> WaitingReadings.decode(v2, STORE))
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("format version 2")
-        .hasMessageContaining("reads version 1");
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining(STORE)
+        .hasMessageContaining("format 2")
+        .hasMessageContaining("reads format 1 only");
   }
 
   @Test
   void aTruncatedOrPaddedValueIsAClearError() {
     byte[] golden = HexFormat.of().parseHex(GOLDEN);
     assertThatThrownBy(() -> WaitingReadings.decode(java.util.Arrays.copyOf(golden, 30), STORE))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining(STORE)
         .hasMessageContaining("truncated");
     assertThatThrownBy(
             () -> WaitingReadings.decode(java.util.Arrays.copyOf(golden, golden.length + 1), STORE))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(StateFormatException.class)
+        .hasMessageContaining(STORE)
         .hasMessageContaining("after its end");
   }
 }
