@@ -2,6 +2,7 @@ package io.biometer.devstack;
 
 import io.biometer.config.ConfigKeys;
 import io.biometer.config.ConfigSource;
+import io.biometer.config.ConfigValidators;
 import io.biometer.config.LayeredConfig;
 import io.biometer.registry.CompatibilityLevel;
 import io.biometer.simulator.SimulatorConfig;
@@ -216,7 +217,10 @@ public final class DevStackConfig extends AbstractConfig {
               REGISTRY_COMPATIBILITY_CONFIG,
               Type.STRING,
               REGISTRY_COMPATIBILITY_DEFAULT,
-              (name, value) -> CompatibilityLevel.parse((String) value),
+              ConfigValidators.oneOfIgnoringCase(
+                  java.util.Arrays.stream(CompatibilityLevel.values())
+                      .map(Enum::name)
+                      .toArray(String[]::new)),
               Importance.MEDIUM,
               REGISTRY_COMPATIBILITY_DOC)
           .define(

@@ -66,6 +66,27 @@ class DevStackConfigTest {
   }
 
   @Test
+  void unknownCompatibilityLevelIsOneLineWithTheLevelsAndTheSource() {
+    assertThatThrownBy(
+            () ->
+                DevStackConfig.load(
+                    null, Map.of("BIOMETER_REGISTRY_COMPATIBILITY", "SIDEWAYS"), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "registry.compatibility must be one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD,"
+                + " FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, got SIDEWAYS"
+                + " (from env BIOMETER_REGISTRY_COMPATIBILITY)");
+  }
+
+  @Test
+  void compatibilityLevelIgnoresCase() {
+    assertThat(
+            DevStackConfig.load(null, Map.of(), Map.of("registry.compatibility", "full"))
+                .registryCompatibility())
+        .isEqualTo(CompatibilityLevel.FULL);
+  }
+
+  @Test
   void environmentNamesAreDerivedFromKeys() {
     assertThat(DevStackConfig.envName("questdb.http.port")).isEqualTo("BIOMETER_QUESTDB_HTTP_PORT");
   }
