@@ -56,6 +56,13 @@ public final class DevStackConfig extends AbstractConfig {
       "Port of the KRaft controller listener (internal to the broker). Default: 9093.";
   public static final int KAFKA_CONTROLLER_PORT_DEFAULT = 9093;
 
+  public static final String KAFKA_LOG_LEVEL_CONFIG = "kafka.log.level";
+  public static final String KAFKA_LOG_LEVEL_DOC =
+      "Log level of the embedded broker and the Kafka clients on the console (TRACE, DEBUG, INFO,"
+          + " WARN, ERROR or OFF); their start-up warnings are noise in a local run. Default:"
+          + " ERROR.";
+  public static final String KAFKA_LOG_LEVEL_DEFAULT = "ERROR";
+
   public static final String REGISTRY_PORT_CONFIG = "registry.port";
   public static final String REGISTRY_PORT_DOC =
       "Port of the embedded schema registry (Confluent REST API). Default: 8081.";
@@ -200,6 +207,13 @@ public final class DevStackConfig extends AbstractConfig {
               port(),
               Importance.LOW,
               KAFKA_CONTROLLER_PORT_DOC)
+          .define(
+              KAFKA_LOG_LEVEL_CONFIG,
+              Type.STRING,
+              KAFKA_LOG_LEVEL_DEFAULT,
+              ConfigValidators.oneOfIgnoringCase("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"),
+              Importance.LOW,
+              KAFKA_LOG_LEVEL_DOC)
           .define(
               REGISTRY_PORT_CONFIG,
               Type.INT,
@@ -414,6 +428,11 @@ public final class DevStackConfig extends AbstractConfig {
 
   public int kafkaControllerPort() {
     return getInt(KAFKA_CONTROLLER_PORT_CONFIG);
+  }
+
+  /** {@value #KAFKA_LOG_LEVEL_CONFIG}, upper case. */
+  public String kafkaLogLevel() {
+    return getString(KAFKA_LOG_LEVEL_CONFIG).trim().toUpperCase(java.util.Locale.ROOT);
   }
 
   public int registryPort() {
