@@ -145,4 +145,34 @@ class SimulatorConfigTest {
             "sink.sleep.below and sink.wake.at: need sleep threshold < wake threshold, got sink.sleep.below=10.0 (default) and sink.wake.at=5"
                 + " (from env BIOMETER_SIMULATOR_SINK_WAKE_AT)");
   }
+
+  @Test
+  void everyOptionsHelpIsItsKeysDocWithTheDefaultOfTheDefinition() {
+    StringWriter out = new StringWriter();
+    SimulatorApp.run(
+        new String[] {"run", "--help"}, new PrintWriter(out, true), new PrintWriter(out, true));
+    String help = out.toString().replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains("Sink battery percent at which a sleeping sink wakes (default: 60).")
+        .contains("Publish every device to telemetry.devices at start (default: true).")
+        .contains("Wall time to run, ISO-8601 (e.g. PT60S). Default: none, until Ctrl-C.")
+        .contains("Simulated seconds per wall second");
+    CommandLine cl = new CommandLine(new SimulatorApp.Run());
+    cl.getCommandSpec()
+        .options()
+        .forEach(
+            o -> {
+              String key = SimulatorConfig.keyOf(o.longestName());
+              if (key != null) {
+                String expected =
+                    SimulatorApp.OptionDocs.help(SimulatorConfig.CONFIG_DEF.configKeys().get(key));
+                assertThat(String.join(" ", o.description()))
+                    .as(o.longestName())
+                    .isEqualTo(
+                        expected.replace(
+                            "${DEFAULT-VALUE}",
+                            String.valueOf(new SimulatorApp.Defaults().defaultValue(o))));
+              }
+            });
+  }
 }
