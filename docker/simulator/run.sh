@@ -1,5 +1,8 @@
 #!/bin/bash
-# Runs SimulatorApp with the container's arguments (e.g. run --bootstrap-servers kafka:19092 ...).
+# Runs SimulatorApp with the container's arguments (run, then any options or key=value). Its
+# settings come from the simulator's own variables, BIOMETER_SIMULATOR_<KEY> (e.g.
+# BIOMETER_SIMULATOR_PATIENTS, set by docker-compose.yml), which it reads itself; nothing here
+# maps variables to options.
 # Its output goes to the container's log as usual; the latest progress line ("t=  12s sim=...")
 # is also kept in $BIOMETER_SIM_PROGRESS_FILE for healthcheck.sh, since the simulator has no HTTP
 # endpoint to ask. exec: the JVM becomes PID 1 and gets docker stop's SIGTERM, so its shutdown

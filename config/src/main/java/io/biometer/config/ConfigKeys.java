@@ -29,13 +29,30 @@ public final class ConfigKeys {
   private final ConfigDef def;
   private final List<String> families;
   private final Map<String, ConfigKeys> children;
+  private final List<String> familyKeys;
 
   private ConfigKeys(
-      String envPrefix, ConfigDef def, List<String> families, Map<String, ConfigKeys> children) {
+      String envPrefix,
+      ConfigDef def,
+      List<String> families,
+      Map<String, ConfigKeys> children,
+      List<String> familyKeys) {
     this.envPrefix = envPrefix;
     this.def = def;
     this.families = List.copyOf(families);
     this.children = children;
+    this.familyKeys = List.copyOf(familyKeys);
+  }
+
+  /**
+   * These keys, knowing the exact spelling of {@code keys} of the families (e.g. {@code
+   * alerts.ECG.heart_rate.high}): a variable naming one of them sets it as spelled, where the
+   * variable's name alone (upper case, underscores for both dots and underscores) could not tell.
+   */
+  public ConfigKeys withFamilyKeys(java.util.Collection<String> keys) {
+    List<String> all = new ArrayList<>(familyKeys);
+    all.addAll(keys);
+    return new ConfigKeys(envPrefix, def, families, children, all);
   }
 
   /**
@@ -43,7 +60,7 @@ public final class ConfigKeys {
    * environment by variables starting {@code envPrefix}.
    */
   public static ConfigKeys of(String envPrefix, ConfigDef def, String... families) {
-    return new ConfigKeys(envPrefix, def, List.of(families), new LinkedHashMap<>());
+    return new ConfigKeys(envPrefix, def, List.of(families), new LinkedHashMap<>(), List.of());
   }
 
   /**
@@ -65,7 +82,7 @@ public final class ConfigKeys {
     }
     Map<String, ConfigKeys> c = new LinkedHashMap<>(children);
     c.put(prefix, child);
-    return new ConfigKeys(envPrefix, def, families, c);
+    return new ConfigKeys(envPrefix, def, families, c, familyKeys);
   }
 
   /** The definition of this app's own keys. */
@@ -113,10 +130,13 @@ public final class ConfigKeys {
 
   /**
    * The values {@code env} sets: one per variable naming a key of {@link #def()}, one per variable
-   * under a family's prefix (the rest of its name in lower case, underscores as dots), and the
-   * children's, under their prefixes. Other variables are not read.
+   * under a family's prefix (the key of {@link #withFamilyKeys} it names, else the rest of its name
+   * in lower case, underscores as dots), and the children's, under their prefixes. Other variables
+   * are not read.
    */
   public Map<String, ConfigValue> fromEnv(Map<String, String> env) {
+    Map<String, String> known = new java.util.HashMap<>();
+    familyKeys.forEach(k -> known.put(envName(k), k));
     Map<String, ConfigValue> out = new LinkedHashMap<>();
     for (String key : def.names()) {
       String var = envName(key);
@@ -131,7 +151,10 @@ public final class ConfigKeys {
         String var = e.getKey();
         if (var.startsWith(start) && var.length() > start.length()) {
           String key =
-              family + var.substring(start.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+              known.getOrDefault(
+                  var,
+                  family
+                      + var.substring(start.length()).toLowerCase(Locale.ROOT).replace('_', '.'));
           out.put(key, new ConfigValue(e.getValue().trim(), ConfigSource.env(var)));
         }
       }

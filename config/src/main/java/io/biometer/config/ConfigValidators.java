@@ -40,6 +40,38 @@ public final class ConfigValidators {
     };
   }
 
+  /**
+   * A string equal, ignoring case and surrounding blanks, to one of {@code names} (e.g. an enum's
+   * constants), described as {@code one of A, B, C}.
+   */
+  public static ConfigDef.Validator oneOfIgnoringCase(String... names) {
+    java.util.List<String> allowed = java.util.List.of(names);
+    return described(
+        "one of " + String.join(", ", allowed),
+        v -> {
+          String s = v.toString().trim();
+          if (allowed.stream().noneMatch(s::equalsIgnoreCase)) {
+            throw new IllegalArgumentException();
+          }
+        });
+  }
+
+  /** A number at least {@code min} and strictly below {@code max}. */
+  public static ConfigDef.Validator atLeastAndBelow(double min, double max) {
+    return described(
+        ">= " + bound(min) + " and < " + bound(max),
+        v -> {
+          double d = ((Number) v).doubleValue();
+          if (!(d >= min && d < max)) {
+            throw new IllegalArgumentException();
+          }
+        });
+  }
+
+  private static String bound(double d) {
+    return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+  }
+
   /** A number strictly above {@code min}. */
   public static ConfigDef.Validator greaterThan(double min) {
     String bound = min == Math.rint(min) ? Long.toString((long) min) : Double.toString(min);

@@ -2,6 +2,7 @@ package io.biometer.config;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -175,7 +176,11 @@ public final class LayeredConfig {
     } catch (ConfigException ex) {
       Matcher m = KAFKA_MESSAGE.matcher(ex.getMessage() == null ? "" : ex.getMessage());
       if (m.matches() && values.containsKey(m.group(2))) {
-        throw new ConfigException(line(m.group(2), m.group(3) == null ? "invalid" : m.group(3)));
+        String reason = m.group(3) == null ? "invalid" : m.group(3);
+        throw new ConfigException(
+            reason.startsWith("must be ")
+                ? mustBe(m.group(2), reason.substring("must be ".length()))
+                : line(m.group(2), reason));
       }
       throw ex;
     }
@@ -187,6 +192,31 @@ public final class LayeredConfig {
    */
   public ConfigException invalid(String key, String reason) {
     return new ConfigException(line(key, reason));
+  }
+
+  /**
+   * The one-line error for values of several keys that are wrong together (e.g. a sleep level above
+   * the wake level): {@code <key> and <key>: <reason>, got <value> (from <source>) and <value>
+   * (default)}, each key named as the user gave it, a key not given as its default.
+   */
+  public ConfigException invalid(List<String> together, String reason) {
+    StringBuilder names = new StringBuilder();
+    StringBuilder got = new StringBuilder();
+    for (int i = 0; i < together.size(); i++) {
+      String key = together.get(i);
+      String sep = i == 0 ? "" : i == together.size() - 1 ? " and " : ", ";
+      names.append(sep).append(label(key));
+      ConfigValue v = values.get(key);
+      ConfigDef.ConfigKey def = keys.def().configKeys().get(key);
+      got.append(sep)
+          .append(label(key))
+          .append('=')
+          .append(
+              v != null
+                  ? v.value() + " (from " + v.source() + ")"
+                  : (def == null ? null : def.defaultValue) + " (default)");
+    }
+    return new ConfigException(names + ": " + reason + ", got " + got);
   }
 
   /**

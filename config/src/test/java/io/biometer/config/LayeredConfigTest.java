@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -205,6 +206,50 @@ class LayeredConfigTest {
     LayeredConfig c = LayeredConfig.load(APP_KEYS, null, Map.of(), Map.of("speed", "3"));
     assertThat(c.invalid("speed", "too fast with metrics.port 1").getMessage())
         .isEqualTo("speed: too fast with metrics.port 1, got 3 (from argument)");
+  }
+
+  @Test
+  void anErrorOfSeveralKeysNamesEachWithItsSourceOrDefault() {
+    LayeredConfig c =
+        LayeredConfig.empty(APP_KEYS)
+            .with(Map.of("speed", "3"), ConfigSource.option("--speed"))
+            .withEnv(Map.of("BIOMETER_APP_GUARANTEE", "at_least_once"));
+    assertThat(
+            c.invalid(List.of("speed", "guarantee", "metrics.port"), "do not go together")
+                .getMessage())
+        .isEqualTo(
+            "--speed, guarantee and metrics.port: do not go together, got --speed=3 (from option"
+                + " --speed), guarantee=at_least_once (from env BIOMETER_APP_GUARANTEE) and"
+                + " metrics.port=8090 (default)");
+  }
+
+  @Test
+  void aFamilyKeyKnownByNameIsReadFromTheEnvironmentInItsOwnSpelling() {
+    ConfigKeys keys =
+        ConfigKeys.of("BIOMETER_APP_", APP, "alerts.")
+            .withFamilyKeys(List.of("alerts.ECG.heart_rate.high"));
+    assertThat(
+            keys.fromEnv(
+                Map.of(
+                    "BIOMETER_APP_ALERTS_ECG_HEART_RATE_HIGH", "150",
+                    "BIOMETER_APP_ALERTS_OTHER_KEY", "1")))
+        .containsEntry(
+            "alerts.ECG.heart_rate.high",
+            new ConfigValue("150", ConfigSource.env("BIOMETER_APP_ALERTS_ECG_HEART_RATE_HIGH")))
+        .containsKey("alerts.other.key")
+        .doesNotContainKey("alerts.ecg.heart.rate.high");
+  }
+
+  @Test
+  void aFamilyKeyKnownByNameIsResolvedThroughAParent() {
+    ConfigKeys stack =
+        ConfigKeys.of("BIOMETER_", STACK)
+            .withChild(
+                "app.",
+                ConfigKeys.of("BIOMETER_APP_", APP, "alerts.")
+                    .withFamilyKeys(List.of("alerts.ECG.heart_rate.high")));
+    assertThat(stack.fromEnv(Map.of("BIOMETER_APP_ALERTS_ECG_HEART_RATE_HIGH", "150")))
+        .containsOnlyKeys("app.alerts.ECG.heart_rate.high");
   }
 
   @Test

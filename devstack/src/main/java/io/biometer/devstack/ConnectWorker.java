@@ -85,6 +85,33 @@ public final class ConnectWorker implements AutoCloseable {
       Path agents,
       int metricsPort)
       throws IOException {
+    return start(
+        dir,
+        bootstrapServers,
+        host,
+        port,
+        pluginPath,
+        overrides,
+        agents,
+        metricsPort,
+        new ConnectWorkerConfig(Map.of()).javaOpts());
+  }
+
+  /**
+   * As {@link #start(Path, String, String, int, Path, Map, Path, int)}, with the worker JVM's
+   * options {@code javaOpts} ({@code connect.java.opts}).
+   */
+  public static ConnectWorker start(
+      Path dir,
+      String bootstrapServers,
+      String host,
+      int port,
+      Path pluginPath,
+      Map<String, String> overrides,
+      Path agents,
+      int metricsPort,
+      List<String> javaOpts)
+      throws IOException {
     if (!Files.isDirectory(pluginPath)) {
       throw new IllegalStateException(
           "no Connect plugins at "
@@ -126,13 +153,7 @@ public final class ConnectWorker implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     command.add(java);
-    String opts = System.getenv("BIOMETER_CONNECT_JAVA_OPTS");
-    if (opts != null && !opts.isBlank()) {
-      command.addAll(List.of(opts.trim().split("\\s+")));
-    } else {
-      command.add("-Xms64m");
-      command.add("-Xmx768m");
-    }
+    command.addAll(javaOpts);
     String metricsUrl = null;
     if (agents != null && metricsPort > 0) {
       Path jar = agents.resolve("jmx_prometheus_javaagent.jar");

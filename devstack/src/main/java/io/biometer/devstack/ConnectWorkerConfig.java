@@ -3,6 +3,7 @@ package io.biometer.devstack;
 import io.biometer.config.ConfigKeys;
 import io.biometer.config.LayeredConfig;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -46,6 +47,12 @@ public final class ConnectWorkerConfig extends AbstractConfig {
           + " by the local run's. Default: empty, etc/questdb-sink.json of the plugin (a copy of"
           + " sink-connectors/config/questdb-sink.json).";
 
+  public static final String JAVA_OPTS_CONFIG = "java.opts";
+  public static final String JAVA_OPTS_DOC =
+      "JVM options of the Connect worker's child JVM, separated by blanks; they replace the"
+          + " default (e.g. to profile it with JFR). Default: -Xms64m -Xmx768m.";
+  public static final String JAVA_OPTS_DEFAULT = "-Xms64m -Xmx768m";
+
   /** The definition of every fixed key, with its doc and default. */
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
@@ -64,7 +71,8 @@ public final class ConnectWorkerConfig extends AbstractConfig {
               Importance.LOW,
               METRICS_PORT_DOC)
           .define(PLUGIN_PATH_CONFIG, Type.STRING, "", Importance.LOW, PLUGIN_PATH_DOC)
-          .define(CONNECTOR_CONFIG_CONFIG, Type.STRING, "", Importance.LOW, CONNECTOR_CONFIG_DOC);
+          .define(CONNECTOR_CONFIG_CONFIG, Type.STRING, "", Importance.LOW, CONNECTOR_CONFIG_DOC)
+          .define(JAVA_OPTS_CONFIG, Type.STRING, JAVA_OPTS_DEFAULT, Importance.LOW, JAVA_OPTS_DOC);
 
   /** Every key the connector runner reads and the environment variables that set them. */
   public static final ConfigKeys KEYS = ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, WORKER_PREFIX);
@@ -101,6 +109,12 @@ public final class ConnectWorkerConfig extends AbstractConfig {
   public Path connectorConfig() {
     String p = getString(CONNECTOR_CONFIG_CONFIG);
     return p.isBlank() ? null : Path.of(p).toAbsolutePath().normalize();
+  }
+
+  /** {@value #JAVA_OPTS_CONFIG}: the worker JVM's options, one per element. */
+  public List<String> javaOpts() {
+    String opts = getString(JAVA_OPTS_CONFIG).trim();
+    return opts.isEmpty() ? List.of() : List.of(opts.split("\\s+"));
   }
 
   /** The worker properties set through {@code worker.*} keys, without the prefix. */

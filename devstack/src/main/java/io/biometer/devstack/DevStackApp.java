@@ -19,6 +19,19 @@ public final class DevStackApp {
 
   private DevStackApp() {}
 
+  /** The loggers {@code kafka.log.level} sets: the broker's and the Kafka clients'. */
+  static final java.util.List<String> KAFKA_LOGGERS =
+      java.util.List.of("org.apache.kafka", "kafka", "state.change.logger");
+
+  /** Sets the level of {@link #KAFKA_LOGGERS} (logback), which logback.xml starts at ERROR. */
+  static void applyKafkaLogLevel(String level) {
+    for (String name : KAFKA_LOGGERS) {
+      if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+        l.setLevel(ch.qos.logback.classic.Level.toLevel(level));
+      }
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(run(args, System.out, System.err));
   }
@@ -36,6 +49,7 @@ public final class DevStackApp {
       err.println("biometer: run with --help to list the configuration keys");
       return 2;
     }
+    applyKafkaLogLevel(config.kafkaLogLevel());
     out.println("biometer: starting the local stack in " + config.dataDir() + " ...");
     LocalStack stack;
     try {

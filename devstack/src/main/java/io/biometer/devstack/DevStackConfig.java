@@ -2,6 +2,7 @@ package io.biometer.devstack;
 
 import io.biometer.config.ConfigKeys;
 import io.biometer.config.ConfigSource;
+import io.biometer.config.ConfigValidators;
 import io.biometer.config.LayeredConfig;
 import io.biometer.registry.CompatibilityLevel;
 import io.biometer.simulator.SimulatorConfig;
@@ -54,6 +55,13 @@ public final class DevStackConfig extends AbstractConfig {
   public static final String KAFKA_CONTROLLER_PORT_DOC =
       "Port of the KRaft controller listener (internal to the broker). Default: 9093.";
   public static final int KAFKA_CONTROLLER_PORT_DEFAULT = 9093;
+
+  public static final String KAFKA_LOG_LEVEL_CONFIG = "kafka.log.level";
+  public static final String KAFKA_LOG_LEVEL_DOC =
+      "Log level of the embedded broker and the Kafka clients on the console (TRACE, DEBUG, INFO,"
+          + " WARN, ERROR or OFF); their start-up warnings are noise in a local run. Default:"
+          + " ERROR.";
+  public static final String KAFKA_LOG_LEVEL_DEFAULT = "ERROR";
 
   public static final String REGISTRY_PORT_CONFIG = "registry.port";
   public static final String REGISTRY_PORT_DOC =
@@ -200,6 +208,13 @@ public final class DevStackConfig extends AbstractConfig {
               Importance.LOW,
               KAFKA_CONTROLLER_PORT_DOC)
           .define(
+              KAFKA_LOG_LEVEL_CONFIG,
+              Type.STRING,
+              KAFKA_LOG_LEVEL_DEFAULT,
+              ConfigValidators.oneOfIgnoringCase("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF"),
+              Importance.LOW,
+              KAFKA_LOG_LEVEL_DOC)
+          .define(
               REGISTRY_PORT_CONFIG,
               Type.INT,
               REGISTRY_PORT_DEFAULT,
@@ -216,7 +231,10 @@ public final class DevStackConfig extends AbstractConfig {
               REGISTRY_COMPATIBILITY_CONFIG,
               Type.STRING,
               REGISTRY_COMPATIBILITY_DEFAULT,
-              (name, value) -> CompatibilityLevel.parse((String) value),
+              ConfigValidators.oneOfIgnoringCase(
+                  java.util.Arrays.stream(CompatibilityLevel.values())
+                      .map(Enum::name)
+                      .toArray(String[]::new)),
               Importance.MEDIUM,
               REGISTRY_COMPATIBILITY_DOC)
           .define(
@@ -410,6 +428,11 @@ public final class DevStackConfig extends AbstractConfig {
 
   public int kafkaControllerPort() {
     return getInt(KAFKA_CONTROLLER_PORT_CONFIG);
+  }
+
+  /** {@value #KAFKA_LOG_LEVEL_CONFIG}, upper case. */
+  public String kafkaLogLevel() {
+    return getString(KAFKA_LOG_LEVEL_CONFIG).trim().toUpperCase(java.util.Locale.ROOT);
   }
 
   public int registryPort() {

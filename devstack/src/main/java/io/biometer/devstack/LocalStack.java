@@ -174,7 +174,8 @@ public final class LocalStack implements AutoCloseable {
             plugins,
             workerOverrides(),
             defaultPluginPath().getParent().resolve("agents"),
-            config.connectMetricsPort());
+            config.connectMetricsPort(),
+            config.connect().javaOpts());
     started.push(connect);
     deployedConnector = Map.copyOf(connector);
     connect.putConnector(CONNECTOR, connector);

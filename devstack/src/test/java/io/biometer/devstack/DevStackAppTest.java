@@ -55,6 +55,17 @@ class DevStackAppTest {
   }
 
   @Test
+  void badCompatibilityLevelExitsTwoBeforeStartingAnything() {
+    assertThat(run("registry.compatibility=SIDEWAYS", "data.dir=" + tmp.resolve("d"))).isEqualTo(2);
+    assertThat(err())
+        .contains(
+            "registry.compatibility must be one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD,"
+                + " FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, got SIDEWAYS (from argument)")
+        .doesNotContain("Exception");
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("starting");
+  }
+
+  @Test
   void missingConfigFileExitsTwo() {
     assertThat(run("--config", tmp.resolve("nope.properties").toString())).isEqualTo(2);
     assertThat(err()).contains("does not exist");

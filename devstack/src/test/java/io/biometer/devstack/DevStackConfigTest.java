@@ -66,6 +66,68 @@ class DevStackConfigTest {
   }
 
   @Test
+  void unknownCompatibilityLevelIsOneLineWithTheLevelsAndTheSource() {
+    assertThatThrownBy(
+            () ->
+                DevStackConfig.load(
+                    null, Map.of("BIOMETER_REGISTRY_COMPATIBILITY", "SIDEWAYS"), Map.of()))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage(
+            "registry.compatibility must be one of NONE, BACKWARD, BACKWARD_TRANSITIVE, FORWARD,"
+                + " FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE, got SIDEWAYS"
+                + " (from env BIOMETER_REGISTRY_COMPATIBILITY)");
+  }
+
+  @Test
+  void compatibilityLevelIgnoresCase() {
+    assertThat(
+            DevStackConfig.load(null, Map.of(), Map.of("registry.compatibility", "full"))
+                .registryCompatibility())
+        .isEqualTo(CompatibilityLevel.FULL);
+  }
+
+  @Test
+  void theKafkaLogLevelAndTheWorkersJavaOptionsAreKeysSetByTheirVariables() {
+    DevStackConfig c =
+        DevStackConfig.load(
+            null,
+            Map.of(
+                "BIOMETER_KAFKA_LOG_LEVEL", "warn",
+                "BIOMETER_CONNECT_JAVA_OPTS", " -Xmx1g  -XX:+UseG1GC "),
+            Map.of());
+    assertThat(c.kafkaLogLevel()).isEqualTo("WARN");
+    assertThat(c.connect().javaOpts()).containsExactly("-Xmx1g", "-XX:+UseG1GC");
+    DevStackConfig defaults = DevStackConfig.load(null, Map.of(), Map.of());
+    assertThat(defaults.kafkaLogLevel()).isEqualTo("ERROR");
+    assertThat(defaults.connect().javaOpts()).containsExactly("-Xms64m", "-Xmx768m");
+  }
+
+  @Test
+  void aBadKafkaLogLevelIsOneLineNamingTheVariable() {
+    assertThatThrownBy(
+            () -> DevStackConfig.load(null, Map.of("BIOMETER_KAFKA_LOG_LEVEL", "LOUD"), Map.of()))
+        .hasMessage(
+            "kafka.log.level must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, got LOUD (from"
+                + " env BIOMETER_KAFKA_LOG_LEVEL)");
+  }
+
+  @Test
+  void theKafkaLogLevelSetsTheKafkaLoggers() {
+    DevStackApp.applyKafkaLogLevel("WARN");
+    try {
+      for (String name : DevStackApp.KAFKA_LOGGERS) {
+        assertThat(
+                ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(name))
+                    .getLevel())
+            .as(name)
+            .isEqualTo(ch.qos.logback.classic.Level.WARN);
+      }
+    } finally {
+      DevStackApp.applyKafkaLogLevel("ERROR");
+    }
+  }
+
+  @Test
   void environmentNamesAreDerivedFromKeys() {
     assertThat(DevStackConfig.envName("questdb.http.port")).isEqualTo("BIOMETER_QUESTDB_HTTP_PORT");
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.biometer.devstack.*;
+import io.biometer.simulator.SimulatorConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileSystems;
@@ -349,6 +350,33 @@ class ComposeFileTest {
           .isNotNull()
           .doesNotStartWith("NONE");
     }
+  }
+
+  @Test
+  void theSimulatorIsConfiguredByItsOwnVariablesEachNamingOneOfItsKeys() {
+    JsonNode sim = services().get("simulator");
+    JsonNode env = sim.get("environment");
+    Map<String, String> byVariable = new LinkedHashMap<>();
+    env.fields().forEachRemaining(e -> byVariable.put(e.getKey(), e.getValue().asText()));
+    for (String variable : byVariable.keySet()) {
+      assertThat(variable).as("variable of the simulator").startsWith(SimulatorConfig.ENV_PREFIX);
+      String key =
+          SimulatorConfig.CONFIG_DEF.names().stream()
+              .filter(k -> SimulatorConfig.KEYS.envName(k).equals(variable))
+              .findFirst()
+              .orElse(null);
+      assertThat(key).as("the simulator key %s sets", variable).isNotNull();
+    }
+    assertThat(byVariable)
+        .containsEntry("BIOMETER_SIMULATOR_BOOTSTRAP_SERVERS", "kafka:19092")
+        .containsEntry("BIOMETER_SIMULATOR_PATIENTS", "${BIOMETER_SIMULATOR_PATIENTS:-2}")
+        .containsEntry("BIOMETER_SIMULATOR_METERS", "${BIOMETER_SIMULATOR_METERS:-2}")
+        .containsEntry("BIOMETER_SIMULATOR_SPEED", "${BIOMETER_SIMULATOR_SPEED:-1}");
+    // One scheme: no option and no second family of variables sets what a key does.
+    List<String> command = new ArrayList<>();
+    sim.get("command").forEach(c -> command.add(c.asText()));
+    assertThat(command).containsExactly("run");
+    assertThat(compose().toString()).doesNotContain("BIOMETER_SIM_PATIENTS", "BIOMETER_SIM_SPEED");
   }
 
   @Test

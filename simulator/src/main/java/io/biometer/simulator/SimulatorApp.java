@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.ListResourceBundle;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -108,11 +110,38 @@ public final class SimulatorApp implements Callable<Integer> {
     }
   }
 
+  /**
+   * The help of each option that sets a key (picocli finds it by the option's name without dashes):
+   * the key's doc in {@link SimulatorConfig#CONFIG_DEF}, its closing "Default: X." shown as {@code
+   * (default: X)} from the same definition through {@link Defaults}, so neither the text nor the
+   * default is written twice.
+   */
+  public static final class OptionDocs extends ListResourceBundle {
+    @Override
+    protected Object[][] getContents() {
+      return SimulatorConfig.CONFIG_DEF.configKeys().values().stream()
+          .map(k -> new Object[] {SimulatorConfig.option(k.name).substring(2), help(k)})
+          .toArray(Object[][]::new);
+    }
+
+    static String help(ConfigDef.ConfigKey key) {
+      String doc = key.documentation;
+      int at = doc.lastIndexOf(" Default: ");
+      if (key.defaultValue == null || at < 0) {
+        return doc;
+      }
+      String text = doc.substring(0, at);
+      return (text.endsWith(".") ? text.substring(0, text.length() - 1) : text)
+          + " (default: ${DEFAULT-VALUE}).";
+    }
+  }
+
   /** The {@code run} subcommand. */
   @Command(
       name = "run",
       mixinStandardHelpOptions = true,
       defaultValueProvider = Defaults.class,
+      resourceBundle = "io.biometer.simulator.SimulatorApp$OptionDocs",
       description = {
         "Simulate patients (ten body sensors and two sinks each) and soil meters, producing to"
             + " Kafka until --duration has passed or Ctrl-C.",
@@ -134,163 +163,91 @@ public final class SimulatorApp implements Callable<Integer> {
             "Simulator keys, e.g. patients=100 producer.linger.ms=5; they win over options.")
     List<String> keyValues = new ArrayList<>();
 
-    @Option(
-        names = "--bootstrap-servers",
-        description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--bootstrap-servers")
     String bootstrapServers;
 
-    @Option(
-        names = "--schema-registry-url",
-        description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--schema-registry-url")
     String registryUrl;
 
-    @Option(
-        names = "--patients",
-        description = "Patients, each with two sinks (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patients")
     String patients;
 
-    @Option(
-        names = "--patient-offset",
-        description =
-            "Index of the first patient, to shard a population across processes by id range (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--patient-offset")
     String patientOffset;
 
-    @Option(
-        names = "--sensors-per-patient",
-        description =
-            "Body sensors per patient, 1 to 10, taken in catalogue order (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sensors-per-patient")
     String sensorsPerPatient;
 
-    @Option(names = "--meters", description = "Soil meters (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--meters")
     String meters;
 
-    @Option(
-        names = "--meter-offset",
-        description = "Index of the first meter (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--meter-offset")
     String meterOffset;
 
-    @Option(
-        names = "--meter-interval",
-        description =
-            "Simulated time between two samples of a meter, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--meter-interval")
     String meterInterval;
 
-    @Option(
-        names = "--cadence",
-        description =
-            "Simulated time between two readings of every body sensor, ISO-8601 (e.g. PT1S); default: each type's catalogue cadence.")
+    @Option(names = "--cadence")
     String cadence;
 
-    @Option(
-        names = "--rate",
-        description =
-            "Target body readings per wall second across all sensors; sets the cadence. Not with --cadence.")
+    @Option(names = "--rate")
     String rate;
 
-    @Option(
-        names = "--duration",
-        description = "Wall time to run, ISO-8601 (e.g. PT60S); default: until Ctrl-C.")
+    @Option(names = "--duration")
     String duration;
 
-    @Option(
-        names = "--redundancy",
-        description =
-            "both: every awake sink relays every reading (duplicates on purpose); failover: only the first awake sink (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--redundancy")
     String redundancy;
 
-    @Option(
-        names = "--episode-rate",
-        description =
-            "Abnormal episodes per sensor per simulated hour (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--episode-rate")
     String episodeRate;
 
-    @Option(
-        names = "--seed",
-        description = "Seed that makes the run repeatable; default: random, printed at start.")
+    @Option(names = "--seed")
     String seed;
 
-    @Option(
-        names = "--speed",
-        description =
-            "Simulated seconds per wall second: 1 for a live demo, 1440 for a day per minute (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--speed")
     String speed;
 
-    @Option(
-        names = "--start",
-        description =
-            "Simulated start time, ISO-8601 instant; default: now at speed 1, else 30 days ago, so a fast run never runs ahead of the wall clock for long.")
+    @Option(names = "--start")
     String start;
 
-    @Option(names = "--threads", description = "Scheduler threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads")
     String threads;
 
-    @Option(
-        names = "--spool-dir",
-        description =
-            "Folder of the on-disk spool used while Kafka is unreachable (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spool-dir")
     String spoolDir;
 
-    @Option(
-        names = "--spool-max-bytes",
-        description =
-            "Most bytes the spool keeps; beyond, records are counted lost (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spool-max-bytes")
     String spoolMaxBytes;
 
-    @Option(
-        names = "--ground-truth",
-        description =
-            "Append what the simulator did (episodes, duplicates, spooled and lost records, meter batches) to this JSON-lines file.")
+    @Option(names = "--ground-truth")
     String groundTruth;
 
-    @Option(names = "--report", description = "Write the end-of-run report as JSON to this file.")
+    @Option(names = "--report")
     String report;
 
-    @Option(
-        names = "--register",
-        negatable = true,
-        fallbackValue = "true",
-        description =
-            "Publish every device to telemetry.devices at start (default: true; --no-register to skip).")
+    @Option(names = "--register", negatable = true, fallbackValue = "true")
     boolean register;
 
-    @Option(
-        names = "--sink-sleep-below",
-        description = "Sink battery percent below which a sink sleeps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sink-sleep-below")
     String sinkSleepBelow;
 
-    @Option(
-        names = "--sink-wake-at",
-        description =
-            "Sink battery percent at which a sleeping sink wakes (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sink-wake-at")
     String sinkWakeAt;
 
-    @Option(
-        names = "--sink-drain-per-hour",
-        description =
-            "Sink battery percent spent per simulated hour awake (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sink-drain-per-hour")
     String sinkDrainPerHour;
 
-    @Option(
-        names = "--sink-relay-cost",
-        description = "Sink battery percent spent per relayed reading (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sink-relay-cost")
     String sinkRelayCost;
 
-    @Option(
-        names = "--sink-charge-per-hour",
-        description =
-            "Sink battery percent gained per simulated hour on the charger (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sink-charge-per-hour")
     String sinkChargePerHour;
 
-    @Option(
-        names = "--sink-charging-hours",
-        description =
-            "Length of each sink's daily charging period in hours, 0 for none (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sink-charging-hours")
     String sinkChargingHours;
 
-    @Option(
-        names = "--connect-timeout",
-        description =
-            "How long to wait for Kafka and the registry to answer at start (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--connect-timeout")
     String connectTimeout;
 
     @Option(

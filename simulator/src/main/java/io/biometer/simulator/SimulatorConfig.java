@@ -2,6 +2,7 @@ package io.biometer.simulator;
 
 import io.biometer.avro.SensorType;
 import io.biometer.config.ConfigKeys;
+import io.biometer.config.ConfigSource;
 import io.biometer.config.ConfigValidators;
 import io.biometer.config.LayeredConfig;
 import io.biometer.simulator.engine.SimulationConfig;
@@ -230,36 +231,42 @@ public final class SimulatorConfig extends AbstractConfig {
               SINK_SLEEP_BELOW_CONFIG,
               Type.DOUBLE,
               BATTERY.sleepBelow(),
+              Range.between(0, 100),
               Importance.LOW,
               "Sink battery percent below which a sink sleeps. Default: 10.")
           .define(
               SINK_WAKE_AT_CONFIG,
               Type.DOUBLE,
               BATTERY.wakeAt(),
+              Range.between(0, 100),
               Importance.LOW,
               "Sink battery percent at which a sleeping sink wakes. Default: 60.")
           .define(
               SINK_DRAIN_PER_HOUR_CONFIG,
               Type.DOUBLE,
               BATTERY.idleDrainPerHour(),
+              Range.atLeast(0),
               Importance.LOW,
               "Sink battery percent spent per simulated hour awake. Default: 2.")
           .define(
               SINK_RELAY_COST_CONFIG,
               Type.DOUBLE,
               BATTERY.relayCost(),
+              Range.atLeast(0),
               Importance.LOW,
               "Sink battery percent spent per relayed reading. Default: 0.0002.")
           .define(
               SINK_CHARGE_PER_HOUR_CONFIG,
               Type.DOUBLE,
               BATTERY.chargePerHour(),
+              ConfigValidators.greaterThan(0),
               Importance.LOW,
               "Sink battery percent gained per simulated hour on the charger. Default: 50.")
           .define(
               SINK_CHARGING_HOURS_CONFIG,
               Type.DOUBLE,
               BATTERY.chargingHoursPerDay(),
+              ConfigValidators.atLeastAndBelow(0, 24),
               Importance.LOW,
               "Length of each sink's daily charging period in hours, 0 for none. Default: 1.")
           .define(
@@ -273,6 +280,8 @@ public final class SimulatorConfig extends AbstractConfig {
 
   /** Every key the simulator reads and the environment variables that set them. */
   public static final ConfigKeys KEYS = ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, PRODUCER_PREFIX);
+
+  private static final ConfigSource CODE = ConfigSource.layer("configuration");
 
   private final LayeredConfig layers;
 
@@ -346,19 +355,21 @@ public final class SimulatorConfig extends AbstractConfig {
         start != null
             ? Instant.parse(start).toEpochMilli()
             : speed == 1 ? now : now - Duration.ofDays(30).toMillis();
-    SinkBatteryConfig battery;
-    try {
-      battery =
-          new SinkBatteryConfig(
-              getDouble(SINK_RELAY_COST_CONFIG),
-              getDouble(SINK_DRAIN_PER_HOUR_CONFIG),
-              getDouble(SINK_CHARGE_PER_HOUR_CONFIG),
-              getDouble(SINK_SLEEP_BELOW_CONFIG),
-              getDouble(SINK_WAKE_AT_CONFIG),
-              getDouble(SINK_CHARGING_HOURS_CONFIG));
-    } catch (IllegalArgumentException e) {
-      throw invalid(SINK_SLEEP_BELOW_CONFIG, e.getMessage());
+    // Each sink.* key's range is checked by its validator; only the order of the two levels
+    // involves two keys.
+    if (!(getDouble(SINK_SLEEP_BELOW_CONFIG) < getDouble(SINK_WAKE_AT_CONFIG))) {
+      throw invalid(
+          List.of(SINK_SLEEP_BELOW_CONFIG, SINK_WAKE_AT_CONFIG),
+          "need sleep threshold < wake threshold");
     }
+    SinkBatteryConfig battery =
+        new SinkBatteryConfig(
+            getDouble(SINK_RELAY_COST_CONFIG),
+            getDouble(SINK_DRAIN_PER_HOUR_CONFIG),
+            getDouble(SINK_CHARGE_PER_HOUR_CONFIG),
+            getDouble(SINK_SLEEP_BELOW_CONFIG),
+            getDouble(SINK_WAKE_AT_CONFIG),
+            getDouble(SINK_CHARGING_HOURS_CONFIG));
     SimulationConfig sim =
         SimulationConfig.builder(s, startMillis)
             .patients(patients)
@@ -385,6 +396,11 @@ public final class SimulatorConfig extends AbstractConfig {
         groundTruth == null ? null : Path.of(groundTruth),
         getBoolean(REGISTER_CONFIG),
         producer);
+  }
+
+  private ConfigException invalid(List<String> keys, String reason) {
+    return (layers != null ? layers : LayeredConfig.empty(KEYS).with(originals(), CODE))
+        .invalid(keys, reason);
   }
 
   private ConfigException invalid(String key, String reason) {

@@ -117,4 +117,62 @@ class SimulatorConfigTest {
     assertThat(parse(Map.of("BIOMETER_SIMULATOR_ENABLED", "false")).originals())
         .doesNotContainKey("enabled");
   }
+
+  @Test
+  void aSinkKeyOutOfRangeIsBlamedOnItselfWithItsSource() {
+    assertThatThrownBy(() -> parse(Map.of(), "sink.charging.hours=30"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("sink.charging.hours must be >= 0 and < 24, got 30 (from argument)");
+    assertThatThrownBy(() -> parse(Map.of("BIOMETER_SIMULATOR_SINK_CHARGE_PER_HOUR", "0")))
+        .hasMessage(
+            "sink.charge.per.hour must be > 0, got 0 (from env"
+                + " BIOMETER_SIMULATOR_SINK_CHARGE_PER_HOUR)");
+    assertThatThrownBy(() -> parse(Map.of(), "--sink-wake-at", "120"))
+        .hasMessage("--sink-wake-at must be 0 to 100, got 120 (from option --sink-wake-at)");
+    assertThatThrownBy(() -> parse(Map.of(), "sink.relay.cost=-1"))
+        .hasMessage("sink.relay.cost must be >= 0, got -1 (from argument)");
+  }
+
+  @Test
+  void sleepAboveWakeNamesBothKeysWithTheirSourcesOrDefaults() {
+    assertThatThrownBy(() -> parse(Map.of(), "sink.sleep.below=70").settings())
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "sink.sleep.below and sink.wake.at: need sleep threshold < wake threshold, got sink.sleep.below=70 (from argument) and"
+                + " sink.wake.at=60.0 (default)");
+    assertThatThrownBy(() -> parse(Map.of("BIOMETER_SIMULATOR_SINK_WAKE_AT", "5")))
+        .hasMessage(
+            "sink.sleep.below and sink.wake.at: need sleep threshold < wake threshold, got sink.sleep.below=10.0 (default) and sink.wake.at=5"
+                + " (from env BIOMETER_SIMULATOR_SINK_WAKE_AT)");
+  }
+
+  @Test
+  void everyOptionsHelpIsItsKeysDocWithTheDefaultOfTheDefinition() {
+    StringWriter out = new StringWriter();
+    SimulatorApp.run(
+        new String[] {"run", "--help"}, new PrintWriter(out, true), new PrintWriter(out, true));
+    String help = out.toString().replaceAll("\\s+", " ");
+    assertThat(help)
+        .contains("Sink battery percent at which a sleeping sink wakes (default: 60).")
+        .contains("Publish every device to telemetry.devices at start (default: true).")
+        .contains("Wall time to run, ISO-8601 (e.g. PT60S). Default: none, until Ctrl-C.")
+        .contains("Simulated seconds per wall second");
+    CommandLine cl = new CommandLine(new SimulatorApp.Run());
+    cl.getCommandSpec()
+        .options()
+        .forEach(
+            o -> {
+              String key = SimulatorConfig.keyOf(o.longestName());
+              if (key != null) {
+                String expected =
+                    SimulatorApp.OptionDocs.help(SimulatorConfig.CONFIG_DEF.configKeys().get(key));
+                assertThat(String.join(" ", o.description()))
+                    .as(o.longestName())
+                    .isEqualTo(
+                        expected.replace(
+                            "${DEFAULT-VALUE}",
+                            String.valueOf(new SimulatorApp.Defaults().defaultValue(o))));
+              }
+            });
+  }
 }

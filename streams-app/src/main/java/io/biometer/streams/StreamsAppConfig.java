@@ -21,10 +21,12 @@ import org.apache.kafka.streams.StreamsConfig;
  * LayeredConfig}): the defaults, a properties file, environment variables ({@code
  * BIOMETER_STREAMS_} + the key in upper case with dots and dashes as underscores; only variables
  * naming a key below, or starting {@code BIOMETER_STREAMS_KAFKA_} or {@code
- * BIOMETER_STREAMS_ALERTS_}, are read), then {@code key=value} arguments. Run inside the local
- * stack, the same keys come from its {@code streams.*} keys. Keys starting {@code kafka.} pass
- * through to Kafka Streams without the prefix (e.g. {@code kafka.commit.interval.ms}); keys
- * starting {@code alerts.<SENSOR_TYPE>.} tune the alert rules per sensor type and channel.
+ * BIOMETER_STREAMS_ALERTS_}, are read; {@code BIOMETER_STREAMS_ALERTS_ECG_HEART_RATE_HIGH} is
+ * {@code alerts.ECG.heart_rate.high}, matched against the sensor types and catalogue channels),
+ * then {@code key=value} arguments. Run inside the local stack, the same keys come from its {@code
+ * streams.*} keys. Keys starting {@code kafka.} pass through to Kafka Streams without the prefix
+ * (e.g. {@code kafka.commit.interval.ms}); keys starting {@code alerts.<SENSOR_TYPE>.} tune the
+ * alert rules per sensor type and channel.
  */
 public final class StreamsAppConfig extends AbstractConfig {
 
@@ -295,15 +297,28 @@ public final class StreamsAppConfig extends AbstractConfig {
           .define(
               METRICS_PER_RELAY_CONFIG, Type.BOOLEAN, true, Importance.LOW, METRICS_PER_RELAY_DOC);
 
-  /** A config from explicit values over the defaults. */
+  private final RuleBook ruleBook;
+
+  /**
+   * A config from explicit values over the defaults, with its rule book built, so a bad {@code
+   * alerts.<SENSOR_TYPE>.*} key or value is refused here, before anything starts.
+   *
+   * @throws ConfigException naming the key, the value and what is allowed
+   */
   public StreamsAppConfig(Map<?, ?> values) {
     super(CONFIG_DEF, values, false);
     checkDynamicKeys();
+    this.ruleBook = alerts().ruleBook();
   }
 
-  /** Every key this app reads and the environment variables that set them. */
+  /**
+   * Every key this app reads and the environment variables that set them. The keys per sensor type
+   * and channel are listed, so {@code BIOMETER_STREAMS_ALERTS_ECG_HEART_RATE_HIGH} is read as
+   * {@code alerts.ECG.heart_rate.high}.
+   */
   public static final ConfigKeys KEYS =
-      ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, KAFKA_PREFIX, "alerts.");
+      ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, KAFKA_PREFIX, AlertsConfig.PREFIX)
+          .withFamilyKeys(AlertsConfig.perTypeKeys());
 
   /** Merges the defaults, {@code file} (may be null) and {@code env}. */
   public static StreamsAppConfig load(Path file, Map<String, String> env) {
@@ -352,9 +367,9 @@ public final class StreamsAppConfig extends AbstractConfig {
     return new AlertsConfig(this);
   }
 
-  /** The alert rules this configuration asks for. */
+  /** The alert rules this configuration asks for, built when the config was. */
   public RuleBook ruleBook() {
-    return alerts().ruleBook();
+    return ruleBook;
   }
 
   /** The Kafka Streams properties: ours mapped to Streams' keys, then every kafka.* key. */

@@ -3,6 +3,9 @@ package io.biometer.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.biometer.avro.SensorType;
+import io.biometer.avro.Severity;
+import io.biometer.streams.alerting.ThresholdRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,5 +72,86 @@ class StreamsAppConfigLoadTest {
     assertThatThrownBy(
             () -> StreamsAppConfig.load(null, Map.of(), Map.of("alerts.NOPE.severity", "LOW")))
         .hasMessage("alerts.NOPE.severity: 'NOPE' is not a sensor type, got LOW (from argument)");
+  }
+
+  @Test
+  void aBadPerTypeAlertValueIsRefusedAtLoadNamingKeyValueAllowedAndSource() {
+    assertThatThrownBy(
+            () -> StreamsAppConfig.load(null, Map.of(), Map.of("alerts.ECG.heart_rate.high", "x")))
+        .isExactlyInstanceOf(ConfigException.class)
+        .hasMessage("alerts.ECG.heart_rate.high must be a number, got x (from argument)");
+  }
+
+  @Test
+  void aBadSeverityFromAFileNamesTheFile() throws Exception {
+    Path file = tmp.resolve("streams.properties");
+    Files.writeString(file, "alerts.EMG.severity=URGENT\n");
+    assertThatThrownBy(() -> StreamsAppConfig.load(file, Map.of(), Map.of()))
+        .hasMessage(
+            "alerts.EMG.severity must be one of LOW, MEDIUM, HIGH, got URGENT (from file "
+                + file
+                + ")");
+  }
+
+  @Test
+  void aNegativeMinimumDurationPerTypeIsRefused() {
+    assertThatThrownBy(
+            () ->
+                StreamsAppConfig.load(
+                    null, Map.of("BIOMETER_STREAMS_ALERTS_ECG_MIN_DURATION_MS", "-5"), Map.of()))
+        .hasMessage(
+            "alerts.ECG.min.duration.ms must be an integer >= 0, got -5 (from env"
+                + " BIOMETER_STREAMS_ALERTS_ECG_MIN_DURATION_MS)");
+  }
+
+  @Test
+  void aChannelNotInTheCatalogueIsRefused() {
+    assertThatThrownBy(
+            () -> StreamsAppConfig.load(null, Map.of(), Map.of("alerts.ECG.typo.low", "40")))
+        .hasMessage(
+            "alerts.ECG.typo.low: 'typo' is not a channel of ECG (channels: heart_rate), got 40"
+                + " (from argument)");
+  }
+
+  @Test
+  void anAlertVariableIsReadWithTheSensorTypeAndChannelAsSpelled() {
+    StreamsAppConfig c =
+        StreamsAppConfig.load(
+            null,
+            Map.of(
+                "BIOMETER_STREAMS_ALERTS_ECG_HEART_RATE_HIGH",
+                "150",
+                "BIOMETER_STREAMS_ALERTS_PACEMAKER_PACED_HEART_RATE_LOW",
+                "45",
+                "BIOMETER_STREAMS_ALERTS_EMG_SEVERITY",
+                "high"),
+            Map.of());
+    assertThat(c.originals())
+        .containsEntry("alerts.ECG.heart_rate.high", "150")
+        .containsEntry("alerts.PACEMAKER.paced_heart_rate.low", "45");
+    assertThat(c.ruleBook().rules(SensorType.ECG, null))
+        .filteredOn(r -> r.id().equals("ECG.heart_rate.high"))
+        .singleElement()
+        .extracting(ThresholdRule::threshold)
+        .isEqualTo(150.0);
+    assertThat(c.ruleBook().rules(SensorType.PACEMAKER, null))
+        .filteredOn(r -> r.id().equals("PACEMAKER.paced_heart_rate.low"))
+        .singleElement()
+        .extracting(ThresholdRule::threshold)
+        .isEqualTo(45.0);
+    assertThat(c.ruleBook().rules(SensorType.EMG, null))
+        .filteredOn(r -> r.id().equals("EMG.rms_amplitude.high"))
+        .singleElement()
+        .extracting(ThresholdRule::severity)
+        .isEqualTo(Severity.HIGH);
+  }
+
+  @Test
+  void anAlertVariableNamingNoKeyIsRefusedNamingTheVariable() {
+    assertThatThrownBy(
+            () ->
+                StreamsAppConfig.load(
+                    null, Map.of("BIOMETER_STREAMS_ALERTS_ECG_HEART_RATE_HIHG", "150"), Map.of()))
+        .hasMessageContaining("(from env BIOMETER_STREAMS_ALERTS_ECG_HEART_RATE_HIHG)");
   }
 }

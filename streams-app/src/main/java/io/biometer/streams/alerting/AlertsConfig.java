@@ -2,11 +2,16 @@ package io.biometer.streams.alerting;
 
 import io.biometer.avro.SensorType;
 import io.biometer.avro.Severity;
+import io.biometer.catalog.ChannelSpec;
 import io.biometer.catalog.SensorCatalog;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -129,7 +134,9 @@ public final class AlertsConfig {
 
   /**
    * Checks the shape of a key per sensor type: {@code alerts.TYPE.min.duration.ms}, {@code
-   * alerts.TYPE.severity} or {@code alerts.TYPE.channel.low|high|hysteresis}.
+   * alerts.TYPE.severity} or {@code alerts.TYPE.channel.low|high|hysteresis}, where {@code TYPE} is
+   * a {@link SensorType} name and {@code channel} one of that type's channels in the {@link
+   * SensorCatalog}.
    *
    * @return the key split at its dots
    * @throws ConfigException naming the key, its value and what is expected
@@ -139,8 +146,9 @@ public final class AlertsConfig {
     if (parts.length < 3) {
       throw new ConfigException(key, value, "expected alerts.<SENSOR_TYPE>.<setting>");
     }
+    SensorType type;
     try {
-      SensorType.valueOf(parts[1]);
+      type = SensorType.valueOf(parts[1]);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(key, value, "'" + parts[1] + "' is not a sensor type");
     }
@@ -158,10 +166,53 @@ public final class AlertsConfig {
           value,
           "expected min.duration.ms, severity, or <channel>.low|high|hysteresis after alerts.<SENSOR_TYPE>.");
     }
+    if (parts.length == 4 && !channels(type).contains(parts[2])) {
+      List<String> known = channels(type);
+      throw new ConfigException(
+          key,
+          value,
+          "'"
+              + parts[2]
+              + "' is not a channel of "
+              + type
+              + (known.isEmpty()
+                  ? " (it has none in the sensor catalogue)"
+                  : " (channels: " + String.join(", ", known) + ")"));
+    }
     return parts;
   }
 
-  /** The alert rules these settings ask for, over the standard catalogue. */
+  private static List<String> channels(SensorType type) {
+    SensorCatalog catalog = SensorCatalog.standard();
+    return catalog.contains(type)
+        ? catalog.spec(type).channels().stream().map(ChannelSpec::name).toList()
+        : List.of();
+  }
+
+  /**
+   * Every key per sensor type and channel that {@link #checkKey} accepts, in their exact spelling
+   * (sensor types upper case, channels as in the catalogue): an environment variable's name, upper
+   * case with underscores for dots, is resolved against them.
+   */
+  public static List<String> perTypeKeys() {
+    List<String> keys = new ArrayList<>();
+    for (SensorType t : SensorType.values()) {
+      keys.add(PREFIX + t + ".min.duration.ms");
+      keys.add(PREFIX + t + ".severity");
+      for (String c : channels(t)) {
+        for (String bound : List.of("low", "high", "hysteresis")) {
+          keys.add(PREFIX + t + "." + c + "." + bound);
+        }
+      }
+    }
+    return List.copyOf(keys);
+  }
+
+  /**
+   * The alert rules these settings ask for, over the standard catalogue.
+   *
+   * @throws ConfigException naming the first per-type key whose value is not allowed
+   */
   public RuleBook ruleBook() {
     Map<SensorType, Severity> severities = new EnumMap<>(DEFAULT_SEVERITIES);
     Map<SensorType, Long> minDurations = new EnumMap<>(SensorType.class);
@@ -171,7 +222,7 @@ public final class AlertsConfig {
       minDurations.put(t, globalMin);
     }
     Map<String, Map<String, Double>> perChannel = new HashMap<>();
-    for (Map.Entry<String, Object> e : config.originals().entrySet()) {
+    for (Map.Entry<String, Object> e : new TreeMap<>(config.originals()).entrySet()) {
       String key = e.getKey();
       if (!key.startsWith(PREFIX) || config.values().containsKey(key)) {
         continue;
@@ -179,18 +230,21 @@ public final class AlertsConfig {
       String[] parts = checkKey(key, e.getValue());
       SensorType type = SensorType.valueOf(parts[1]);
       String value = String.valueOf(e.getValue()).trim();
-      try {
-        if (key.endsWith(".min.duration.ms")) {
-          minDurations.put(type, Long.parseLong(value));
-        } else if (key.endsWith(".severity")) {
-          severities.put(type, Severity.valueOf(value.toUpperCase(Locale.ROOT)));
-        } else {
-          perChannel
-              .computeIfAbsent(parts[1] + "." + parts[2], k -> new HashMap<>())
-              .put(parts[3], Double.parseDouble(value));
-        }
-      } catch (IllegalArgumentException ex) {
-        throw new ConfigException(key, value, "not a valid value: " + ex.getMessage());
+      if (key.endsWith(".min.duration.ms")) {
+        minDurations.put(type, parse(key, value, Long::parseLong, "an integer >= 0", 0L));
+      } else if (key.endsWith(".severity")) {
+        severities.put(
+            type,
+            parse(
+                key,
+                value,
+                v -> Severity.valueOf(v.toUpperCase(Locale.ROOT)),
+                "one of LOW, MEDIUM, HIGH",
+                null));
+      } else {
+        perChannel
+            .computeIfAbsent(parts[1] + "." + parts[2], k -> new HashMap<>())
+            .put(parts[3], parse(key, value, Double::parseDouble, "a number", null));
       }
     }
     perChannel.forEach(
@@ -203,6 +257,20 @@ public final class AlertsConfig {
         minDurations,
         channels,
         config.getDouble(BATTERY_HYSTERESIS_CONFIG));
+  }
+
+  private static <T extends Comparable<T>> T parse(
+      String key, String value, Function<String, T> parser, String allowed, T min) {
+    T parsed;
+    try {
+      parsed = parser.apply(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key, value, "must be " + allowed);
+    }
+    if (min != null && parsed.compareTo(min) < 0) {
+      throw new ConfigException(key, value, "must be " + allowed);
+    }
+    return parsed;
   }
 
   /** {@value #SILENT_FACTOR_CONFIG}. */
