@@ -72,9 +72,14 @@ final class BenchStack implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(cleanUp);
     // Records a bench deletes (emptyPipelineTopics) free their disk within seconds, not the
     // broker's default 5 minutes: the simulator bench writes gigabytes.
+    // The local stack's environment variables apply (e.g. BIOMETER_CONNECT_JAVA_OPTS for a
+    // profile), below the bench's own private ports and switches.
+    Map<String, String> own = new HashMap<>();
+    values.forEach((k, v) -> own.put(k, String.valueOf(v)));
     stack =
         LocalStack.start(
-            new DevStackConfig(values), Map.of("log.retention.check.interval.ms", "5000"));
+            DevStackConfig.load(null, System.getenv(), own),
+            Map.of("log.retention.check.interval.ms", "5000"));
     if (connect) {
       try {
         stack.connect().deleteConnector(LocalStack.CONNECTOR, Duration.ofSeconds(60));

@@ -128,7 +128,7 @@ class DevStackPassThroughTest {
   }
 
   @Test
-  void variablesThatAreNoKeysAreNotRead() {
+  void variablesOfOtherKeysAndOfTheScriptAreNoWorkerOverrides() {
     DevStackConfig c =
         load(
             Map.of(
