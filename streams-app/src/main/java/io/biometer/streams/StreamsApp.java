@@ -122,7 +122,7 @@ public final class StreamsApp implements AutoCloseable {
       // Exactly-once commits every 100 ms, and no live device reports more than once a second
       // (the catalogue's cadences), so the record cache coalesces next to nothing: it only moves
       // every store write into the commit, which the transaction then waits for (commit time
-      // 15 ms on average with it, 3 ms without; see README, benchmarks). Set
+      // 15 ms on average with it, 3 ms without; see docs/benchmarks.md). Set
       // kafka.statestore.cache.max.bytes to have it back.
       p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
     }
@@ -172,7 +172,7 @@ public final class StreamsApp implements AutoCloseable {
       if (parsed.help()) {
         System.out.println("usage: biometer streams [--config FILE] [key=value ...]");
         System.out.println(
-            "keys: README, Configuration reference; environment: "
+            "keys: docs/configuration.md; environment: "
                 + StreamsAppConfig.ENV_PREFIX
                 + "<KEY>");
         return;
