@@ -172,9 +172,7 @@ public final class StreamsApp implements AutoCloseable {
       if (parsed.help()) {
         System.out.println("usage: biometer streams [--config FILE] [key=value ...]");
         System.out.println(
-            "keys: docs/configuration.md; environment: "
-                + StreamsAppConfig.ENV_PREFIX
-                + "<KEY>");
+            "keys: docs/configuration.md; environment: " + StreamsAppConfig.ENV_PREFIX + "<KEY>");
         return;
       }
       config = StreamsAppConfig.load(parsed.file(), System.getenv(), parsed.values());
