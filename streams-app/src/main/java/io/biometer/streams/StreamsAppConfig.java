@@ -297,6 +297,7 @@ public final class StreamsAppConfig extends AbstractConfig {
           .define(
               METRICS_PER_RELAY_CONFIG, Type.BOOLEAN, true, Importance.LOW, METRICS_PER_RELAY_DOC);
 
+  private final AlertsConfig alerts;
   private final RuleBook ruleBook;
 
   /**
@@ -308,7 +309,8 @@ public final class StreamsAppConfig extends AbstractConfig {
   public StreamsAppConfig(Map<?, ?> values) {
     super(CONFIG_DEF, values, false);
     checkDynamicKeys();
-    this.ruleBook = alerts().ruleBook();
+    this.alerts = new AlertsConfig(this);
+    this.ruleBook = alerts.ruleBook();
   }
 
   /**
@@ -364,7 +366,7 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   /** The {@code alerts.*} settings: silent devices, late alerts and the rule book. */
   public AlertsConfig alerts() {
-    return new AlertsConfig(this);
+    return alerts;
   }
 
   /** The alert rules this configuration asks for, built when the config was. */
