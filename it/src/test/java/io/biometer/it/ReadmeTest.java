@@ -111,4 +111,92 @@ class ReadmeTest {
       }
     }
   }
+
+  /**
+   * Each default written in the configuration reference (a cell that starts with a literal, e.g.
+   * {@code `9092`}) is the default of the key's own definition; for a key the local stack passes to
+   * an app, the local run's value if it has one, else the app's default.
+   */
+  @Test
+  void everyDefaultWrittenInTheReferenceIsTheDefinitionsDefault() throws Exception {
+    String doc = configReference();
+    java.util.Map<String, org.apache.kafka.common.config.ConfigDef> sections =
+        new java.util.LinkedHashMap<>();
+    sections.put("## Local stack", DevStackConfig.CONFIG_DEF);
+    sections.put("## Streams app", io.biometer.streams.StreamsAppConfig.CONFIG_DEF);
+    sections.put("## Simulator", io.biometer.simulator.SimulatorConfig.CONFIG_DEF);
+    sections.put("## Serdes", AvroSerdeConfig.CONFIG_DEF);
+    java.util.regex.Pattern row =
+        java.util.regex.Pattern.compile("(?m)^\\| `([^`]+)` \\| `([^`]*)`[^|]*\\|");
+    java.util.List<String> wrong = new java.util.ArrayList<>();
+    int compared = 0;
+    for (var section : sections.entrySet()) {
+      int start = doc.indexOf(section.getKey());
+      assertThat(start).as("section %s", section.getKey()).isNotNegative();
+      int end = doc.indexOf("\n## ", start + 1);
+      String text = end < 0 ? doc.substring(start) : doc.substring(start, end);
+      var m = row.matcher(text);
+      while (m.find()) {
+        String key = m.group(1);
+        Object expected = definedDefault(section.getValue(), key);
+        if (expected == NO_DEFAULT) {
+          continue;
+        }
+        compared++;
+        if (!sameValue(m.group(2), expected)) {
+          wrong.add(key + ": written `" + m.group(2) + "`, defined " + expected);
+        }
+      }
+    }
+    assertThat(compared).as("defaults compared").isGreaterThan(40);
+    assertThat(wrong).as("defaults in docs/configuration.md").isEmpty();
+  }
+
+  private static final Object NO_DEFAULT = new Object();
+
+  private static Object definedDefault(org.apache.kafka.common.config.ConfigDef def, String key) {
+    if (def == DevStackConfig.CONFIG_DEF && !def.configKeys().containsKey(key)) {
+      Object local = DevStackConfig.localValue(key);
+      if (local != null) {
+        return local;
+      }
+      for (var p :
+          java.util.Map.of(
+                  DevStackConfig.SIMULATOR_PREFIX,
+                  io.biometer.simulator.SimulatorConfig.CONFIG_DEF,
+                  DevStackConfig.STREAMS_PREFIX,
+                  io.biometer.streams.StreamsAppConfig.CONFIG_DEF,
+                  DevStackConfig.CONNECT_PREFIX,
+                  ConnectWorkerConfig.CONFIG_DEF)
+              .entrySet()) {
+        if (key.startsWith(p.getKey())) {
+          return definedDefault(p.getValue(), key.substring(p.getKey().length()));
+        }
+      }
+    }
+    var k = def.configKeys().get(key);
+    if (k == null || !k.hasDefault() || k.defaultValue == null) {
+      return NO_DEFAULT;
+    }
+    return k.defaultValue;
+  }
+
+  private static boolean sameValue(String written, Object defined) {
+    if (defined instanceof Number n) {
+      try {
+        return Double.parseDouble(written) == n.doubleValue();
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    if (defined instanceof java.util.List<?> list) {
+      return written
+          .replace(" ", "")
+          .equals(String.join(",", list.stream().map(String::valueOf).toList()));
+    }
+    if (defined instanceof Class<?> c) {
+      return written.equals(c.getName()) || written.equals(c.getSimpleName());
+    }
+    return written.equals(String.valueOf(defined));
+  }
 }
