@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -173,17 +172,7 @@ class ComposeStackIT {
    * last answer at the deadline.
    */
   private static long await(Duration deadline, String what, Probe probe) throws Exception {
-    Instant end = Instant.now().plus(deadline);
-    String last = "nothing yet";
-    while (Instant.now().isBefore(end)) {
-      try {
-        return probe.value();
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(1_000);
-    }
-    throw new AssertionError("not within " + deadline + ": " + what + " (last: " + last + ")");
+    return Poll.await(deadline, Duration.ofSeconds(1), what, probe::value, v -> true);
   }
 
   private JsonNode get(String url) throws IOException, InterruptedException {

@@ -33,7 +33,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -393,83 +395,79 @@ class ConnectorIT {
   /** Records produced at a steady pace until stopped; {@link #sent} holds the acknowledged ones. */
   static final class Feed {
     final ConcurrentLinkedQueue<CleanReading> sent = new ConcurrentLinkedQueue<>();
-    final AtomicBoolean running = new AtomicBoolean(true);
-    Thread thread;
+    final ScheduledExecutorService pace =
+        Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "feed"));
+    KafkaProducer<String, CleanReading> producer;
 
+    /** Every 100 ms, a tenth of {@code perSecond} records. */
     static Feed start(String topic, String device, int perSecond) {
       Feed f = new Feed();
-      f.thread =
-          new Thread(
-              () -> {
-                try (KafkaProducer<String, CleanReading> producer = producer()) {
-                  long seq = 0;
-                  while (f.running.get()) {
-                    for (int i = 0; i < perSecond / 10; i++) {
-                      CleanReading r = reading(device + "-" + (seq % 4), seq, T0 + seq * 100L);
-                      seq++;
-                      producer.send(
-                          new ProducerRecord<>(topic, r.getDeviceId(), r),
-                          (md, e) -> {
-                            if (e == null) {
-                              f.sent.add(r);
-                            }
-                          });
+      f.producer = producer();
+      AtomicLong seq = new AtomicLong();
+      f.pace.scheduleAtFixedRate(
+          () -> {
+            for (int i = 0; i < perSecond / 10; i++) {
+              long n = seq.getAndIncrement();
+              CleanReading r = reading(device + "-" + (n % 4), n, T0 + n * 100L);
+              f.producer.send(
+                  new ProducerRecord<>(topic, r.getDeviceId(), r),
+                  (md, e) -> {
+                    if (e == null) {
+                      f.sent.add(r);
                     }
-                    Thread.sleep(100);
-                  }
-                  producer.flush();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "feed-" + topic);
-      f.thread.start();
+                  });
+            }
+          },
+          0,
+          100,
+          TimeUnit.MILLISECONDS);
       return f;
     }
 
     void stop() throws InterruptedException {
-      running.set(false);
-      thread.join(30_000);
+      pace.shutdown();
+      pace.awaitTermination(30, TimeUnit.SECONDS);
+      producer.flush();
+      producer.close();
     }
   }
 
-  /** Polls a connector's status and keeps every non-RUNNING task state it sees. */
+  /** Polls a connector's status every 500 ms and keeps every non-RUNNING task state it sees. */
   static final class Watch {
     final List<String> failures = new ArrayList<>();
-    final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicLong polls = new AtomicLong();
-    Thread thread;
+    final ScheduledExecutorService every =
+        Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "watch"));
 
     static Watch start(String connector) {
       Watch w = new Watch();
-      w.thread =
-          new Thread(
-              () -> {
-                while (w.running.get()) {
-                  try {
-                    JsonNode s = stack.connect().status(connector);
-                    w.polls.incrementAndGet();
-                    for (JsonNode t : s.path("tasks")) {
-                      if (!"RUNNING".equals(t.path("state").asText())) {
-                        synchronized (w.failures) {
-                          w.failures.add(t.toString());
-                        }
-                      }
-                    }
-                    Thread.sleep(500);
-                  } catch (Exception e) {
-                    return;
-                  }
+      w.every.scheduleAtFixedRate(
+          () -> {
+            JsonNode s;
+            try {
+              s = stack.connect().status(connector);
+            } catch (Exception e) {
+              w.every.shutdown(); // the worker is gone: stop watching, as the test ends
+              return;
+            }
+            w.polls.incrementAndGet();
+            for (JsonNode t : s.path("tasks")) {
+              if (!"RUNNING".equals(t.path("state").asText())) {
+                synchronized (w.failures) {
+                  w.failures.add(t.toString());
                 }
-              },
-              "watch-" + connector);
-      w.thread.start();
+              }
+            }
+          },
+          0,
+          500,
+          TimeUnit.MILLISECONDS);
       return w;
     }
 
     void stop() throws InterruptedException {
-      running.set(false);
-      thread.join(10_000);
+      every.shutdown();
+      every.awaitTermination(10, TimeUnit.SECONDS);
       assertThat(polls.get()).as("status polls").isGreaterThan(10);
     }
   }

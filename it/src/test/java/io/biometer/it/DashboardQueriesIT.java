@@ -82,22 +82,22 @@ class DashboardQueriesIT {
         "meter daily aggregates",
         "SELECT count() FROM daily_aggregates WHERE sensor_type = 'SOIL_METER'");
     wanted.put("loss ledger", "SELECT count() FROM data_completeness WHERE received > 0");
-    Instant deadline = Instant.now().plusSeconds(300);
-    Map<String, Long> counts = new LinkedHashMap<>();
     try (Connection c = admin()) {
-      while (Instant.now().isBefore(deadline)) {
-        counts.clear();
-        for (var e : wanted.entrySet()) {
-          counts.put(e.getKey(), countIfAny(c, e.getValue()));
-        }
-        if (counts.values().stream().allMatch(n -> n > 0)) {
-          say("data landed: " + counts);
-          return;
-        }
-        Thread.sleep(2_000);
-      }
+      Map<String, Long> counts =
+          Poll.await(
+              Duration.ofSeconds(300),
+              Duration.ofSeconds(2),
+              "the pipeline landed every kind of row",
+              () -> {
+                Map<String, Long> now = new LinkedHashMap<>();
+                for (var e : wanted.entrySet()) {
+                  now.put(e.getKey(), countIfAny(c, e.getValue()));
+                }
+                return now;
+              },
+              now -> now.values().stream().allMatch(n -> n > 0));
+      say("data landed: " + counts);
     }
-    throw new AssertionError("the pipeline did not land every kind of row within 300 s: " + counts);
   }
 
   private static long countIfAny(Connection c, String sql) throws SQLException {
@@ -213,25 +213,24 @@ class DashboardQueriesIT {
     }
     // Micrometer adds Kafka client metrics it finds once a minute (a partition's lag only after
     // its first fetch): wait up to two rounds, as Prometheus would see them a scrape later.
-    Set<String> fromStreams = Set.of();
-    Set<String> fromQuestDb = Set.of();
-    Set<String> fromConnect = Set.of();
-    Instant deadline = Instant.now().plusSeconds(130);
-    while (true) {
-      fromStreams =
-          GrafanaDashboards.sampleNames(
-              scrape("http://127.0.0.1:" + stack.streams().metricsPort() + "/metrics"));
-      fromQuestDb = GrafanaDashboards.sampleNames(scrape(stack.questdb().metricsUrl()));
-      fromConnect = GrafanaDashboards.sampleNames(scrape(stack.connect().metricsUrl()));
-      Set<String> absent = new java.util.TreeSet<>(needed);
-      absent.removeAll(fromStreams);
-      absent.removeAll(fromQuestDb);
-      absent.removeAll(fromConnect);
-      if (absent.isEmpty() || Instant.now().isAfter(deadline)) {
-        break;
-      }
-      Thread.sleep(5_000);
-    }
+    List<Set<String>> served =
+        Poll.latest(
+            Duration.ofSeconds(130),
+            Duration.ofSeconds(5),
+            () ->
+                List.of(
+                    GrafanaDashboards.sampleNames(
+                        scrape("http://127.0.0.1:" + stack.streams().metricsPort() + "/metrics")),
+                    GrafanaDashboards.sampleNames(scrape(stack.questdb().metricsUrl())),
+                    GrafanaDashboards.sampleNames(scrape(stack.connect().metricsUrl()))),
+            now -> {
+              Set<String> absent = new java.util.TreeSet<>(needed);
+              now.forEach(absent::removeAll);
+              return absent.isEmpty();
+            });
+    Set<String> fromStreams = served.get(0);
+    Set<String> fromQuestDb = served.get(1);
+    Set<String> fromConnect = served.get(2);
     List<String> missing = new ArrayList<>();
     for (Dashboard d : GrafanaDashboards.load()) {
       Map<String, String> exprs = GrafanaDashboards.promQl(d);
@@ -299,23 +298,17 @@ class DashboardQueriesIT {
     String api = "http://127.0.0.1:" + port;
     List<String> failures = new ArrayList<>();
     try {
-      Instant deadline = Instant.now().plusSeconds(60);
-      while (true) {
-        try {
-          if (HttpClient.newHttpClient()
+      Poll.await(
+          Duration.ofSeconds(60),
+          Duration.ofMillis(500),
+          "Prometheus ready",
+          () ->
+              HttpClient.newHttpClient()
                   .send(
                       HttpRequest.newBuilder(URI.create(api + "/-/ready")).build(),
                       HttpResponse.BodyHandlers.ofString())
-                  .statusCode()
-              == 200) {
-            break;
-          }
-        } catch (java.io.IOException notYet) {
-          // starting
-        }
-        assertThat(Instant.now()).as("Prometheus ready").isBefore(deadline);
-        Thread.sleep(500);
-      }
+                  .statusCode(),
+          status -> status == 200);
       com.fasterxml.jackson.databind.ObjectMapper json =
           new com.fasterxml.jackson.databind.ObjectMapper();
       Map<String, JsonNode> results = new java.util.TreeMap<>();

@@ -94,36 +94,52 @@ class LandingIT {
 
   /** Waits until the tables equal the topics (the streams app may still add silence alerts). */
   private static Expected awaitLanded(LocalStack stack) throws Exception {
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(180));
-    Expected expected = null;
-    List<String> last = List.of();
-    while (Instant.now().isBefore(deadline)) {
-      expected = expected(stack);
-      List<String> readings =
-          rowsIfAny(stack, "SELECT device_id, sequence, channel, value, ts::long FROM readings");
-      List<String> alerts =
-          rowsIfAny(
-              stack, "SELECT device_id, rule, state, ts::long, kind, severity, late FROM alerts");
-      List<String> aggregates =
-          rowsIfAny(
-              stack,
-              "SELECT device_id, channel, ts::long, count, min, max, mean, is_final FROM daily_aggregates");
-      Collections.sort(readings);
-      Collections.sort(alerts);
-      Collections.sort(aggregates);
-      if (readings.equals(expected.readings)
-          && alerts.equals(expected.alerts)
-          && aggregates.equals(expected.aggregates)) {
-        return expected;
-      }
-      last =
-          List.of(
-              "readings " + readings.size() + "/" + expected.readings.size(),
-              "alerts " + alerts.size() + "/" + expected.alerts.size(),
-              "aggregates " + aggregates.size() + "/" + expected.aggregates.size());
-      Thread.sleep(1_000);
+    return Poll.await(
+            Duration.ofSeconds(180),
+            Duration.ofSeconds(1),
+            "tables equal the topics",
+            () -> new Landed(expected(stack), landed(stack)),
+            Landed::equal)
+        .expected();
+  }
+
+  /** What the topics hold, and what the tables hold sorted, in the same shape. */
+  record Landed(Expected expected, Expected tables) {
+    boolean equal() {
+      return tables.equals(expected);
     }
-    throw new AssertionError("tables did not equal the topics within 180 s: " + last);
+
+    @Override
+    public String toString() {
+      return "readings "
+          + tables.readings.size()
+          + "/"
+          + expected.readings.size()
+          + ", alerts "
+          + tables.alerts.size()
+          + "/"
+          + expected.alerts.size()
+          + ", aggregates "
+          + tables.aggregates.size()
+          + "/"
+          + expected.aggregates.size();
+    }
+  }
+
+  private static Expected landed(LocalStack stack) throws Exception {
+    List<String> readings =
+        rowsIfAny(stack, "SELECT device_id, sequence, channel, value, ts::long FROM readings");
+    List<String> alerts =
+        rowsIfAny(
+            stack, "SELECT device_id, rule, state, ts::long, kind, severity, late FROM alerts");
+    List<String> aggregates =
+        rowsIfAny(
+            stack,
+            "SELECT device_id, channel, ts::long, count, min, max, mean, is_final FROM daily_aggregates");
+    Collections.sort(readings);
+    Collections.sort(alerts);
+    Collections.sort(aggregates);
+    return new Expected(readings, alerts, aggregates);
   }
 
   /** The rows of {@code sql}, none while its table does not exist yet. */
@@ -236,42 +252,51 @@ class LandingIT {
     }
   }
 
+  /** End offsets of the landed topics, and the connector's committed offsets. */
+  record Progress(Map<TopicPartition, Long> ends, Map<TopicPartition, Long> at) {
+    /**
+     * The last offset of a partition the streams app writes transactionally is a commit marker,
+     * which no consumer ever reads: a fully read partition is committed at end - 1.
+     */
+    boolean done() {
+      return ends.entrySet().stream()
+          .allMatch(e -> e.getValue() == 0 || at.get(e.getKey()) >= e.getValue() - 1);
+    }
+  }
+
   /** Waits until the connector committed every record of its topics; returns those offsets. */
   private static Map<TopicPartition, Long> awaitCommittedToTheEnd(LocalStack stack)
       throws Exception {
     try (Admin admin =
         Admin.create(
             Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
-      Instant deadline = Instant.now().plusSeconds(60);
-      Map<TopicPartition, Long> ends = new HashMap<>();
-      while (Instant.now().isBefore(deadline)) {
-        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-        for (String t : List.of(Topics.READINGS_CLEAN, Topics.ALERTS, Topics.AGGREGATES_DAILY)) {
-          for (int p = 0; p < 2; p++) {
-            specs.put(new TopicPartition(t, p), OffsetSpec.latest());
-          }
+      Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+      for (String t : List.of(Topics.READINGS_CLEAN, Topics.ALERTS, Topics.AGGREGATES_DAILY)) {
+        for (int p = 0; p < 2; p++) {
+          specs.put(new TopicPartition(t, p), OffsetSpec.latest());
         }
-        ends.clear();
-        admin.listOffsets(specs).all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
-        Map<TopicPartition, OffsetAndMetadata> committed = committed(stack);
-        // The last offset of a partition the streams app writes transactionally is a commit
-        // marker, which no consumer ever reads: a fully read partition is committed at end - 1.
-        boolean done = true;
-        Map<TopicPartition, Long> at = new HashMap<>();
-        for (var e : ends.entrySet()) {
-          OffsetAndMetadata c = committed.get(e.getKey());
-          long offset = c == null ? 0 : c.offset();
-          at.put(e.getKey(), offset);
-          if (e.getValue() > 0 && offset < e.getValue() - 1) {
-            done = false;
-          }
-        }
-        if (done) {
-          return at;
-        }
-        Thread.sleep(500);
       }
-      throw new AssertionError("connector did not commit up to the end offsets " + ends);
+      return Poll.await(
+              Duration.ofSeconds(60),
+              Duration.ofMillis(500),
+              "connector committed up to the end offsets",
+              () -> {
+                Map<TopicPartition, Long> ends = new HashMap<>();
+                admin
+                    .listOffsets(specs)
+                    .all()
+                    .get()
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+                Map<TopicPartition, OffsetAndMetadata> committed = committed(stack);
+                Map<TopicPartition, Long> at = new HashMap<>();
+                ends.keySet()
+                    .forEach(
+                        tp ->
+                            at.put(tp, committed.get(tp) == null ? 0 : committed.get(tp).offset()));
+                return new Progress(ends, at);
+              },
+              Progress::done)
+          .at();
     }
   }
 

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -72,18 +71,17 @@ class PrometheusIT {
               .start();
       try {
         String api = "http://127.0.0.1:" + port + "/api/v1/";
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(90));
-        Map<String, String> health = targetHealth(api);
-        while (!allUp(health)) {
-          assertThat(prometheus.isAlive())
-              .as("prometheus running; its log: %s", Files.readString(log.toPath()))
-              .isTrue();
-          assertThat(Instant.now())
-              .as("every job's targets up within 90 s; health %s; log %s", health, log)
-              .isBefore(deadline);
-          Thread.sleep(250);
-          health = targetHealth(api);
-        }
+        Poll.await(
+            Duration.ofSeconds(90),
+            Duration.ofMillis(250),
+            "every job's targets up (Prometheus' log: " + log + ")",
+            () -> {
+              assertThat(prometheus.isAlive())
+                  .as("prometheus running; its log: %s", Files.readString(log.toPath()))
+                  .isTrue();
+              return targetHealth(api);
+            },
+            PrometheusIT::allUp);
         for (String job : JOBS) {
           JsonNode samples = query(api, "scrape_samples_scraped{job=\"" + job + "\"}");
           assertThat(samples.size())

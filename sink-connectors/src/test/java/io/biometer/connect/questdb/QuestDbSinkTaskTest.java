@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +23,8 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.SinkRecord;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -285,20 +288,25 @@ class QuestDbSinkTaskTest {
   }
 
   private static void awaitApplied(String table) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      List<String> r =
-          rows("SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = '" + table + "'");
-      if (r.size() == 1 && r.get(0).split("\\|")[0].equals(r.get(0).split("\\|")[1])) {
-        return;
-      }
-      Thread.sleep(20);
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .pollInterval(Duration.ofMillis(20))
+          .until(
+              () ->
+                  rows(
+                      "SELECT writerTxn, sequencerTxn FROM wal_tables() WHERE name = '"
+                          + table
+                          + "'"),
+              r -> r.size() == 1 && r.get(0).split("\\|")[0].equals(r.get(0).split("\\|")[1]));
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(
+          "QuestDB did not apply the WAL of "
+              + table
+              + " within 5 s: "
+              + rows("SELECT * FROM wal_tables()"),
+          e);
     }
-    throw new AssertionError(
-        "QuestDB did not apply the WAL of "
-            + table
-            + " within 5 s: "
-            + rows("SELECT * FROM wal_tables()"));
   }
 
   private static List<String> rows(String sql) throws Exception {
