@@ -26,6 +26,19 @@ public final class Topics {
    */
   public static final String DEVICES = "telemetry.devices";
 
+  /**
+   * Device credentials of the ingress gateway ({@code DeviceCredential} values), keyed by {@code
+   * <type>/<authId>}; compacted.
+   */
+  public static final String CREDENTIALS = "telemetry.credentials";
+
+  /**
+   * The ingress gateway's replay windows: per (principal, device) the highest sequence accepted and
+   * a bitmap of the ones below it, keyed by {@code <principal>|<device>}; compacted, so a restarted
+   * gateway does not accept a reading twice. A small versioned binary value, not Avro.
+   */
+  public static final String INGRESS_REPLAY = "telemetry.ingress.replay";
+
   /** Validated, deduplicated readings, keyed by device id. */
   public static final String READINGS_CLEAN = "telemetry.readings.clean";
 
@@ -59,6 +72,8 @@ public final class Topics {
           METER_READINGS,
           SINK_STATUS,
           DEVICES,
+          CREDENTIALS,
+          INGRESS_REPLAY,
           READINGS_CLEAN,
           ALERTS,
           AGGREGATES_DAILY,
@@ -70,7 +85,7 @@ public final class Topics {
   public static final List<String> DEAD_LETTERS = List.of(DLQ, CONNECT_DLQ);
 
   /** The topics that are compacted (latest value per key) rather than deleted by age. */
-  public static final List<String> COMPACTED = List.of(DEVICES);
+  public static final List<String> COMPACTED = List.of(DEVICES, CREDENTIALS, INGRESS_REPLAY);
 
   private Topics() {}
 }

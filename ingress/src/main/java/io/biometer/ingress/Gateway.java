@@ -1,0 +1,254 @@
+package io.biometer.ingress;
+
+import io.biometer.Topics;
+import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCredential;
+import io.biometer.ingress.auth.Authenticator;
+import io.biometer.ingress.auth.DeviceLogin;
+import io.biometer.ingress.auth.Directory;
+import io.biometer.ingress.auth.LoginThrottle;
+import io.biometer.ingress.http.HttpFrontEnd;
+import io.biometer.ingress.kafka.CompactedView;
+import io.biometer.ingress.kafka.ReadingProducer;
+import io.biometer.ingress.mqtt.MqttFrontEnd;
+import io.biometer.ingress.readings.Admission;
+import io.biometer.ingress.readings.DeviceRateLimiter;
+import io.biometer.ingress.replay.ReplayGuard;
+import io.biometer.serde.AvroDeserializer;
+import io.biometer.serde.AvroSerdeConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PfxOptions;
+import io.vertx.mqtt.MqttServerOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingress gateway: reads the device registry, the credentials and its replay windows, then
+ * opens its front ends. One Vert.x instance carries them all; one idempotent producer writes every
+ * accepted reading.
+ */
+public final class Gateway implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+  private final IngressConfig config;
+  private final IngressMetrics metrics = new IngressMetrics();
+  private final Directory directory = new Directory();
+  private final ReplayGuard guard = new ReplayGuard();
+  private final AtomicBoolean replayLoaded = new AtomicBoolean();
+  private final List<CompactedView> views = new ArrayList<>();
+  private final ReadingProducer producer;
+  private final Vertx vertx;
+  private final Admission admission;
+  private final DeviceLogin login;
+  private HttpFrontEnd http;
+  private MqttFrontEnd mqtt;
+  private volatile String health = "STARTING";
+
+  private Gateway(IngressConfig config) {
+    this.config = config;
+    Map<String, Object> serde = new HashMap<>();
+    serde.put(
+        AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
+        config.getString(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG));
+    serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
+    Map<String, Object> kafka = new HashMap<>(config.kafka());
+    kafka.put(
+        CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        config.getString(IngressConfig.BOOTSTRAP_SERVERS_CONFIG));
+    this.producer = new ReadingProducer(kafka, serde);
+    this.vertx = Vertx.vertx();
+    LoginThrottle throttle =
+        new LoginThrottle(
+            config.getInt(IngressConfig.LOGIN_FAILURES_PER_AUTH_ID_CONFIG),
+            config.getInt(IngressConfig.LOGIN_FAILURES_PER_ADDRESS_CONFIG),
+            config.duration(IngressConfig.LOGIN_FAILURE_WINDOW_CONFIG).toMillis(),
+            System::currentTimeMillis);
+    Authenticator authenticator =
+        new Authenticator(
+            directory,
+            throttle,
+            System::currentTimeMillis,
+            config.duration(IngressConfig.AUTH_CACHE_CONFIG).toMillis());
+    this.login = new DeviceLogin(vertx, authenticator, metrics);
+    this.admission =
+        new Admission(
+            directory,
+            guard,
+            producer,
+            metrics,
+            new DeviceRateLimiter(
+                config.getDouble(IngressConfig.DEVICE_RATE_CONFIG),
+                config.getInt(IngressConfig.DEVICE_BURST_CONFIG),
+                System::nanoTime),
+            config.duration(IngressConfig.CLOCK_SKEW_CONFIG).toMillis(),
+            System::currentTimeMillis);
+    Map<String, Object> consumer = new HashMap<>(kafka);
+    consumer.put("client.id", "biometer-ingress-views");
+    AvroDeserializer<Device> devices = new AvroDeserializer<>(Device.class);
+    devices.configure(serde, false);
+    AvroDeserializer<DeviceCredential> credentials = new AvroDeserializer<>(DeviceCredential.class);
+    credentials.configure(serde, false);
+    views.add(
+        new CompactedView(
+            Topics.DEVICES,
+            consumer,
+            (k, v) -> directory.device(k, devices.deserialize(Topics.DEVICES, v))));
+    views.add(
+        new CompactedView(
+            Topics.CREDENTIALS,
+            consumer,
+            (k, v) -> directory.credential(k, credentials.deserialize(Topics.CREDENTIALS, v))));
+    // The stored windows are read once, at start. After that this gateway's own windows are the
+    // truth: merging its own writes back could re-mark a sequence it released after a failed send.
+    views.add(
+        new CompactedView(
+            Topics.INGRESS_REPLAY,
+            consumer,
+            (k, v) -> {
+              if (!replayLoaded.get()) {
+                guard.restore(k, v);
+              }
+            }));
+  }
+
+  /**
+   * Starts a gateway: waits for its views of the registry, credentials and replay windows, then
+   * listens.
+   *
+   * @throws Exception naming what did not come up (Kafka, a topic, a port)
+   */
+  public static Gateway start(IngressConfig config) throws Exception {
+    Gateway g = new Gateway(config);
+    try {
+      g.open();
+      return g;
+    } catch (Exception e) {
+      g.close();
+      throw e;
+    }
+  }
+
+  private void open() throws Exception {
+    Duration timeout = config.duration(IngressConfig.STARTUP_TIMEOUT_CONFIG);
+    for (CompactedView v : views) {
+      v.start();
+    }
+    for (CompactedView v : views) {
+      v.awaitLoaded(timeout);
+    }
+    replayLoaded.set(true);
+    log.info(
+        "ingress: {} devices, {} credentials, {} replay windows loaded",
+        directory.deviceCount(),
+        directory.credentials().size(),
+        guard.size());
+    String host = config.getString(IngressConfig.BIND_HOST_CONFIG);
+    int max = config.getInt(IngressConfig.MAX_PAYLOAD_BYTES_CONFIG);
+    int idle = (int) config.duration(IngressConfig.IDLE_TIMEOUT_CONFIG).toSeconds();
+    http = new HttpFrontEnd(vertx, login, admission, metrics, max, () -> health);
+    HttpServerOptions httpOptions = new HttpServerOptions();
+    httpOptions.setHost(host).setPort(config.getInt(IngressConfig.HTTP_PORT_CONFIG));
+    tls(httpOptions);
+    httpOptions.setIdleTimeout(idle).setIdleTimeoutUnit(TimeUnit.SECONDS);
+    httpOptions.setMaxInitialLineLength(4096).setMaxHeaderSize(8192);
+    await(http.listen(httpOptions), "HTTP", httpOptions.getPort());
+    int mqttPort = config.getInt(IngressConfig.MQTT_PORT_CONFIG);
+    if (mqttPort >= 0) {
+      mqtt = new MqttFrontEnd(vertx, login, admission, metrics);
+      MqttServerOptions mqttOptions = new MqttServerOptions();
+      mqttOptions.setHost(host).setPort(mqttPort);
+      tls(mqttOptions);
+      mqttOptions.setMaxMessageSize(max + 1024);
+      mqttOptions.setTimeoutOnConnect(
+          (int) Math.max(1, config.duration(IngressConfig.CONNECT_TIMEOUT_CONFIG).toSeconds()));
+      mqttOptions.setIdleTimeout(idle).setIdleTimeoutUnit(TimeUnit.SECONDS);
+      await(mqtt.listen(mqttOptions), "MQTT", mqttPort);
+    }
+    health = "UP";
+  }
+
+  private void tls(NetServerOptions options) {
+    if (!config.tls()) {
+      return;
+    }
+    options
+        .setSsl(true)
+        .setKeyCertOptions(
+            new PfxOptions()
+                .setPath(config.getString(IngressConfig.TLS_KEYSTORE_CONFIG))
+                .setPassword(config.password(IngressConfig.TLS_KEYSTORE_PASSWORD_CONFIG)));
+    String trust = config.getString(IngressConfig.TLS_TRUSTSTORE_CONFIG);
+    if (trust != null) {
+      options
+          .setTrustOptions(
+              new PfxOptions()
+                  .setPath(trust)
+                  .setPassword(config.password(IngressConfig.TLS_TRUSTSTORE_PASSWORD_CONFIG)))
+          .setClientAuth(ClientAuth.REQUEST);
+    }
+  }
+
+  private static <T> T await(Future<T> f, String what, int port) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException(
+          "ingress "
+              + what
+              + " could not listen on port "
+              + port
+              + ": "
+              + e.getCause().getMessage(),
+          e.getCause());
+    }
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  /** The MQTT port, or -1 if MQTT is off. */
+  public int mqttPort() {
+    return mqtt == null ? -1 : mqtt.port();
+  }
+
+  public IngressMetrics metrics() {
+    return metrics;
+  }
+
+  public Directory directory() {
+    return directory;
+  }
+
+  /** The URL scheme of the HTTP front end. */
+  public String httpScheme() {
+    return config.tls() ? "https" : "http";
+  }
+
+  @Override
+  public void close() {
+    health = "STOPPING";
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("ingress: closing Vert.x: {}", e.toString());
+    }
+    producer.close();
+    for (CompactedView v : views) {
+      v.close();
+    }
+  }
+}

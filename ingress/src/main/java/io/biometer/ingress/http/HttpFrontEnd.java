@@ -1,0 +1,276 @@
+package io.biometer.ingress.http;
+
+import io.biometer.ingress.IngressMetrics;
+import io.biometer.ingress.Refusal;
+import io.biometer.ingress.Refused;
+import io.biometer.ingress.auth.DeviceLogin;
+import io.biometer.ingress.auth.Principal;
+import io.biometer.ingress.readings.Admission;
+import io.biometer.ingress.readings.DeviceReading;
+import io.biometer.ingress.readings.ReadingJson;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * HTTP(S) and WebSocket on one port.
+ *
+ * <ul>
+ *   <li>{@code POST /v1/readings}: one reading (a JSON object) or a batch (an array). The answer
+ *       comes once Kafka has every accepted reading: 200 if all were accepted, else the status of
+ *       the first refusal, with a result per reading ({@code {"id", "status", "reason",
+ *       "message"}}), so a device re-sends exactly the ones refused as {@code unavailable}.
+ *   <li>{@code GET /v1/stream}: a WebSocket. Each text message is a reading or a batch; each
+ *       reading gets its own answer message with its id ({@code <deviceId>/<sequence>}), sent when
+ *       Kafka has it.
+ *   <li>{@code GET /health} and {@code GET /metrics} (Prometheus), without credentials.
+ * </ul>
+ *
+ * The credential goes in the {@code Authorization: Basic} header (or a client certificate), never
+ * in the URL.
+ */
+public final class HttpFrontEnd {
+
+  static final String HTTP = "http";
+  static final String WS = "ws";
+
+  private final Vertx vertx;
+  private final DeviceLogin login;
+  private final Admission admission;
+  private final IngressMetrics metrics;
+  private final int maxPayload;
+  private final Supplier<String> health;
+  private HttpServer server;
+
+  public HttpFrontEnd(
+      Vertx vertx,
+      DeviceLogin login,
+      Admission admission,
+      IngressMetrics metrics,
+      int maxPayload,
+      Supplier<String> health) {
+    this.vertx = vertx;
+    this.login = login;
+    this.admission = admission;
+    this.metrics = metrics;
+    this.maxPayload = maxPayload;
+    this.health = health;
+  }
+
+  /** Listens with {@code options} (host, port, TLS and timeouts set by the caller). */
+  public Future<HttpServer> listen(HttpServerOptions options) {
+    options.setMaxWebSocketMessageSize(maxPayload).setMaxWebSocketFrameSize(maxPayload);
+    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    return server.listen();
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void handle(HttpServerRequest req) {
+    String path = req.path();
+    if (req.method() == HttpMethod.GET && path.equals("/health")) {
+      String h = health.get();
+      req.response()
+          .setStatusCode(h.equals("UP") ? 200 : 503)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("status", h).encode());
+    } else if (req.method() == HttpMethod.GET && path.equals("/metrics")) {
+      req.response()
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+          .end(metrics.scrape());
+    } else if (path.equals("/v1/readings")) {
+      if (req.method() != HttpMethod.POST) {
+        error(req, 405, "method_not_allowed", "POST readings to /v1/readings");
+        return;
+      }
+      post(req);
+    } else if (path.equals("/v1/stream")) {
+      stream(req);
+    } else {
+      error(req, 404, "not_found", "no " + path + "; readings go to POST /v1/readings");
+    }
+  }
+
+  private void post(HttpServerRequest req) {
+    String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null && parseLong(length) > maxPayload) {
+      refuse(req, HTTP, new Refused(Refusal.OVERSIZE, "body over " + maxPayload + " bytes"));
+      return;
+    }
+    req.pause();
+    String address = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+    login
+        .http(req.getHeader(HttpHeaders.AUTHORIZATION), req.sslSession(), address, HTTP)
+        .onComplete(
+            auth -> {
+              if (auth.failed()) {
+                refuse(req, HTTP, auth.cause());
+                return;
+              }
+              Principal p = auth.result();
+              Buffer body = Buffer.buffer();
+              req.handler(
+                  chunk -> {
+                    if (body.length() + chunk.length() > maxPayload) {
+                      metrics.refused(HTTP, Refusal.OVERSIZE);
+                      refuse(
+                          req,
+                          HTTP,
+                          new Refused(Refusal.OVERSIZE, "body over " + maxPayload + " bytes"));
+                      req.connection().close();
+                      return;
+                    }
+                    body.appendBuffer(chunk);
+                  });
+              req.endHandler(
+                  v -> {
+                    if (!req.response().ended()) {
+                      admitAll(p, body, HTTP).onComplete(r -> answer(req, r.result()));
+                    }
+                  });
+              req.resume();
+            });
+  }
+
+  /** Results of every reading of {@code body}; never fails. */
+  private Future<List<JsonObject>> admitAll(Principal p, Buffer body, String protocol) {
+    List<DeviceReading> readings;
+    try {
+      readings = ReadingJson.parse(body);
+    } catch (Refused e) {
+      metrics.refused(protocol, e.reason());
+      return Future.succeededFuture(List.of(result(null, e)));
+    }
+    List<Future<JsonObject>> results = new ArrayList<>(readings.size());
+    for (DeviceReading r : readings) {
+      results.add(
+          Future.fromCompletionStage(
+                  admission.admit(p, r, p.deviceId(), protocol), vertx.getOrCreateContext())
+              .map(v -> new JsonObject().put("id", r.id()).put("status", "accepted"))
+              .otherwise(e -> result(r.id(), e)));
+    }
+    return Future.join(results).map(c -> c.list());
+  }
+
+  private static JsonObject result(String id, Throwable e) {
+    Refused r =
+        e instanceof Refused x
+            ? x
+            : new Refused(Refusal.UNAVAILABLE, "internal error: " + e.getMessage());
+    return new JsonObject()
+        .put("id", id)
+        .put("status", "refused")
+        .put("reason", r.reason().label())
+        .put("message", r.getMessage());
+  }
+
+  private static void answer(HttpServerRequest req, List<JsonObject> results) {
+    int status = 200;
+    long accepted = 0;
+    JsonObject first = null;
+    for (JsonObject r : results) {
+      if (r.getString("status").equals("accepted")) {
+        accepted++;
+      } else if (first == null) {
+        first = r;
+        status =
+            Refusal.valueOf(r.getString("reason").toUpperCase(java.util.Locale.ROOT)).httpStatus();
+      }
+    }
+    JsonObject body =
+        new JsonObject()
+            .put("accepted", accepted)
+            .put("refused", results.size() - accepted)
+            .put("results", new JsonArray(new ArrayList<>(results)));
+    if (first != null) {
+      body.put("error", first.getString("reason")).put("message", first.getString("message"));
+    }
+    if (!req.response().ended()) {
+      req.response()
+          .setStatusCode(status)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(body.encode());
+    }
+  }
+
+  private void stream(HttpServerRequest req) {
+    req.pause();
+    String address = req.remoteAddress() == null ? null : req.remoteAddress().hostAddress();
+    login
+        .http(req.getHeader(HttpHeaders.AUTHORIZATION), req.sslSession(), address, WS)
+        .onComplete(
+            auth -> {
+              if (auth.failed()) {
+                refuse(req, WS, auth.cause());
+                return;
+              }
+              req.toWebSocket()
+                  .onSuccess(ws -> serve(ws, auth.result()))
+                  .onFailure(e -> error(req, 400, "malformed", "not a WebSocket upgrade"));
+            });
+  }
+
+  private void serve(ServerWebSocket ws, Principal p) {
+    AtomicLong open = metrics.connections(WS);
+    open.incrementAndGet();
+    ws.closeHandler(v -> open.decrementAndGet());
+    ws.exceptionHandler(e -> ws.close());
+    ws.textMessageHandler(
+        text ->
+            admitAll(p, Buffer.buffer(text), WS)
+                .onComplete(r -> r.result().forEach(res -> ws.writeTextMessage(res.encode()))));
+    ws.binaryMessageHandler(
+        bytes ->
+            admitAll(p, bytes, WS)
+                .onComplete(r -> r.result().forEach(res -> ws.writeTextMessage(res.encode()))));
+  }
+
+  private static void refuse(HttpServerRequest req, String protocol, Throwable e) {
+    Refused r =
+        e instanceof Refused x
+            ? x
+            : new Refused(Refusal.UNAVAILABLE, "internal error: " + e.getMessage());
+    if (r.reason() == Refusal.UNKNOWN_DEVICE
+        || r.reason() == Refusal.BAD_SECRET
+        || r.reason() == Refusal.EXPIRED_SECRET) {
+      req.response().putHeader("WWW-Authenticate", "Basic realm=\"biometer\"");
+    }
+    error(req, r.reason().httpStatus(), r.reason().label(), r.getMessage());
+  }
+
+  private static void error(HttpServerRequest req, int status, String error, String message) {
+    if (req.response().ended()) {
+      return;
+    }
+    req.response()
+        .setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", error).put("message", message).encode());
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,249 @@
+package io.biometer.ingress.mqtt;
+
+import io.biometer.ingress.IngressMetrics;
+import io.biometer.ingress.Refusal;
+import io.biometer.ingress.Refused;
+import io.biometer.ingress.auth.DeviceLogin;
+import io.biometer.ingress.auth.Principal;
+import io.biometer.ingress.readings.Admission;
+import io.biometer.ingress.readings.DeviceReading;
+import io.biometer.ingress.readings.ReadingJson;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MQTT 3.1.1 and 5 for devices: not a broker, a front door. A device connects with its auth id as
+ * user name and its password (or a client certificate), and publishes readings to {@code
+ * biometer/<device>/readings}, one reading or a batch per message.
+ *
+ * <ul>
+ *   <li>QoS 1: PUBACK only once Kafka has every reading of the message. QoS 2: PUBREC then, PUBCOMP
+ *       on PUBREL. QoS 0: accepted, and nothing can tell the device if it was not.
+ *   <li>A refused message gets, in MQTT 5, a PUBACK with the reason code of its {@link Refusal},
+ *       the reason string, and the user property {@code reason}. MQTT 3.1.1 has no such PUBACK: a
+ *       replay is acknowledged (Kafka has the reading already), any other refusal closes the
+ *       connection, as Eclipse Hono does, and is logged and counted.
+ *   <li>Retained messages, subscriptions to anything but the device's own commands topic (next
+ *       issue) and wildcards are refused.
+ * </ul>
+ */
+public final class MqttFrontEnd {
+
+  private static final Logger log = LoggerFactory.getLogger(MqttFrontEnd.class);
+  static final String MQTT = "mqtt";
+  private static final Pattern TOPIC = Pattern.compile("biometer/([^/+#]+)/readings");
+
+  private final Vertx vertx;
+  private final DeviceLogin login;
+  private final Admission admission;
+  private final IngressMetrics metrics;
+  private MqttServer server;
+
+  public MqttFrontEnd(Vertx vertx, DeviceLogin login, Admission admission, IngressMetrics metrics) {
+    this.vertx = vertx;
+    this.login = login;
+    this.admission = admission;
+    this.metrics = metrics;
+  }
+
+  public Future<MqttServer> listen(MqttServerOptions options) {
+    server = MqttServer.create(vertx, options).endpointHandler(this::connect);
+    server.exceptionHandler(e -> log.debug("MQTT connection failed: {}", e.toString()));
+    return server.listen();
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public Future<Void> close() {
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private void connect(MqttEndpoint endpoint) {
+    String address =
+        endpoint.remoteAddress() == null ? null : endpoint.remoteAddress().hostAddress();
+    String dn = endpoint.isSsl() ? DeviceLogin.subject(endpoint.sslSession()) : null;
+    Future<Principal> auth;
+    if (dn != null) {
+      auth = login.certificate(dn, address, MQTT);
+    } else if (endpoint.auth() == null) {
+      metrics.refused(MQTT, Refusal.UNKNOWN_DEVICE);
+      auth = Future.failedFuture(new Refused(Refusal.UNKNOWN_DEVICE, "no user name"));
+    } else {
+      String pw = endpoint.auth().getPassword();
+      auth =
+          login.password(
+              endpoint.auth().getUsername(), pw == null ? null : pw.toCharArray(), address, MQTT);
+    }
+    auth.onComplete(
+        a -> {
+          if (a.failed()) {
+            endpoint.reject(connackCode(endpoint.protocolVersion(), a.cause()));
+            return;
+          }
+          serve(endpoint, a.result());
+        });
+  }
+
+  private void serve(MqttEndpoint endpoint, Principal p) {
+    AtomicLong open = metrics.connections(MQTT);
+    open.incrementAndGet();
+    endpoint.publishAutoAck(false);
+    endpoint.closeHandler(v -> open.decrementAndGet());
+    endpoint.exceptionHandler(e -> log.debug("MQTT {}: {}", p, e.toString()));
+    endpoint.pingHandler(v -> {});
+    endpoint.subscribeHandler(
+        s -> {
+          // Commands back to devices come with the next issue; nothing else is served.
+          endpoint.subscribeAcknowledge(
+              s.messageId(),
+              s.topicSubscriptions().stream()
+                  .map(t -> io.vertx.mqtt.messages.codes.MqttSubAckReasonCode.TOPIC_FILTER_INVALID)
+                  .toList(),
+              MqttProperties.NO_PROPERTIES);
+        });
+    endpoint.publishReleaseHandler(endpoint::publishComplete);
+    endpoint.publishHandler(m -> publish(endpoint, p, m));
+    endpoint.accept(false);
+  }
+
+  private void publish(MqttEndpoint endpoint, Principal p, MqttPublishMessage m) {
+    Matcher t = TOPIC.matcher(m.topicName());
+    Future<Void> done;
+    if (m.isRetain()) {
+      done = refuse(new Refused(Refusal.MALFORMED, "retained readings are not supported"));
+    } else if (!t.matches()) {
+      done =
+          refuse(
+              new Refused(
+                  Refusal.UNKNOWN_FIELD,
+                  "topic " + m.topicName() + ": publish readings to biometer/<device>/readings"));
+    } else {
+      done = admit(p, t.group(1), m);
+    }
+    done.onComplete(
+        r -> {
+          if (m.qosLevel() == MqttQoS.AT_MOST_ONCE) {
+            return;
+          }
+          if (r.succeeded()) {
+            ack(endpoint, m, MqttPubAckReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
+            return;
+          }
+          Refused e =
+              r.cause() instanceof Refused x
+                  ? x
+                  : new Refused(Refusal.UNAVAILABLE, String.valueOf(r.cause()));
+          if (endpoint.protocolVersion() >= 5) {
+            MqttProperties props = new MqttProperties();
+            props.add(
+                new MqttProperties.StringProperty(
+                    MqttProperties.MqttPropertyType.REASON_STRING.value(), e.getMessage()));
+            props.add(new MqttProperties.UserProperty("reason", e.reason().label()));
+            ack(
+                endpoint,
+                m,
+                MqttPubAckReasonCode.valueOf((byte) e.reason().mqttReasonCode()),
+                props);
+          } else if (e.reason() == Refusal.REPLAY) {
+            ack(endpoint, m, MqttPubAckReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
+          } else {
+            log.warn("closing MQTT 3.1.1 connection of {}: {} ({})", p, e.getMessage(), e.reason());
+            endpoint.close();
+          }
+        });
+  }
+
+  private static void ack(
+      MqttEndpoint endpoint, MqttPublishMessage m, MqttPubAckReasonCode code, MqttProperties p) {
+    if (!endpoint.isConnected()) {
+      return;
+    }
+    if (m.qosLevel() == MqttQoS.EXACTLY_ONCE) {
+      endpoint.publishReceived(
+          m.messageId(),
+          io.vertx.mqtt.messages.codes.MqttPubRecReasonCode.valueOf(code.value()),
+          p);
+    } else {
+      endpoint.publishAcknowledge(m.messageId(), code, p);
+    }
+  }
+
+  private Future<Void> admit(Principal p, String topicDevice, MqttPublishMessage m) {
+    List<DeviceReading> readings;
+    try {
+      readings = ReadingJson.parse(m.payload());
+    } catch (Refused e) {
+      return refuse(e);
+    }
+    for (DeviceReading r : readings) {
+      if (!r.deviceId().equals(topicDevice)) {
+        return refuse(
+            new Refused(
+                Refusal.NOT_PERMITTED, r.id() + " was published to the topic of " + topicDevice));
+      }
+    }
+    List<Future<Void>> each =
+        readings.stream()
+            .map(
+                r ->
+                    Future.fromCompletionStage(
+                        admission.admit(p, r, p.deviceId(), MQTT), vertx.getOrCreateContext()))
+            .toList();
+    // The message is acknowledged only if every reading in it was accepted (or was already).
+    return Future.join(each)
+        .transform(
+            c -> {
+              for (Future<Void> f : each) {
+                if (f.failed()
+                    && !(f.cause() instanceof Refused x && x.reason() == Refusal.REPLAY)) {
+                  return Future.failedFuture(f.cause());
+                }
+              }
+              return Future.succeededFuture();
+            });
+  }
+
+  private Future<Void> refuse(Refused e) {
+    metrics.refused(MQTT, e.reason());
+    return Future.failedFuture(e);
+  }
+
+  private static MqttConnectReturnCode connackCode(int version, Throwable e) {
+    Refusal r = e instanceof Refused x ? x.reason() : Refusal.UNAVAILABLE;
+    boolean v5 = version >= 5;
+    return switch (r) {
+      case LOGIN_THROTTLED ->
+          v5
+              ? MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED
+              : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
+      case UNAVAILABLE ->
+          v5
+              ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+              : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+      case UNKNOWN_DEVICE, NOT_PERMITTED ->
+          v5
+              ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+              : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
+      default ->
+          v5
+              ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+              : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
+    };
+  }
+}

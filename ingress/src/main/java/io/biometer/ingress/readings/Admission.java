@@ -1,0 +1,236 @@
+package io.biometer.ingress.readings;
+
+import io.biometer.Topics;
+import io.biometer.avro.BodyReading;
+import io.biometer.avro.ChannelValue;
+import io.biometer.avro.Device;
+import io.biometer.avro.DeviceKind;
+import io.biometer.avro.MeterReading;
+import io.biometer.avro.Provenance;
+import io.biometer.avro.RelayKind;
+import io.biometer.catalog.SensorCatalog;
+import io.biometer.catalog.SensorTypeSpec;
+import io.biometer.ingress.IngressMetrics;
+import io.biometer.ingress.Refusal;
+import io.biometer.ingress.Refused;
+import io.biometer.ingress.auth.Directory;
+import io.biometer.ingress.auth.Principal;
+import io.biometer.ingress.kafka.ReadingProducer;
+import io.biometer.ingress.replay.ReplayGuard;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongSupplier;
+import org.apache.avro.specific.SpecificRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every front end does with a reading once it knows who sent it: the checks, then the record
+ * to Kafka. In order:
+ *
+ * <ol>
+ *   <li>the principal may speak for the claimed device: it is the device, or a sink whose registry
+ *       entry lists the device in {@code via};
+ *   <li>the device is registered and its channels are exactly its sensor type's;
+ *   <li>{@code sentAt} is within the allowed skew of the gateway's clock;
+ *   <li>the device is within its rate;
+ *   <li>(principal, device, sequence) was not accepted before ({@link ReplayGuard}).
+ * </ol>
+ *
+ * The returned future completes when Kafka acknowledged both the reading and the updated replay
+ * window, and fails with {@link Refused} otherwise; a reading Kafka did not take is released from
+ * the window, so that the device's re-send is accepted.
+ */
+public final class Admission {
+
+  private static final Logger log = LoggerFactory.getLogger(Admission.class);
+
+  private final Directory directory;
+  private final ReplayGuard guard;
+  private final ReadingProducer producer;
+  private final IngressMetrics metrics;
+  private final DeviceRateLimiter limiter;
+  private final SensorCatalog catalog = SensorCatalog.standard();
+  private final long skewMillis;
+  private final LongSupplier clock;
+
+  public Admission(
+      Directory directory,
+      ReplayGuard guard,
+      ReadingProducer producer,
+      IngressMetrics metrics,
+      DeviceRateLimiter limiter,
+      long skewMillis,
+      LongSupplier clock) {
+    this.directory = directory;
+    this.guard = guard;
+    this.producer = producer;
+    this.metrics = metrics;
+    this.limiter = limiter;
+    this.skewMillis = skewMillis;
+    this.clock = clock;
+  }
+
+  /**
+   * Checks {@code r} and sends it.
+   *
+   * @param relayId what the record's provenance names as relay: the principal's device, or a
+   *     meter's upload batch id
+   */
+  public CompletableFuture<Void> admit(
+      Principal principal, DeviceReading r, String relayId, String protocol) {
+    long arrived = System.nanoTime();
+    String key;
+    SpecificRecord record;
+    String topic;
+    try {
+      Device device = permitted(principal, r.deviceId());
+      check(device, r);
+      long now = clock.getAsLong();
+      if (Math.abs(r.sentAt() - now) > skewMillis) {
+        throw new Refused(
+            Refusal.CLOCK_SKEW,
+            r.id()
+                + ": sentAt "
+                + Instant.ofEpochMilli(r.sentAt())
+                + " is more than "
+                + skewMillis / 1000
+                + " s from the gateway's clock ("
+                + Instant.ofEpochMilli(now)
+                + "); set the device's clock");
+      }
+      if (!limiter.tryAcquire(r.deviceId())) {
+        throw new Refused(
+            Refusal.RATE_LIMITED, r.id() + ": " + r.deviceId() + " sends too fast; retry later");
+      }
+      key = ReplayGuard.key(principal.deviceId(), r.deviceId());
+      guard.reserve(key, r.deviceId(), r.sequence());
+      boolean meter = device.getKind() == DeviceKind.SOIL_METER;
+      topic = meter ? Topics.METER_READINGS : Topics.BODY_READINGS;
+      record = meter ? meterReading(device, r, relayId, now) : bodyReading(device, r, relayId, now);
+    } catch (Refused e) {
+      metrics.refused(protocol, e.reason());
+      return CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<?> sent;
+    try {
+      sent = producer.send(topic, r.deviceId(), record);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<?> window = producer.send(Topics.INGRESS_REPLAY, key, guard.snapshot(key));
+    String k = key;
+    return CompletableFuture.allOf(sent, window)
+        .handle(
+            (ok, e) -> {
+              if (e == null) {
+                metrics.accepted(protocol);
+                metrics.ackNanos(protocol, System.nanoTime() - arrived);
+                return null;
+              }
+              guard.release(k, r.sequence());
+              // The window may have been stored with this sequence in it: store it without.
+              producer.send(Topics.INGRESS_REPLAY, k, guard.snapshot(k));
+              metrics.refused(protocol, Refusal.UNAVAILABLE);
+              Throwable cause = e.getCause() != null ? e.getCause() : e;
+              log.warn("Kafka did not take {}: {}", r.id(), cause.toString());
+              throw new Refused(
+                  Refusal.UNAVAILABLE,
+                  r.id()
+                      + ": Kafka did not acknowledge it ("
+                      + cause.getMessage()
+                      + "); send again");
+            });
+  }
+
+  /** The registry entry of {@code deviceId}, if {@code principal} may send its readings. */
+  Device permitted(Principal principal, String deviceId) {
+    if (!principal.deviceId().equals(deviceId)) {
+      Device relay = directory.device(principal.deviceId());
+      if (relay == null
+          || relay.getKind() != DeviceKind.SINK
+          || !relay.getVia().contains(deviceId)) {
+        throw new Refused(
+            Refusal.NOT_PERMITTED,
+            principal.deviceId()
+                + " may not send readings of "
+                + deviceId
+                + (relay != null && relay.getKind() == DeviceKind.SINK
+                    ? " (not in its via list)"
+                    : " (only a sink relays for other devices)"));
+      }
+    }
+    Device d = directory.device(deviceId);
+    if (d == null) {
+      throw new Refused(
+          Refusal.UNKNOWN_DEVICE, deviceId + " is not registered in telemetry.devices");
+    }
+    if (d.getKind() != DeviceKind.BODY_SENSOR && d.getKind() != DeviceKind.SOIL_METER) {
+      throw new Refused(
+          Refusal.NOT_PERMITTED, deviceId + " is a " + d.getKind() + ", which measures nothing");
+    }
+    return d;
+  }
+
+  private void check(Device d, DeviceReading r) {
+    if (d.getSensorType() == null || !catalog.contains(d.getSensorType())) {
+      throw new Refused(
+          Refusal.UNKNOWN_FIELD,
+          r.id() + ": " + d.getDeviceId() + " has no sensor type the catalogue knows");
+    }
+    SensorTypeSpec spec = catalog.spec(d.getSensorType());
+    for (String channel : r.values().keySet()) {
+      if (spec.channel(channel).isEmpty()) {
+        throw new Refused(
+            Refusal.UNKNOWN_FIELD,
+            r.id()
+                + ": unknown channel '"
+                + channel
+                + "' for "
+                + d.getSensorType()
+                + "; channels: "
+                + spec.channelNames());
+      }
+    }
+    if (r.values().size() != spec.channels().size()) {
+      throw new Refused(
+          Refusal.MALFORMED,
+          r.id() + ": " + d.getSensorType() + " needs every channel of " + spec.channelNames());
+    }
+  }
+
+  private static List<ChannelValue> values(DeviceReading r) {
+    List<ChannelValue> out = new ArrayList<>(r.values().size());
+    r.values().forEach((c, v) -> out.add(new ChannelValue(c, v)));
+    return out;
+  }
+
+  private static BodyReading bodyReading(Device d, DeviceReading r, String relayId, long now) {
+    return BodyReading.newBuilder()
+        .setDeviceId(r.deviceId())
+        .setPatientId(d.getOwnerId())
+        .setSensorType(d.getSensorType())
+        .setSequence(r.sequence())
+        .setEventTime(Instant.ofEpochMilli(r.eventTime()))
+        .setValues(values(r))
+        .setBatteryPercent(r.batteryPercent())
+        .setProvenance(new Provenance(RelayKind.SINK, relayId, Instant.ofEpochMilli(now), false))
+        .build();
+  }
+
+  private static MeterReading meterReading(Device d, DeviceReading r, String relayId, long now) {
+    return MeterReading.newBuilder()
+        .setDeviceId(r.deviceId())
+        .setSiteId(d.getOwnerId())
+        .setSensorType(d.getSensorType())
+        .setSequence(r.sequence())
+        .setEventTime(Instant.ofEpochMilli(r.eventTime()))
+        .setValues(values(r))
+        .setBatteryPercent(r.batteryPercent())
+        .setProvenance(
+            new Provenance(RelayKind.UPLOAD_BATCH, relayId, Instant.ofEpochMilli(now), false))
+        .build();
+  }
+}
