@@ -4,6 +4,7 @@ import io.biometer.config.ConfigKeys;
 import io.biometer.config.ConfigSource;
 import io.biometer.config.ConfigValidators;
 import io.biometer.config.LayeredConfig;
+import io.biometer.ingress.IngressConfig;
 import io.biometer.registry.CompatibilityLevel;
 import io.biometer.simulator.SimulatorConfig;
 import io.biometer.streams.StreamsAppConfig;
@@ -161,6 +162,23 @@ public final class DevStackConfig extends AbstractConfig {
   public static final String STREAMS_METRICS_PORT_CONFIG =
       STREAMS_PREFIX + StreamsAppConfig.METRICS_PORT_CONFIG;
 
+  public static final String INGRESS_ENABLED_CONFIG = "ingress.enabled";
+  public static final String INGRESS_ENABLED_DOC =
+      "Whether the local run starts the ingress gateway (HTTPS, WebSocket, MQTT, gRPC and UDP"
+          + " front ends for devices; docs/ingress.md). Default: true.";
+
+  /** Prefix of the gateway's keys, passed through to {@link IngressConfig}. */
+  public static final String INGRESS_PREFIX = "ingress.";
+
+  public static final String INGRESS_HTTP_PORT_CONFIG =
+      INGRESS_PREFIX + IngressConfig.HTTP_PORT_CONFIG;
+  public static final String INGRESS_MQTT_PORT_CONFIG =
+      INGRESS_PREFIX + IngressConfig.MQTT_PORT_CONFIG;
+  public static final String INGRESS_GRPC_PORT_CONFIG =
+      INGRESS_PREFIX + IngressConfig.GRPC_PORT_CONFIG;
+  public static final String INGRESS_UDP_PORT_CONFIG =
+      INGRESS_PREFIX + IngressConfig.UDP_PORT_CONFIG;
+
   public static final String CONNECT_ENABLED_CONFIG = "connect.enabled";
   public static final String CONNECT_ENABLED_DOC =
       "Whether the local run starts a Kafka Connect worker (distributed mode, one worker, a child"
@@ -185,7 +203,10 @@ public final class DevStackConfig extends AbstractConfig {
           SIMULATOR_PREFIX + SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG,
-          STREAMS_PREFIX + StreamsAppConfig.METRICS_HOST_CONFIG);
+          STREAMS_PREFIX + StreamsAppConfig.METRICS_HOST_CONFIG,
+          INGRESS_PREFIX + IngressConfig.BOOTSTRAP_SERVERS_CONFIG,
+          INGRESS_PREFIX + IngressConfig.SCHEMA_REGISTRY_URL_CONFIG,
+          INGRESS_PREFIX + IngressConfig.BIND_HOST_CONFIG);
 
   /** The definition of every key, with its doc and default. */
   public static final ConfigDef CONFIG_DEF =
@@ -291,6 +312,7 @@ public final class DevStackConfig extends AbstractConfig {
           .define(
               SIMULATOR_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SIMULATOR_ENABLED_DOC)
           .define(STREAMS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, STREAMS_ENABLED_DOC)
+          .define(INGRESS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, INGRESS_ENABLED_DOC)
           .define(CONNECT_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, CONNECT_ENABLED_DOC);
 
   private static Range port() {
@@ -308,6 +330,7 @@ public final class DevStackConfig extends AbstractConfig {
       ConfigKeys.of(ENV_PREFIX, CONFIG_DEF)
           .withChild(SIMULATOR_PREFIX, SimulatorConfig.KEYS)
           .withChild(STREAMS_PREFIX, StreamsAppConfig.KEYS)
+          .withChild(INGRESS_PREFIX, IngressConfig.KEYS)
           .withChild(CONNECT_PREFIX, ConnectWorkerConfig.KEYS);
 
   private static final ConfigSource LOCAL_STACK = ConfigSource.layer("the local stack");
@@ -317,6 +340,7 @@ public final class DevStackConfig extends AbstractConfig {
   private final SimulatorConfig simulator;
   private final StreamsAppConfig streams;
   private final ConnectWorkerConfig connect;
+  private final LayeredConfig ingressLayers;
 
   /** A config from explicit values over the defaults; unknown keys are an error. */
   public DevStackConfig(Map<String, ?> values) {
@@ -349,6 +373,8 @@ public final class DevStackConfig extends AbstractConfig {
     this.simulator = SimulatorConfig.from(simulatorLayers);
     this.streams = StreamsAppConfig.from(streamsLayers);
     this.connect = ConnectWorkerConfig.from(layers.child(CONNECT_PREFIX));
+    this.ingressLayers = layers.child(INGRESS_PREFIX);
+    IngressConfig.from(ingressLayers);
   }
 
   private static Map<String, Object> checked(LayeredConfig layers) {
@@ -407,6 +433,32 @@ public final class DevStackConfig extends AbstractConfig {
                 StreamsAppConfig.METRICS_HOST_CONFIG,
                 bindHost()),
             LOCAL_STACK));
+  }
+
+  /**
+   * The gateway's config in this local run: the user's {@code ingress.*}, then the stack's broker,
+   * registry and bind.host.
+   */
+  public IngressConfig ingress(String bootstrapServers, String registryUrl) {
+    return IngressConfig.from(
+        ingressLayers.with(
+            Map.of(
+                IngressConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                IngressConfig.SCHEMA_REGISTRY_URL_CONFIG,
+                registryUrl,
+                IngressConfig.BIND_HOST_CONFIG,
+                bindHost()),
+            LOCAL_STACK));
+  }
+
+  public boolean ingressEnabled() {
+    return getBoolean(INGRESS_ENABLED_CONFIG);
+  }
+
+  /** The gateway's config with this stack's default broker and registry addresses. */
+  public IngressConfig ingress() {
+    return IngressConfig.from(ingressLayers);
   }
 
   /** The connector runner's config: the user's {@code connect.*}. */

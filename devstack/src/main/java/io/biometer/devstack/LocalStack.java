@@ -1,5 +1,7 @@
 package io.biometer.devstack;
 
+import io.biometer.ingress.Gateway;
+import io.biometer.ingress.IngressConfig;
 import io.biometer.registry.server.EmbeddedSchemaRegistry;
 import io.biometer.simulator.SimulatorRun;
 import io.biometer.streams.StreamsApp;
@@ -42,6 +44,7 @@ public final class LocalStack implements AutoCloseable {
   private EmbeddedQuestDb questdb;
   private SimulatorRun simulator;
   private StreamsApp streams;
+  private Gateway ingress;
   private TopicSetup.Result topics;
   private int schemasReplayed;
 
@@ -145,6 +148,11 @@ public final class LocalStack implements AutoCloseable {
     if (config.streamsEnabled()) {
       streams = StreamsApp.start(config.streams(bootstrapServers(), registryUrl()));
       started.push(streams);
+    }
+
+    if (config.ingressEnabled()) {
+      ingress = Gateway.start(config.ingress(bootstrapServers(), registryUrl()));
+      started.push(ingress);
     }
 
     if (config.simulatorEnabled()) {
@@ -271,6 +279,11 @@ public final class LocalStack implements AutoCloseable {
     return streams;
   }
 
+  /** The running ingress gateway, or null if {@code ingress.enabled} is false. */
+  public Gateway ingress() {
+    return ingress;
+  }
+
   /** The running simulator, or null if {@code simulator.enabled} is false. */
   public SimulatorRun simulator() {
     return simulator;
@@ -291,6 +304,13 @@ public final class LocalStack implements AutoCloseable {
         ports.put(DevStackConfig.CONNECT_METRICS_PORT_CONFIG, config.connectMetricsPort());
       }
     }
+    if (config.ingressEnabled()) {
+      IngressConfig ic = config.ingress();
+      ports.put(DevStackConfig.INGRESS_HTTP_PORT_CONFIG, ic.getInt(IngressConfig.HTTP_PORT_CONFIG));
+      ports.put(DevStackConfig.INGRESS_MQTT_PORT_CONFIG, ic.getInt(IngressConfig.MQTT_PORT_CONFIG));
+      ports.put(DevStackConfig.INGRESS_GRPC_PORT_CONFIG, ic.getInt(IngressConfig.GRPC_PORT_CONFIG));
+    }
+    ports.values().removeIf(p -> p <= 0);
     for (Map.Entry<String, Integer> e : ports.entrySet()) {
       try (ServerSocket s = new ServerSocket()) {
         s.setReuseAddress(true);
@@ -382,6 +402,14 @@ public final class LocalStack implements AutoCloseable {
               + ":"
               + streams.metricsPort()
               + "/metrics and /health   (validation, dedup, alerts, daily aggregates)");
+    }
+    if (ingress != null) {
+      for (String line : ingress.describe().split("\n")) {
+        lines.add(
+            line.startsWith("listening on")
+                ? "ingress gateway  devices log in with ./biometer devices add"
+                : "                 " + line.strip());
+      }
     }
     if (simulator != null) {
       lines.add(

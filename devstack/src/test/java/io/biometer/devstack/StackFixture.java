@@ -28,6 +28,11 @@ public final class StackFixture {
     v.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "false");
     v.put(DevStackConfig.STREAMS_ENABLED_CONFIG, "false");
     v.put(DevStackConfig.STREAMS_METRICS_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.INGRESS_ENABLED_CONFIG, "false");
+    v.put(DevStackConfig.INGRESS_HTTP_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.INGRESS_MQTT_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.INGRESS_GRPC_PORT_CONFIG, Integer.toString(freePort()));
+    v.put(DevStackConfig.INGRESS_UDP_PORT_CONFIG, Integer.toString(freePort()));
     // The Connect worker is a child JVM: only the tests about landing start it.
     v.put(DevStackConfig.CONNECT_ENABLED_CONFIG, "false");
     v.put(DevStackConfig.CONNECT_PORT_CONFIG, Integer.toString(freePort()));

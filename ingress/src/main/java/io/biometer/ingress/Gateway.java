@@ -150,6 +150,7 @@ public final class Gateway implements AutoCloseable {
       v.awaitLoaded(timeout);
     }
     replayLoaded.set(true);
+    producer.warmUp(List.of(Topics.BODY_READINGS, Topics.METER_READINGS, Topics.INGRESS_REPLAY));
     log.info(
         "ingress: {} devices, {} credentials, {} replay windows loaded",
         directory.deviceCount(),
@@ -174,7 +175,8 @@ public final class Gateway implements AutoCloseable {
       mqttOptions.setMaxMessageSize(max + 1024);
       mqttOptions.setTimeoutOnConnect(
           (int) Math.max(1, config.duration(IngressConfig.CONNECT_TIMEOUT_CONFIG).toSeconds()));
-      mqttOptions.setIdleTimeout(idle).setIdleTimeoutUnit(TimeUnit.SECONDS);
+      // No idle timeout here: vert.x MQTT closes a connection silent for 1.5 keep-alives itself
+      // (and a second "idle" handler would clash with its own); a device must declare one.
       await(mqtt.listen(mqttOptions), "MQTT", mqttPort);
     }
     health = "UP";
@@ -231,6 +233,34 @@ public final class Gateway implements AutoCloseable {
 
   public Directory directory() {
     return directory;
+  }
+
+  /** One line per front end: what listens where. */
+  public String describe() {
+    String host = config.getString(IngressConfig.BIND_HOST_CONFIG);
+    StringBuilder b = new StringBuilder("listening on");
+    b.append("\n  ")
+        .append(httpScheme())
+        .append("://")
+        .append(host)
+        .append(':')
+        .append(httpPort())
+        .append("/v1/readings (POST), /v1/stream (WebSocket), /health, /metrics");
+    if (mqtt != null) {
+      b.append("\n  mqtt")
+          .append(config.tls() ? "s" : "")
+          .append("://")
+          .append(host)
+          .append(':')
+          .append(mqttPort())
+          .append(" topic biometer/<device>/readings");
+    }
+    if (!config.tls()) {
+      b.append(
+          "\n  plain text: no tls.keystore is set; devices' passwords cross the network"
+              + " in the clear. Set tls.keystore before taking devices from a network.");
+    }
+    return b.toString();
   }
 
   /** The URL scheme of the HTTP front end. */

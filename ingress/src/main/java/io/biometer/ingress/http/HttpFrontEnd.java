@@ -233,6 +233,11 @@ public final class HttpFrontEnd {
     open.incrementAndGet();
     ws.closeHandler(v -> open.decrementAndGet());
     ws.exceptionHandler(e -> ws.close());
+    org.slf4j.LoggerFactory.getLogger(HttpFrontEnd.class).warn("DEBUG ws open for {}", p);
+    ws.frameHandler(
+        fr ->
+            org.slf4j.LoggerFactory.getLogger(HttpFrontEnd.class)
+                .warn("DEBUG frame {} {}", fr.type(), fr.isFinal()));
     ws.textMessageHandler(
         text ->
             admitAll(p, Buffer.buffer(text), WS)
@@ -241,6 +246,8 @@ public final class HttpFrontEnd {
         bytes ->
             admitAll(p, bytes, WS)
                 .onComplete(r -> r.result().forEach(res -> ws.writeTextMessage(res.encode()))));
+    // The upgrade request was paused while the device logged in.
+    ws.resume();
   }
 
   private static void refuse(HttpServerRequest req, String protocol, Throwable e) {

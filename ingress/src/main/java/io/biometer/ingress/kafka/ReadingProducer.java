@@ -22,6 +22,13 @@ public final class ReadingProducer implements AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;
   private final AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
+  private final java.util.concurrent.ExecutorService later =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "ingress-producer-later");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param props producer settings (bootstrap servers and overrides); acks and idempotence are
@@ -49,6 +56,33 @@ public final class ReadingProducer implements AutoCloseable {
     return send(topic, key, values.serialize(topic, value));
   }
 
+  /**
+   * Sends {@code value()} from this producer's own thread, in the order of the calls: for sends
+   * made in a callback of another send, which runs on the producer's network thread, where a send
+   * that has to wait (for metadata, for buffer space) would wait for that very thread.
+   */
+  public CompletableFuture<RecordMetadata> sendLater(
+      String topic, String key, java.util.function.Supplier<byte[]> value) {
+    return CompletableFuture.supplyAsync(() -> send(topic, key, value.get()), later)
+        .thenCompose(f -> f);
+  }
+
+  /**
+   * Fetches the metadata of {@code topics} now, so that the first sends do not wait for it.
+   *
+   * @throws IllegalStateException naming a topic that does not exist
+   */
+  public void warmUp(java.util.Collection<String> topics) {
+    for (String t : topics) {
+      try {
+        producer.partitionsFor(t);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException(
+            "topic " + t + " is not available (" + e.getMessage() + "): create it first", e);
+      }
+    }
+  }
+
   /** Sends raw bytes (null: a tombstone). */
   public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value) {
     CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
@@ -74,6 +108,7 @@ public final class ReadingProducer implements AutoCloseable {
 
   @Override
   public void close() {
+    later.shutdown();
     producer.close(Duration.ofSeconds(10));
     values.close();
   }

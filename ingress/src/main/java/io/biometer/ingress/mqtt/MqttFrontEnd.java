@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  *       the reason string, and the user property {@code reason}. MQTT 3.1.1 has no such PUBACK: a
  *       replay is acknowledged (Kafka has the reading already), any other refusal closes the
  *       connection, as Eclipse Hono does, and is logged and counted.
+ *   <li>A device must declare a keep-alive (not 0): the connection is closed after 1.5 keep-alives
+ *       of silence, so half-open connections do not pile up.
  *   <li>Retained messages, subscriptions to anything but the device's own commands topic (next
  *       issue) and wildcards are refused.
  * </ul>
@@ -79,6 +81,15 @@ public final class MqttFrontEnd {
         endpoint.remoteAddress() == null ? null : endpoint.remoteAddress().hostAddress();
     String dn = endpoint.isSsl() ? DeviceLogin.subject(endpoint.sslSession()) : null;
     Future<Principal> auth;
+    if (endpoint.keepAliveTimeSeconds() == 0) {
+      // Without a keep-alive a half-open connection would never be noticed.
+      metrics.refused(MQTT, Refusal.MALFORMED);
+      endpoint.reject(
+          endpoint.protocolVersion() >= 5
+              ? MqttConnectReturnCode.CONNECTION_REFUSED_PROTOCOL_ERROR
+              : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED);
+      return;
+    }
     if (dn != null) {
       auth = login.certificate(dn, address, MQTT);
     } else if (endpoint.auth() == null) {
@@ -205,17 +216,25 @@ public final class MqttFrontEnd {
                     Future.fromCompletionStage(
                         admission.admit(p, r, p.deviceId(), MQTT), vertx.getOrCreateContext()))
             .toList();
-    // The message is acknowledged only if every reading in it was accepted (or was already).
+    // The message is acknowledged if every reading in it is in Kafka: accepted now or before. A
+    // message of nothing but replays is refused as a replay (MQTT 5 says so; 3.1.1 acknowledges).
     return Future.join(each)
         .transform(
             c -> {
+              Throwable replay = null;
+              boolean accepted = false;
               for (Future<Void> f : each) {
-                if (f.failed()
-                    && !(f.cause() instanceof Refused x && x.reason() == Refusal.REPLAY)) {
+                if (f.succeeded()) {
+                  accepted = true;
+                } else if (f.cause() instanceof Refused x && x.reason() == Refusal.REPLAY) {
+                  replay = x;
+                } else {
                   return Future.failedFuture(f.cause());
                 }
               }
-              return Future.succeededFuture();
+              return accepted || replay == null
+                  ? Future.succeededFuture()
+                  : Future.failedFuture(replay);
             });
   }
 

@@ -39,9 +39,11 @@ import org.slf4j.LoggerFactory;
  *   <li>(principal, device, sequence) was not accepted before ({@link ReplayGuard}).
  * </ol>
  *
- * The returned future completes when Kafka acknowledged both the reading and the updated replay
- * window, and fails with {@link Refused} otherwise; a reading Kafka did not take is released from
- * the window, so that the device's re-send is accepted.
+ * The returned future completes when Kafka acknowledged the reading and then the updated replay
+ * window, and fails with {@link Refused} otherwise. A reading Kafka did not take is released from
+ * the window, so that the device's re-send is accepted. The window is written only after the
+ * reading: a crash between the two leaves a reading in Kafka whose window does not hold it, so a
+ * re-send after a restart is accepted again (a copy, which dedup removes), never refused unstored.
  */
 public final class Admission {
 
@@ -120,29 +122,48 @@ public final class Admission {
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
-    CompletableFuture<?> window = producer.send(Topics.INGRESS_REPLAY, key, guard.snapshot(key));
     String k = key;
-    return CompletableFuture.allOf(sent, window)
-        .handle(
-            (ok, e) -> {
-              if (e == null) {
-                metrics.accepted(protocol);
-                metrics.ackNanos(protocol, System.nanoTime() - arrived);
-                return null;
+    // The window is stored only after Kafka has the reading: a window stored without its reading
+    // would make a crashed gateway answer the device's re-send as a replay, and lose the reading.
+    return sent.handle(
+            (md, e) -> {
+              if (e != null) {
+                guard.release(k, r.sequence());
+                throw unavailable(protocol, r, "it", e);
               }
-              guard.release(k, r.sequence());
-              // The window may have been stored with this sequence in it: store it without.
-              producer.send(Topics.INGRESS_REPLAY, k, guard.snapshot(k));
-              metrics.refused(protocol, Refusal.UNAVAILABLE);
-              Throwable cause = e.getCause() != null ? e.getCause() : e;
-              log.warn("Kafka did not take {}: {}", r.id(), cause.toString());
-              throw new Refused(
-                  Refusal.UNAVAILABLE,
-                  r.id()
-                      + ": Kafka did not acknowledge it ("
-                      + cause.getMessage()
-                      + "); send again");
+              return md;
+            })
+        .thenCompose(md -> producer.sendLater(Topics.INGRESS_REPLAY, k, () -> guard.snapshot(k)))
+        .handle(
+            (md, e) -> {
+              if (e != null) {
+                Throwable cause =
+                    e instanceof java.util.concurrent.CompletionException ? e.getCause() : e;
+                if (cause instanceof Refused refused) {
+                  throw refused;
+                }
+                // Kafka has the reading; only its window was not stored. The device's re-send is
+                // answered as a replay by this gateway, which still has the window in memory.
+                throw unavailable(protocol, r, "its replay window", cause);
+              }
+              metrics.accepted(protocol);
+              metrics.ackNanos(protocol, System.nanoTime() - arrived);
+              return null;
             });
+  }
+
+  private Refused unavailable(String protocol, DeviceReading r, String what, Throwable e) {
+    Throwable cause = e.getCause() != null && !(e instanceof Refused) ? e.getCause() : e;
+    metrics.refused(protocol, Refusal.UNAVAILABLE);
+    log.warn("Kafka did not take {} of {}: {}", what, r.id(), cause.toString());
+    return new Refused(
+        Refusal.UNAVAILABLE,
+        r.id()
+            + ": Kafka did not acknowledge "
+            + what
+            + " ("
+            + cause.getMessage()
+            + "); send again");
   }
 
   /** The registry entry of {@code deviceId}, if {@code principal} may send its readings. */

@@ -1,0 +1,545 @@
+package io.biometer.it;
+
+import static io.biometer.it.IngressFixture.ecg;
+import static io.biometer.it.IngressFixture.reading;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.biometer.Topics;
+import io.biometer.avro.BodyReading;
+import io.biometer.avro.MeterReading;
+import io.biometer.avro.RelayKind;
+import io.biometer.ingress.IngressConfig;
+import io.biometer.ingress.Refusal;
+import io.vertx.core.json.JsonObject;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLSocket;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ingress gateway on the embedded stack, each front end driven by a client nobody here wrote:
+ * the JDK's HttpClient (HTTPS) and WebSocket, Eclipse Paho (MQTT 5 and 3.1.1). TLS is on, with a
+ * device certificate for mTLS. Each checks that an accepted reading reaches Kafka once, that every
+ * bad input is refused as docs/ingress.md says, that a replay is refused, and that a sink cannot
+ * relay for a sensor it does not serve.
+ */
+class IngressIT {
+
+  @TempDir static Path dir;
+
+  /**
+   * Where each test's sequences start: they only grow across the tests, which run in any order, as
+   * a device's would.
+   */
+  static final java.util.concurrent.atomic.AtomicLong SEQ =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  static IngressFixture f;
+
+  @BeforeAll
+  static void start() throws Exception {
+    f =
+        IngressFixture.start(
+            dir,
+            true,
+            Map.of(
+                IngressConfig.MAX_PAYLOAD_BYTES_CONFIG, "4096",
+                IngressConfig.DEVICE_RATE_CONFIG, "1",
+                IngressConfig.DEVICE_BURST_CONFIG, "20",
+                IngressConfig.IDLE_TIMEOUT_CONFIG, "PT2S",
+                IngressConfig.CONNECT_TIMEOUT_CONFIG, "PT2S"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (f != null) {
+      f.close();
+    }
+  }
+
+  static long count(String id) {
+    return f.bodyReadingIds().stream().filter(id::equals).count();
+  }
+
+  static double refused(Refusal r) {
+    return f.gateway().metrics().refusedCount(r);
+  }
+
+  @Nested
+  class Https {
+
+    final long b = SEQ.getAndAdd(10_000);
+
+    final HttpClient client;
+
+    Https() throws Exception {
+      client = HttpClient.newBuilder().sslContext(f.ssl(false)).build();
+    }
+
+    String url() {
+      return "https://127.0.0.1:" + f.gateway().httpPort() + "/v1/readings";
+    }
+
+    HttpResponse<String> post(String authId, String password, String body) throws Exception {
+      HttpRequest.Builder b =
+          HttpRequest.newBuilder(URI.create(url()))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (authId != null) {
+        b.header("Authorization", basic(authId, password));
+      }
+      return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String device, String body) throws Exception {
+      return post(device, f.passwords.get(device), body);
+    }
+
+    void refused(HttpResponse<String> r, int status, Refusal reason, String message) {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+      JsonObject body = new JsonObject(r.body());
+      assertThat(body.getString("error")).isEqualTo(reason.label());
+      assertThat(body.getString("message")).contains(message);
+    }
+
+    @Test
+    void anAcceptedReadingReachesKafkaOnceKeyedAndAttributedByTheGateway() throws Exception {
+      HttpResponse<String> r = post("p1.ecg", ecg("p1.ecg", b + 1));
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(new JsonObject(r.body()).getLong("accepted")).isEqualTo(1);
+      BodyReading stored =
+          f.records(Topics.BODY_READINGS).stream()
+              .filter(x -> x.key().equals("p1.ecg"))
+              .map(x -> (BodyReading) x.value())
+              .filter(x -> x.getSequence() == b + 1)
+              .findFirst()
+              .orElseThrow();
+      assertThat(stored.getPatientId()).as("from the registry, not the payload").isEqualTo("p1");
+      assertThat(stored.getProvenance().getRelayId()).isEqualTo("p1.ecg");
+      assertThat(stored.getValues().get(0).getValue()).isEqualTo(72.0);
+      assertThat(count("p1.ecg/" + (b + 1))).isEqualTo(1);
+    }
+
+    @Test
+    void aReplayIsRefusedWith409AndNotWrittenAgain() throws Exception {
+      assertThat(post("p1.ecg", ecg("p1.ecg", b + 2)).statusCode()).isEqualTo(200);
+      refused(post("p1.ecg", ecg("p1.ecg", b + 2)), 409, Refusal.REPLAY, "accepted before");
+      assertThat(count("p1.ecg/" + (b + 2))).isEqualTo(1);
+    }
+
+    @Test
+    void aSinkRelaysABatchForItsSensorsButNotForAnother() throws Exception {
+      String batch =
+          "["
+              + ecg("p1.ecg", b + 100)
+              + ","
+              + reading("p1.blood_pressure", b + 100, "{\"systolic\":120,\"diastolic\":80}")
+              + "]";
+      HttpResponse<String> ok = post("p1.sink-a", batch);
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+      assertThat(new JsonObject(ok.body()).getLong("accepted")).isEqualTo(2);
+      refused(
+          post("p1.sink-a", ecg("p2.ecg", b + 100)), 403, Refusal.NOT_PERMITTED, "not in its via");
+      assertThat(count("p2.ecg/" + (b + 100))).isZero();
+    }
+
+    @Test
+    void theSameReadingRelayedByTheDeviceAndBySinkIsNotAReplay() throws Exception {
+      assertThat(post("p1.ecg", ecg("p1.ecg", b + 200)).statusCode()).isEqualTo(200);
+      assertThat(post("p1.sink-a", ecg("p1.ecg", b + 200)).statusCode()).isEqualTo(200);
+      assertThat(count("p1.ecg/" + (b + 200))).as("two copies; dedup removes one").isEqualTo(2);
+    }
+
+    @Test
+    void aPayloadClaimingAnotherDeviceIsRefusedAndCounted() throws Exception {
+      double before = IngressIT.refused(Refusal.NOT_PERMITTED);
+      refused(
+          post("p1.ecg", ecg("p2.ecg", b + 1)),
+          403,
+          Refusal.NOT_PERMITTED,
+          "p1.ecg may not send readings of p2.ecg");
+      assertThat(IngressIT.refused(Refusal.NOT_PERMITTED)).isEqualTo(before + 1);
+    }
+
+    @Test
+    void badPayloadsAreRefusedWithTheirReason() throws Exception {
+      refused(post("p1.ecg", "{\"deviceId\": "), 400, Refusal.MALFORMED, "not JSON");
+      refused(
+          post(
+              "p1.ecg",
+              ecg("p1.ecg", b + 3).replace("{\"deviceId\"", "{\"firmware\":\"2\",\"deviceId\"")),
+          400,
+          Refusal.UNKNOWN_FIELD,
+          "unknown field 'firmware'");
+      refused(
+          post("p1.ecg", reading("p1.ecg", b + 3, "{\"heart_rate\":72,\"mood\":1}")),
+          400,
+          Refusal.UNKNOWN_FIELD,
+          "unknown channel 'mood'");
+      refused(
+          post(
+              "p1.ecg", "[" + (ecg("p1.ecg", b + 3) + ",").repeat(40) + ecg("p1.ecg", b + 4) + "]"),
+          413,
+          Refusal.OVERSIZE,
+          "over 4096 bytes");
+      refused(
+          post(
+              "p1.ecg",
+              reading("p1.ecg", b + 5, Instant.now().minusSeconds(600), "{\"heart_rate\":1}")),
+          400,
+          Refusal.CLOCK_SKEW,
+          "set the device's clock");
+      assertThat(f.bodyReadingIds())
+          .noneMatch(id -> id.equals("p1.ecg/" + (b + 3)) || id.equals("p1.ecg/" + (b + 5)));
+    }
+
+    @Test
+    void unknownWrongAndExpiredCredentialsGet401() throws Exception {
+      refused(post(null, null, ecg("p1.ecg", b + 9)), 401, Refusal.UNKNOWN_DEVICE, "no credential");
+      refused(post("nobody", "x", ecg("p1.ecg", b + 9)), 401, Refusal.UNKNOWN_DEVICE, "nobody");
+      refused(
+          post("p1.ecg", "wrong", ecg("p1.ecg", b + 9)), 401, Refusal.BAD_SECRET, "wrong secret");
+      refused(
+          post("p2.temp", f.passwords.get("p2.temp"), ecg("p2.temp", b + 9)),
+          401,
+          Refusal.EXPIRED_SECRET,
+          "validity window");
+    }
+
+    @Test
+    void failedLoginsAreLimitedPerAuthId() throws Exception {
+      for (int i = 0; i < 5; i++) {
+        assertThat(post("p3.ecg", "guess" + i, ecg("p3.ecg", b + 1)).statusCode()).isEqualTo(401);
+      }
+      refused(
+          post("p3.ecg", ecg("p3.ecg", b + 1)), 429, Refusal.LOGIN_THROTTLED, "too many failed");
+    }
+
+    @Test
+    void aFloodFromOneDeviceIsRateLimited() throws Exception {
+      StringBuilder batch = new StringBuilder("[");
+      for (int i = 0; i < 25; i++) {
+        batch
+            .append(i == 0 ? "" : ",")
+            .append(reading("p4.ecg", b + 1000 + i, "{\"heart_rate\":1}"));
+      }
+      HttpResponse<String> r = post("p4.ecg", batch.append("]").toString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+      JsonObject body = new JsonObject(r.body());
+      assertThat(body.getLong("accepted")).isEqualTo(20);
+      assertThat(body.getLong("refused")).isEqualTo(5);
+    }
+
+    @Test
+    void aClientCertificateIsAnX509Credential() throws Exception {
+      HttpClient mtls = HttpClient.newBuilder().sslContext(f.ssl(true)).build();
+      HttpResponse<String> r =
+          mtls.send(
+              HttpRequest.newBuilder(URI.create(url()))
+                  .POST(HttpRequest.BodyPublishers.ofString(ecg("p2.ecg", b + 1)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(count("p2.ecg/" + (b + 1))).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowPeerIsCutOffAfterTheIdleTimeout() throws Exception {
+      try (SSLSocket s =
+          (SSLSocket)
+              f.ssl(false).getSocketFactory().createSocket("127.0.0.1", f.gateway().httpPort())) {
+        s.setSoTimeout(15_000);
+        s.getOutputStream().write("POST /v1/readings HTTP/1.1\r\nHost: x\r\n".getBytes());
+        s.getOutputStream().flush();
+        long start = System.nanoTime();
+        InputStream in = s.getInputStream();
+        int read;
+        try {
+          read = in.read();
+          while (read >= 0) {
+            read = in.read();
+          }
+        } catch (java.net.SocketException e) {
+          read = -1;
+        }
+        assertThat(read).isEqualTo(-1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(12));
+      }
+    }
+
+    @Test
+    void healthAndMetricsNeedNoCredential() throws Exception {
+      String base = "https://127.0.0.1:" + f.gateway().httpPort();
+      HttpResponse<String> health =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+      assertThat(health.body()).contains("UP");
+      post("p1.ecg", "not json");
+      HttpResponse<String> metrics =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body())
+          .contains("biometer_ingress_refused_total{protocol=\"http\",reason=\"malformed\"}");
+    }
+  }
+
+  static String basic(String authId, String password) {
+    return "Basic "
+        + Base64.getEncoder()
+            .encodeToString((authId + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Nested
+  class WebSockets {
+
+    final long b = SEQ.getAndAdd(10_000);
+
+    final LinkedBlockingQueue<JsonObject> answers = new LinkedBlockingQueue<>();
+
+    WebSocket open(String device) throws Exception {
+      HttpClient client = HttpClient.newBuilder().sslContext(f.ssl(false)).build();
+      return client
+          .newWebSocketBuilder()
+          .header("Authorization", basic(device, f.passwords.get(device)))
+          .buildAsync(
+              URI.create("wss://127.0.0.1:" + f.gateway().httpPort() + "/v1/stream"),
+              new WebSocket.Listener() {
+                final StringBuilder text = new StringBuilder();
+
+                @Override
+                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                  text.append(data);
+                  if (last) {
+                    answers.add(new JsonObject(text.toString()));
+                    text.setLength(0);
+                  }
+                  ws.request(1);
+                  return null;
+                }
+              })
+          .get(10, TimeUnit.SECONDS);
+    }
+
+    JsonObject next() throws InterruptedException {
+      JsonObject a = answers.poll(15, TimeUnit.SECONDS);
+      assertThat(a).as("an answer within 15 s").isNotNull();
+      return a;
+    }
+
+    @Test
+    void eachReadingOfAStreamIsAnsweredByIdOnceKafkaHasIt() throws Exception {
+      WebSocket ws = open("p1.sink-a");
+      for (int i = 0; i < 5; i++) {
+        ws.sendText(ecg("p1.ecg", b + 300 + i), true).get(5, TimeUnit.SECONDS);
+      }
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        JsonObject a = next();
+        assertThat(a.getString("status")).as(a.encode()).isEqualTo("accepted");
+        ids.add(a.getString("id"));
+      }
+      assertThat(ids)
+          .containsExactlyInAnyOrder(
+              "p1.ecg/" + (b + 300),
+              "p1.ecg/" + (b + 301),
+              "p1.ecg/" + (b + 302),
+              "p1.ecg/" + (b + 303),
+              "p1.ecg/" + (b + 304));
+      assertThat(f.bodyReadingIds().stream().filter(ids::contains).count()).isEqualTo(5);
+
+      ws.sendText(ecg("p1.ecg", b + 302), true);
+      JsonObject replay = next();
+      assertThat(replay.getString("id")).isEqualTo("p1.ecg/" + (b + 302));
+      assertThat(replay.getString("reason")).isEqualTo("replay");
+
+      ws.sendText(ecg("p2.ecg", b + 302), true);
+      assertThat(next().getString("reason")).isEqualTo("not_permitted");
+      ws.sendText("{oops", true);
+      assertThat(next().getString("reason")).isEqualTo("malformed");
+      ws.sendText(reading("p1.ecg", b + 310, "{\"heart_rate\":1,\"x\":2}"), true);
+      assertThat(next().getString("reason")).isEqualTo("unknown_field");
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aWrongPasswordFailsTheHandshake() throws Exception {
+      HttpClient client = HttpClient.newBuilder().sslContext(f.ssl(false)).build();
+      CompletableFuture<WebSocket> ws =
+          client
+              .newWebSocketBuilder()
+              .header("Authorization", basic("p1.ecg", "wrong"))
+              .buildAsync(
+                  URI.create("wss://127.0.0.1:" + f.gateway().httpPort() + "/v1/stream"),
+                  new WebSocket.Listener() {});
+      assertThat(ws)
+          .failsWithin(Duration.ofSeconds(10))
+          .withThrowableThat()
+          .havingRootCause()
+          .withMessageContaining("401");
+    }
+  }
+
+  @Nested
+  class Mqtt {
+
+    final long b = SEQ.getAndAdd(10_000);
+
+    String url() {
+      return "ssl://127.0.0.1:" + f.gateway().mqttPort();
+    }
+
+    MqttAsyncClient v5(String device, String password) throws Exception {
+      MqttAsyncClient c = new MqttAsyncClient(url(), device + "-v5", null);
+      MqttConnectionOptions o = new MqttConnectionOptions();
+      o.setUserName(device);
+      o.setPassword(password.getBytes(StandardCharsets.UTF_8));
+      o.setSocketFactory(f.ssl(false).getSocketFactory());
+      o.setHttpsHostnameVerificationEnabled(false);
+      o.setAutomaticReconnect(false);
+      c.connect(o).waitForCompletion(10_000);
+      return c;
+    }
+
+    /** Publishes at QoS 1 and returns the PUBACK's reason code. */
+    int publish(MqttAsyncClient c, String device, String payload) throws Exception {
+      MqttMessage m = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+      m.setQos(1);
+      IMqttToken t = c.publish("biometer/" + device + "/readings", m);
+      t.waitForCompletion(15_000);
+      int[] codes = t.getReasonCodes();
+      return codes == null || codes.length == 0 ? 0 : codes[0];
+    }
+
+    @Test
+    void mqtt5AcknowledgesOnlyWhatKafkaHasAndAnswersRefusalsWithReasonCodes() throws Exception {
+      MqttAsyncClient c = v5("p1.sink-a", f.passwords.get("p1.sink-a"));
+      try {
+        assertThat(publish(c, "p1.ecg", ecg("p1.ecg", b + 400))).isZero();
+        assertThat(count("p1.ecg/" + (b + 400))).isEqualTo(1);
+        assertThat(publish(c, "p1.ecg", ecg("p1.ecg", b + 400))).as("replay").isEqualTo(0x83);
+        assertThat(publish(c, "p2.ecg", ecg("p2.ecg", b + 400)))
+            .as("not its sensor")
+            .isEqualTo(0x87);
+        assertThat(publish(c, "p1.ecg", ecg("p1.blood_pressure", b + 401)))
+            .as("topic and payload disagree")
+            .isEqualTo(0x87);
+        assertThat(publish(c, "p1.ecg", "{bad")).as("malformed").isEqualTo(0x99);
+        assertThat(publish(c, "p1.ecg", reading("p1.ecg", b + 402, "{\"mood\":1}")))
+            .as("unknown channel")
+            .isEqualTo(0x99);
+        assertThat(
+                publish(
+                    c,
+                    "p1.ecg",
+                    reading(
+                        "p1.ecg", b + 403, Instant.now().plusSeconds(900), "{\"heart_rate\":1}")))
+            .as("clock skew")
+            .isEqualTo(0x83);
+        assertThat(count("p1.ecg/" + (b + 400))).isEqualTo(1);
+      } finally {
+        c.disconnect().waitForCompletion(5_000);
+        c.close();
+      }
+    }
+
+    @Test
+    void mqtt5RefusesABadPasswordAtConnect() {
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> v5("p1.ecg", "wrong"))
+          .isInstanceOf(org.eclipse.paho.mqttv5.common.MqttException.class)
+          .satisfies(
+              e ->
+                  assertThat(((org.eclipse.paho.mqttv5.common.MqttException) e).getReasonCode())
+                      .isEqualTo(0x86));
+    }
+
+    @Test
+    void mqtt311AcknowledgesAcceptedAndReplayedReadingsAndClosesOnOtherRefusals() throws Exception {
+      org.eclipse.paho.client.mqttv3.MqttClient c =
+          new org.eclipse.paho.client.mqttv3.MqttClient(
+              url(), "p1.ecg-v3", new MemoryPersistence());
+      MqttConnectOptions o = new MqttConnectOptions();
+      o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+      o.setUserName("p1.ecg");
+      o.setPassword(f.passwords.get("p1.ecg").toCharArray());
+      o.setSocketFactory(f.ssl(false).getSocketFactory());
+      o.setHttpsHostnameVerificationEnabled(false);
+      c.connect(o);
+      c.publish("biometer/p1.ecg/readings", ecg("p1.ecg", b + 500).getBytes(), 1, false);
+      assertThat(count("p1.ecg/" + (b + 500))).isEqualTo(1);
+      c.publish("biometer/p1.ecg/readings", ecg("p1.ecg", b + 500).getBytes(), 1, false);
+      assertThat(count("p1.ecg/" + (b + 500)))
+          .as("a replay is acknowledged, not written")
+          .isEqualTo(1);
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> c.publish("biometer/p1.ecg/readings", "{bad".getBytes(), 1, false))
+          .isInstanceOf(MqttException.class);
+      Poll.until(
+          Duration.ofSeconds(10), "the gateway closes the connection", () -> !c.isConnected());
+      c.close();
+    }
+
+    @Test
+    void aClientThatNeverSendsConnectIsCutOff() throws Exception {
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress("127.0.0.1", f.gateway().mqttPort()), 5_000);
+        s.setSoTimeout(15_000);
+        long start = System.nanoTime();
+        int read;
+        try {
+          read = s.getInputStream().read();
+        } catch (java.net.SocketException e) {
+          read = -1;
+        }
+        assertThat(read).isEqualTo(-1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(12));
+      }
+    }
+  }
+
+  static String ids(List<String> ids) {
+    return ids.stream().sorted().collect(Collectors.joining(","));
+  }
+
+  @SuppressWarnings("unused")
+  private static MeterReading unusedMeter() {
+    return null;
+  }
+
+  @SuppressWarnings("unused")
+  private static RelayKind unusedRelay() {
+    return RelayKind.SINK;
+  }
+}
