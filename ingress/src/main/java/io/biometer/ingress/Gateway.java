@@ -7,6 +7,7 @@ import io.biometer.ingress.auth.Authenticator;
 import io.biometer.ingress.auth.DeviceLogin;
 import io.biometer.ingress.auth.Directory;
 import io.biometer.ingress.auth.LoginThrottle;
+import io.biometer.ingress.grpc.GrpcFrontEnd;
 import io.biometer.ingress.http.HttpFrontEnd;
 import io.biometer.ingress.kafka.CompactedView;
 import io.biometer.ingress.kafka.ReadingProducer;
@@ -55,6 +56,7 @@ public final class Gateway implements AutoCloseable {
   private final DeviceLogin login;
   private HttpFrontEnd http;
   private MqttFrontEnd mqtt;
+  private GrpcFrontEnd grpc;
   private volatile String health = "STARTING";
 
   private Gateway(IngressConfig config) {
@@ -179,6 +181,15 @@ public final class Gateway implements AutoCloseable {
       // (and a second "idle" handler would clash with its own); a device must declare one.
       await(mqtt.listen(mqttOptions), "MQTT", mqttPort);
     }
+    int grpcPort = config.getInt(IngressConfig.GRPC_PORT_CONFIG);
+    if (grpcPort >= 0) {
+      grpc = new GrpcFrontEnd(vertx, login, admission, metrics, max);
+      HttpServerOptions grpcOptions = new HttpServerOptions();
+      grpcOptions.setHost(host).setPort(grpcPort);
+      tls(grpcOptions);
+      grpcOptions.setIdleTimeout(idle).setIdleTimeoutUnit(TimeUnit.SECONDS);
+      await(grpc.listen(grpcOptions), "gRPC", grpcPort);
+    }
     health = "UP";
   }
 
@@ -225,6 +236,11 @@ public final class Gateway implements AutoCloseable {
   /** The MQTT port, or -1 if MQTT is off. */
   public int mqttPort() {
     return mqtt == null ? -1 : mqtt.port();
+  }
+
+  /** The gRPC port, or -1 if gRPC is off. */
+  public int grpcPort() {
+    return grpc == null ? -1 : grpc.port();
   }
 
   public IngressMetrics metrics() {

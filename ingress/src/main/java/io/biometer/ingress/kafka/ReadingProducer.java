@@ -18,7 +18,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * when every in-sync replica has the record. Front ends acknowledge a device on that, and not
  * before.
  */
-public final class ReadingProducer implements AutoCloseable {
+public final class ReadingProducer implements RecordSender, AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;
   private final AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
@@ -52,6 +52,7 @@ public final class ReadingProducer implements AutoCloseable {
   }
 
   /** Sends an Avro value; the future completes when Kafka acknowledged it. */
+  @Override
   public CompletableFuture<RecordMetadata> send(String topic, String key, SpecificRecord value) {
     return send(topic, key, values.serialize(topic, value));
   }
@@ -84,6 +85,7 @@ public final class ReadingProducer implements AutoCloseable {
   }
 
   /** Sends raw bytes (null: a tombstone). */
+  @Override
   public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value) {
     CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
     try {

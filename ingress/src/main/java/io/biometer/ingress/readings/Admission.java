@@ -15,7 +15,7 @@ import io.biometer.ingress.Refusal;
 import io.biometer.ingress.Refused;
 import io.biometer.ingress.auth.Directory;
 import io.biometer.ingress.auth.Principal;
-import io.biometer.ingress.kafka.ReadingProducer;
+import io.biometer.ingress.kafka.RecordSender;
 import io.biometer.ingress.replay.ReplayGuard;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,7 +51,7 @@ public final class Admission {
 
   private final Directory directory;
   private final ReplayGuard guard;
-  private final ReadingProducer producer;
+  private final RecordSender producer;
   private final IngressMetrics metrics;
   private final DeviceRateLimiter limiter;
   private final SensorCatalog catalog = SensorCatalog.standard();
@@ -61,7 +61,7 @@ public final class Admission {
   public Admission(
       Directory directory,
       ReplayGuard guard,
-      ReadingProducer producer,
+      RecordSender producer,
       IngressMetrics metrics,
       DeviceRateLimiter limiter,
       long skewMillis,

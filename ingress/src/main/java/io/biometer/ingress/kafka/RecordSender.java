@@ -1,0 +1,20 @@
+package io.biometer.ingress.kafka;
+
+import java.util.concurrent.CompletableFuture;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+
+/**
+ * Where {@link io.biometer.ingress.readings.Admission} sends what it admitted: Kafka, through
+ * {@link ReadingProducer}, in the gateway; a fake in the tests of the front ends, which run without
+ * a broker. A returned future completes only once the record is stored (for Kafka: acknowledged by
+ * every in-sync replica), and fails otherwise.
+ */
+public interface RecordSender {
+
+  /** Sends an Avro value; the future completes when it is stored. */
+  CompletableFuture<RecordMetadata> send(String topic, String key, SpecificRecord value);
+
+  /** Sends raw bytes (null: a tombstone); the future completes when they are stored. */
+  CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value);
+}
