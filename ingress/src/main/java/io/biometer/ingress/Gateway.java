@@ -15,6 +15,7 @@ import io.biometer.ingress.mqtt.MqttFrontEnd;
 import io.biometer.ingress.readings.Admission;
 import io.biometer.ingress.readings.DeviceRateLimiter;
 import io.biometer.ingress.replay.ReplayGuard;
+import io.biometer.ingress.udp.UdpFrontEnd;
 import io.biometer.serde.AvroDeserializer;
 import io.biometer.serde.AvroSerdeConfig;
 import io.vertx.core.Future;
@@ -57,6 +58,7 @@ public final class Gateway implements AutoCloseable {
   private HttpFrontEnd http;
   private MqttFrontEnd mqtt;
   private GrpcFrontEnd grpc;
+  private UdpFrontEnd udp;
   private volatile String health = "STARTING";
 
   private Gateway(IngressConfig config) {
@@ -190,6 +192,26 @@ public final class Gateway implements AutoCloseable {
       grpcOptions.setIdleTimeout(idle).setIdleTimeoutUnit(TimeUnit.SECONDS);
       await(grpc.listen(grpcOptions), "gRPC", grpcPort);
     }
+    int udpPort = config.getInt(IngressConfig.UDP_PORT_CONFIG);
+    if (udpPort >= 0) {
+      UdpFrontEnd.Limits limits =
+          new UdpFrontEnd.Limits(
+              max,
+              config.getInt(IngressConfig.UDP_MAX_BATCHES_CONFIG),
+              config.getInt(IngressConfig.UDP_MAX_BUFFERED_BYTES_CONFIG),
+              config.duration(IngressConfig.UDP_REASSEMBLY_TIMEOUT_CONFIG).toMillis(),
+              config.duration(IngressConfig.CLOCK_SKEW_CONFIG).toMillis());
+      udp =
+          new UdpFrontEnd(
+              vertx,
+              login.authenticator(),
+              admission::admit,
+              metrics,
+              limits,
+              System::currentTimeMillis,
+              () -> System.nanoTime() / 1_000_000);
+      await(udp.listen(host, udpPort), "UDP", udpPort);
+    }
     health = "UP";
   }
 
@@ -241,6 +263,11 @@ public final class Gateway implements AutoCloseable {
   /** The gRPC port, or -1 if gRPC is off. */
   public int grpcPort() {
     return grpc == null ? -1 : grpc.port();
+  }
+
+  /** The UDP port of meters' batches, or -1 if UDP is off. */
+  public int udpPort() {
+    return udp == null ? -1 : udp.port();
   }
 
   public IngressMetrics metrics() {

@@ -33,6 +33,9 @@ public final class IngressConfig extends AbstractConfig {
   public static final String MQTT_PORT_CONFIG = "mqtt.port";
   public static final String GRPC_PORT_CONFIG = "grpc.port";
   public static final String UDP_PORT_CONFIG = "udp.port";
+  public static final String UDP_REASSEMBLY_TIMEOUT_CONFIG = "udp.reassembly.timeout";
+  public static final String UDP_MAX_BATCHES_CONFIG = "udp.max.batches";
+  public static final String UDP_MAX_BUFFERED_BYTES_CONFIG = "udp.max.buffered.bytes";
   public static final String TLS_KEYSTORE_CONFIG = "tls.keystore";
   public static final String TLS_KEYSTORE_PASSWORD_CONFIG = "tls.keystore.password";
   public static final String TLS_TRUSTSTORE_CONFIG = "tls.truststore";
@@ -103,6 +106,32 @@ public final class IngressConfig extends AbstractConfig {
               Importance.MEDIUM,
               "Port of the UDP batch protocol of soil meters (HMAC-signed); 0 for any free port, -1"
                   + " for none. Default: 8491.")
+          .define(
+              UDP_REASSEMBLY_TIMEOUT_CONFIG,
+              Type.STRING,
+              "PT10S",
+              ConfigValidators.duration(Duration.ofMillis(100)),
+              Importance.LOW,
+              "How long the datagrams of one UDP batch may take to arrive, counted from the first;"
+                  + " a batch still incomplete then is dropped and refused as truncated, ISO-8601."
+                  + " Default: PT10S.")
+          .define(
+              UDP_MAX_BATCHES_CONFIG,
+              Type.INT,
+              256,
+              Range.atLeast(1),
+              Importance.LOW,
+              "UDP batches reassembled at once; the first datagram of one more is refused as"
+                  + " unavailable (the meter sends again later). Default: 256.")
+          .define(
+              UDP_MAX_BUFFERED_BYTES_CONFIG,
+              Type.INT,
+              16 * 1024 * 1024,
+              Range.atLeast(1024),
+              Importance.LOW,
+              "Bytes the UDP batches being reassembled may reserve together (each its declared"
+                  + " length plus 32 per datagram, from its first datagram on); a batch beyond is"
+                  + " refused as unavailable. Default: 16777216.")
           .define(
               TLS_KEYSTORE_CONFIG,
               Type.STRING,

@@ -62,6 +62,7 @@ public final class ReadingProducer implements RecordSender, AutoCloseable {
    * made in a callback of another send, which runs on the producer's network thread, where a send
    * that has to wait (for metadata, for buffer space) would wait for that very thread.
    */
+  @Override
   public CompletableFuture<RecordMetadata> sendLater(
       String topic, String key, java.util.function.Supplier<byte[]> value) {
     return CompletableFuture.supplyAsync(() -> send(topic, key, value.get()), later)

@@ -17,4 +17,13 @@ public interface RecordSender {
 
   /** Sends raw bytes (null: a tombstone); the future completes when they are stored. */
   CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value);
+
+  /**
+   * Sends {@code value()} later, from a thread of the sender's own, in the order of the calls: for
+   * sends made in the callback of another send. The default sends at once.
+   */
+  default CompletableFuture<RecordMetadata> sendLater(
+      String topic, String key, java.util.function.Supplier<byte[]> value) {
+    return send(topic, key, value.get());
+  }
 }
