@@ -33,7 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
  *   1     B, length of the batch id, 1..64
  *   B     batch id, printable ASCII (0x21..0x7E); names one set of readings, kept on every re-send
  *   8     first sequence, signed, >= 0: the lowest sequence of the batch's readings
- *   8     last sequence, signed: the highest; last - first < 64 (the replay window)
+ *   8     last sequence, signed: the highest; last - first < 256 (the replay window, ReplayWindow.SIZE)
  *   8     sentAt, signed, epoch milliseconds: the same in every datagram of one send, and
  *         greater in every later send of the batch
  *   2     fragment index, 0..count-1

@@ -42,9 +42,9 @@ class ReplayWindowTest {
 
   @Test
   void belowTheWindowIsBehindNotNew() {
-    ReplayWindow w = accepted(100);
-    assertThat(w.check(100 - ReplayWindow.SIZE + 1)).isEqualTo(Verdict.NEW);
-    assertThat(w.check(100 - ReplayWindow.SIZE)).isEqualTo(Verdict.BEHIND);
+    ReplayWindow w = accepted(1000);
+    assertThat(w.check(1000 - ReplayWindow.SIZE + 1)).isEqualTo(Verdict.NEW);
+    assertThat(w.check(1000 - ReplayWindow.SIZE)).isEqualTo(Verdict.BEHIND);
     assertThat(w.check(0)).isEqualTo(Verdict.BEHIND);
   }
 
@@ -53,6 +53,14 @@ class ReplayWindowTest {
     ReplayWindow w = accepted(1, 2, 3, 1000);
     assertThat(w.check(999)).isEqualTo(Verdict.NEW);
     assertThat(w.check(3)).isEqualTo(Verdict.BEHIND);
+    // A jump inside the window keeps what is still in it and forgets the rest.
+    ReplayWindow v = accepted(10, 11, 12, 200);
+    assertThat(v.check(10)).isEqualTo(Verdict.REPLAY);
+    assertThat(v.check(13)).isEqualTo(Verdict.NEW);
+    v.accept(300);
+    assertThat(v.check(200)).isEqualTo(Verdict.REPLAY);
+    assertThat(v.check(12)).isEqualTo(Verdict.BEHIND);
+    assertThat(v.check(45)).as("in the window, never accepted").isEqualTo(Verdict.NEW);
   }
 
   @Test
@@ -65,18 +73,18 @@ class ReplayWindowTest {
 
   @Test
   void theStoredFormRestoresTheSameWindow() {
-    ReplayWindow w = accepted(3, 9, 40, 41);
+    ReplayWindow w = accepted(3, 9, 40, 41, 250, 300, 299);
     ReplayWindow back = ReplayWindow.decode(w.encode());
-    for (long s = 0; s < 60; s++) {
+    for (long s = 0; s < 320; s++) {
       assertThat(back.check(s)).as("sequence %d", s).isEqualTo(w.check(s));
     }
-    assertThat(w.encode()).hasSize(17).startsWith(ReplayWindow.FORMAT);
+    assertThat(w.encode()).hasSize(41).startsWith(ReplayWindow.FORMAT);
   }
 
   @Test
   void anUnknownStoredFormIsRefusedNamingIt() {
     assertThatThrownBy(() -> ReplayWindow.decode(new byte[] {9, 0, 0}))
-        .hasMessageContaining("17 bytes of format 1")
+        .hasMessageContaining("41 bytes of format 1")
         .hasMessageContaining("got 3 bytes of format 9");
   }
 
@@ -90,6 +98,10 @@ class ReplayWindowTest {
     }
     assertThat(a.check(2)).isEqualTo(Verdict.NEW);
     assertThat(a.highest()).isEqualTo(8);
+    ReplayWindow far = accepted(1000);
+    a.merge(far);
+    assertThat(a.check(1000)).isEqualTo(Verdict.REPLAY);
+    assertThat(a.check(8)).isEqualTo(Verdict.BEHIND);
   }
 
   @Test
@@ -115,7 +127,7 @@ class ReplayWindowTest {
   void aSequenceFarBelowTellsHowToResetTheWindow() {
     ReplayGuard g = new ReplayGuard();
     String key = ReplayGuard.key("m1", "m1");
-    g.reserve(key, "m1", 500);
+    g.reserve(key, "m1", 5000);
     assertThatThrownBy(() -> g.reserve(key, "m1", 0))
         .isInstanceOf(Refused.class)
         .hasMessageContaining("restarted its counter")

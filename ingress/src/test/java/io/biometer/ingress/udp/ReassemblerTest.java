@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.biometer.ingress.Refusal;
 import io.biometer.ingress.Refused;
+import io.biometer.ingress.replay.ReplayWindow;
 import io.biometer.ingress.udp.Reassembler.Expired;
 import io.biometer.ingress.udp.Reassembler.Offered;
 import io.biometer.ingress.udp.Reassembler.Outcome;
@@ -170,13 +171,14 @@ class ReassemblerTest {
   void aBatchSpanningMoreThanTheReplayWindowIsOversize() {
     Reassembler<String> r = reassembler(8, 100_000);
     byte[] d =
-        UdpBatchClient.datagrams(KEY, "meter-01", "m01", "b1", 0, 64, SENT_AT, new byte[10], 1232)
+        UdpBatchClient.datagrams(
+                KEY, "meter-01", "m01", "b1", 0, ReplayWindow.SIZE, SENT_AT, new byte[10], 1232)
             .get(0);
 
     assertThatThrownBy(() -> r.offer(decode(d), "x"))
         .isInstanceOfSatisfying(
             Refused.class, e -> assertThat(e.reason()).isEqualTo(Refusal.OVERSIZE))
-        .hasMessageContaining("spans 65 sequences");
+        .hasMessageContaining("spans " + (ReplayWindow.SIZE + 1) + " sequences");
   }
 
   @Test
