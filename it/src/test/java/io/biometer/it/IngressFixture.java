@@ -285,6 +285,18 @@ final class IngressFixture implements AutoCloseable {
     return reading(device, sequence, "{\"heart_rate\":72}");
   }
 
+  /** Trust managers that trust the gateway's certificate. */
+  javax.net.ssl.TrustManager[] trustManagers() throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(serverStore)) {
+      trust.load(in, STORE_PASSWORD.toCharArray());
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    return tmf.getTrustManagers();
+  }
+
   /** An SSL context that trusts the gateway, with the device certificate if {@code mtls}. */
   SSLContext ssl(boolean mtls) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");

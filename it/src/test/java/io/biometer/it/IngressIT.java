@@ -48,10 +48,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ingress gateway on the embedded stack, each front end driven by a client nobody here wrote:
- * the JDK's HttpClient (HTTPS) and WebSocket, Eclipse Paho (MQTT 5 and 3.1.1). TLS is on, with a
- * device certificate for mTLS. Each checks that an accepted reading reaches Kafka once, that every
- * bad input is refused as docs/ingress.md says, that a replay is refused, and that a sink cannot
- * relay for a sensor it does not serve.
+ * the JDK's HttpClient (HTTPS) and WebSocket, Eclipse Paho (MQTT 5 and 3.1.1), grpc-java's
+ * generated stub (gRPC) and a raw {@code DatagramSocket} (UDP). TLS is on, with a device
+ * certificate for mTLS. Each checks that an accepted reading reaches Kafka once, that every bad
+ * input is refused as docs/ingress.md says, that a replay is refused, and that a sink cannot relay
+ * for a sensor it does not serve.
  */
 class IngressIT {
 
@@ -77,7 +78,8 @@ class IngressIT {
                 IngressConfig.DEVICE_RATE_CONFIG, "1",
                 IngressConfig.DEVICE_BURST_CONFIG, "20",
                 IngressConfig.IDLE_TIMEOUT_CONFIG, "PT2S",
-                IngressConfig.CONNECT_TIMEOUT_CONFIG, "PT2S"));
+                IngressConfig.CONNECT_TIMEOUT_CONFIG, "PT2S",
+                IngressConfig.UDP_REASSEMBLY_TIMEOUT_CONFIG, "PT2S"));
   }
 
   @AfterAll
@@ -529,17 +531,245 @@ class IngressIT {
     }
   }
 
+  @Nested
+  class Grpc {
+
+    final long b = SEQ.getAndAdd(10_000);
+
+    static final io.grpc.Metadata.Key<String> AUTHORIZATION =
+        io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+
+    io.grpc.ManagedChannel channel() throws Exception {
+      return io.grpc.Grpc.newChannelBuilderForAddress(
+              "127.0.0.1",
+              f.gateway().grpcPort(),
+              io.grpc.TlsChannelCredentials.newBuilder().trustManager(f.trustManagers()).build())
+          .build();
+    }
+
+    /** One Send call: the readings up, and every ack until the call ends. */
+    List<Object> call(String authId, String password, io.biometer.ingress.grpc.v1.Reading... rs)
+        throws Exception {
+      io.grpc.ManagedChannel ch = channel();
+      try {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(AUTHORIZATION, basic(authId, password));
+        LinkedBlockingQueue<Object> out = new LinkedBlockingQueue<>();
+        CompletableFuture<io.grpc.Status> end = new CompletableFuture<>();
+        io.grpc.stub.StreamObserver<io.biometer.ingress.grpc.v1.Reading> up =
+            io.biometer.ingress.grpc.v1.ReadingsGrpc.newStub(ch)
+                .withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+                .send(
+                    new io.grpc.stub.StreamObserver<>() {
+                      @Override
+                      public void onNext(io.biometer.ingress.grpc.v1.Ack a) {
+                        out.add(a);
+                      }
+
+                      @Override
+                      public void onError(Throwable t) {
+                        end.complete(io.grpc.Status.fromThrowable(t));
+                      }
+
+                      @Override
+                      public void onCompleted() {
+                        end.complete(io.grpc.Status.OK);
+                      }
+                    });
+        for (io.biometer.ingress.grpc.v1.Reading r : rs) {
+          up.onNext(r);
+        }
+        up.onCompleted();
+        io.grpc.Status status = end.get(20, TimeUnit.SECONDS);
+        List<Object> all = new ArrayList<>(out);
+        all.add(status);
+        return all;
+      } finally {
+        ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+    }
+
+    io.biometer.ingress.grpc.v1.Reading ecgReading(String device, long sequence) {
+      long now = System.currentTimeMillis();
+      return io.biometer.ingress.grpc.v1.Reading.newBuilder()
+          .setDeviceId(device)
+          .setSequence(sequence)
+          .setSentAtMs(now)
+          .setEventTimeMs(now)
+          .putValues("heart_rate", 66)
+          .setBatteryPercent(70)
+          .build();
+    }
+
+    @Test
+    void eachReadingIsAckedOnceKafkaHasItAndReplaysAndStrangersAreRefused() throws Exception {
+      List<Object> answers =
+          call(
+              "p1.sink-a",
+              f.passwords.get("p1.sink-a"),
+              ecgReading("p1.ecg", b + 1),
+              ecgReading("p1.ecg", b + 1),
+              ecgReading("p2.ecg", b + 1),
+              ecgReading("p1.ecg", b + 2).toBuilder().putValues("mood", 1).build());
+      assertThat(answers).hasSize(5).last().isEqualTo(io.grpc.Status.OK);
+      Map<String, String> byStatus =
+          answers.subList(0, 4).stream()
+              .map(a -> (io.biometer.ingress.grpc.v1.Ack) a)
+              .collect(
+                  Collectors.toMap(
+                      a -> a.getDeviceId() + "/" + (a.getSequence() - b) + "/" + a.getReason(),
+                      a -> a.getStatus() + " " + a.getGrpcStatus(),
+                      (x, y) -> x + "," + y));
+      assertThat(byStatus)
+          .containsEntry("p1.ecg/1/", "ACCEPTED ")
+          .containsEntry("p1.ecg/1/replay", "REFUSED ALREADY_EXISTS")
+          .containsEntry("p2.ecg/1/not_permitted", "REFUSED PERMISSION_DENIED")
+          .containsEntry("p1.ecg/2/unknown_field", "REFUSED INVALID_ARGUMENT");
+      assertThat(count("p1.ecg/" + (b + 1))).isEqualTo(1);
+      assertThat(count("p2.ecg/" + (b + 1))).isZero();
+    }
+
+    @Test
+    void aWrongPasswordEndsTheCallUnauthenticated() throws Exception {
+      List<Object> answers = call("p1.ecg", "wrong", ecgReading("p1.ecg", b + 1));
+      assertThat(answers).hasSize(1);
+      assertThat(((io.grpc.Status) answers.get(0)).getCode())
+          .isEqualTo(io.grpc.Status.Code.UNAUTHENTICATED);
+    }
+  }
+
+  @Nested
+  class Udp {
+
+    final long b = SEQ.getAndAdd(10_000);
+
+    byte[] key() {
+      return Base64.getDecoder().decode(f.keys.get("m1"));
+    }
+
+    java.net.InetSocketAddress gateway() {
+      return new java.net.InetSocketAddress("127.0.0.1", f.gateway().udpPort());
+    }
+
+    List<io.biometer.ingress.readings.DeviceReading> day(String device, long first, int n) {
+      List<io.biometer.ingress.readings.DeviceReading> out = new ArrayList<>();
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < n; i++) {
+        out.add(
+            new io.biometer.ingress.readings.DeviceReading(
+                device,
+                first + i,
+                now,
+                now - 86_400_000L + i * 900_000L,
+                Map.of("soil_temperature", 11.5, "soil_humidity", 31.0),
+                60f));
+      }
+      return out;
+    }
+
+    /** Sends {@code datagrams} from a raw socket and returns the first answer, or null. */
+    io.biometer.ingress.udp.UdpCodec.Answer exchange(List<byte[]> datagrams, Duration wait)
+        throws Exception {
+      try (java.net.DatagramSocket s = new java.net.DatagramSocket()) {
+        s.setSoTimeout((int) wait.toMillis());
+        for (byte[] d : datagrams) {
+          s.send(new java.net.DatagramPacket(d, d.length, gateway()));
+        }
+        byte[] buf = new byte[65_535];
+        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+        try {
+          s.receive(p);
+        } catch (java.net.SocketTimeoutException e) {
+          return null;
+        }
+        return io.biometer.ingress.udp.UdpCodec.decodeAnswer(buf, p.getLength());
+      }
+    }
+
+    List<byte[]> datagrams(
+        byte[] key, String batch, List<io.biometer.ingress.readings.DeviceReading> rs) {
+      long first = rs.get(0).sequence();
+      long last = rs.get(rs.size() - 1).sequence();
+      long sentAt = rs.get(0).sentAt();
+      return io.biometer.ingress.udp.UdpBatchClient.datagrams(
+          key,
+          "m1",
+          "m1",
+          batch,
+          first,
+          last,
+          sentAt,
+          io.biometer.ingress.udp.UdpBatchClient.json(rs, sentAt),
+          1232);
+    }
+
+    long meterCount(String batch) {
+      return f.records(Topics.METER_READINGS).stream()
+          .map(r -> (MeterReading) r.value())
+          .filter(m -> m.getProvenance().getRelayId().equals(batch))
+          .peek(m -> assertThat(m.getProvenance().getRelayKind()).isEqualTo(RelayKind.UPLOAD_BATCH))
+          .count();
+    }
+
+    @Test
+    void aSignedDayIsAckedOnceKafkaHasItAndItsResendIsAckedWithoutCopies() throws Exception {
+      String batch = "m1-day-" + b;
+      // 16 samples: over 3 datagrams, under this gateway's max.payload.bytes of 4096.
+      List<io.biometer.ingress.readings.DeviceReading> day = day("m1", b, 16);
+      List<byte[]> d = datagrams(key(), batch, day);
+      assertThat(d).as("a day needs several datagrams").hasSizeGreaterThan(1);
+      io.biometer.ingress.udp.UdpCodec.Answer a = exchange(d, Duration.ofSeconds(15));
+      assertThat(a).isNotNull();
+      assertThat(a.ack()).as("%s %s", a.reason(), a.message()).isTrue();
+      assertThat(a.verify(key())).as("the ACK is signed with the meter's key").isTrue();
+      assertThat(a.accepted()).isEqualTo(16);
+      assertThat(meterCount(batch)).isEqualTo(16);
+
+      // The meter did not hear the ACK and sends the batch again, later.
+      List<io.biometer.ingress.readings.DeviceReading> again = new ArrayList<>();
+      for (var r : day) {
+        again.add(
+            new io.biometer.ingress.readings.DeviceReading(
+                r.deviceId(),
+                r.sequence(),
+                r.sentAt() + 1000,
+                r.eventTime(),
+                r.values(),
+                r.batteryPercent()));
+      }
+      io.biometer.ingress.udp.UdpCodec.Answer second =
+          exchange(datagrams(key(), batch, again), Duration.ofSeconds(15));
+      assertThat(second.ack()).as("%s %s", second.reason(), second.message()).isTrue();
+      assertThat(second.replayed()).isEqualTo(16);
+      assertThat(meterCount(batch)).as("no copies").isEqualTo(16);
+    }
+
+    @Test
+    void aWrongKeyATruncatedBatchAndAClaimOnAnotherDeviceAreRefused() throws Exception {
+      byte[] wrong = key().clone();
+      wrong[0] ^= 1;
+      io.biometer.ingress.udp.UdpCodec.Answer bad =
+          exchange(datagrams(wrong, "m1-bad-" + b, day("m1", b, 2)), Duration.ofSeconds(10));
+      assertThat(bad).isNotNull();
+      assertThat(bad.reason()).isEqualTo(Refusal.BAD_SIGNATURE.label());
+      assertThat(bad.signed()).isFalse();
+
+      List<byte[]> d = datagrams(key(), "m1-cut-" + b, day("m1", b + 100, 16));
+      io.biometer.ingress.udp.UdpCodec.Answer cut =
+          exchange(List.of(d.get(0)), Duration.ofSeconds(15));
+      assertThat(cut).as("a NACK after the reassembly timeout").isNotNull();
+      assertThat(cut.reason()).isEqualTo(Refusal.TRUNCATED.label());
+
+      io.biometer.ingress.udp.UdpCodec.Answer other =
+          exchange(
+              datagrams(key(), "m1-other-" + b, day("p1.ecg", b + 200, 1)), Duration.ofSeconds(10));
+      assertThat(other).isNotNull();
+      assertThat(other.ack()).isFalse();
+      assertThat(meterCount("m1-cut-" + b) + meterCount("m1-other-" + b)).isZero();
+    }
+  }
+
   static String ids(List<String> ids) {
     return ids.stream().sorted().collect(Collectors.joining(","));
-  }
-
-  @SuppressWarnings("unused")
-  private static MeterReading unusedMeter() {
-    return null;
-  }
-
-  @SuppressWarnings("unused")
-  private static RelayKind unusedRelay() {
-    return RelayKind.SINK;
   }
 }

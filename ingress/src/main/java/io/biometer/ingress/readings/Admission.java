@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *       entry lists the device in {@code via};
  *   <li>the device is registered and its channels are exactly its sensor type's;
  *   <li>{@code sentAt} is within the allowed skew of the gateway's clock;
- *   <li>the device is within its rate;
- *   <li>(principal, device, sequence) was not accepted before ({@link ReplayGuard}).
+ *   <li>(principal, device, sequence) was not accepted before ({@link ReplayGuard});
+ *   <li>the device is within its rate (a replay, refused above, costs none).
  * </ol>
  *
  * The returned future completes when Kafka acknowledged the reading and then the updated replay
@@ -103,12 +103,15 @@ public final class Admission {
                 + Instant.ofEpochMilli(now)
                 + "); set the device's clock");
       }
+      key = ReplayGuard.key(principal.deviceId(), r.deviceId());
+      // A replay is answered before the rate limit: it costs no write, and a device re-sending
+      // what it was not told was delivered must not spend its rate on it.
+      guard.reserve(key, r.deviceId(), r.sequence());
       if (!limiter.tryAcquire(r.deviceId())) {
+        guard.release(key, r.sequence());
         throw new Refused(
             Refusal.RATE_LIMITED, r.id() + ": " + r.deviceId() + " sends too fast; retry later");
       }
-      key = ReplayGuard.key(principal.deviceId(), r.deviceId());
-      guard.reserve(key, r.deviceId(), r.sequence());
       boolean meter = device.getKind() == DeviceKind.SOIL_METER;
       topic = meter ? Topics.METER_READINGS : Topics.BODY_READINGS;
       record = meter ? meterReading(device, r, relayId, now) : bodyReading(device, r, relayId, now);
