@@ -404,11 +404,8 @@ public final class LocalStack implements AutoCloseable {
               + "/metrics and /health   (validation, dedup, alerts, daily aggregates)");
     }
     if (ingress != null) {
-      for (String line : ingress.describe().split("\n")) {
-        lines.add(
-            line.startsWith("listening on")
-                ? "ingress gateway  devices log in with ./biometer devices add"
-                : "                 " + line.strip());
+      for (String line : ingress.describe()) {
+        lines.add("ingress " + line);
       }
     }
     if (simulator != null) {

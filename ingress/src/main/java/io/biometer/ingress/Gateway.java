@@ -278,32 +278,44 @@ public final class Gateway implements AutoCloseable {
     return directory;
   }
 
-  /** One line per front end: what listens where. */
-  public String describe() {
+  /**
+   * What listens where, for people: one line per front end, each a label of up to 8 characters,
+   * blanks, then the address and what it takes; last, whether TLS is off.
+   */
+  public List<String> describe() {
     String host = config.getString(IngressConfig.BIND_HOST_CONFIG);
-    StringBuilder b = new StringBuilder("listening on");
-    b.append("\n  ")
-        .append(httpScheme())
-        .append("://")
-        .append(host)
-        .append(':')
-        .append(httpPort())
-        .append("/v1/readings (POST), /v1/stream (WebSocket), /health, /metrics");
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        String.format(
+            "%-8s %s://%s:%d/v1/readings (POST), /v1/stream (WebSocket), /health, /metrics",
+            "http", httpScheme(), host, httpPort()));
     if (mqtt != null) {
-      b.append("\n  mqtt")
-          .append(config.tls() ? "s" : "")
-          .append("://")
-          .append(host)
-          .append(':')
-          .append(mqttPort())
-          .append(" topic biometer/<device>/readings");
+      lines.add(
+          String.format(
+              "%-8s mqtt%s://%s:%d   (MQTT 3.1.1 and 5; topic biometer/<device>/readings)",
+              "mqtt", config.tls() ? "s" : "", host, mqttPort()));
     }
+    if (grpc != null) {
+      lines.add(
+          String.format(
+              "%-8s %s:%d   (%s; biometer.ingress.v1.Readings/Send)",
+              "grpc", host, grpcPort(), config.tls() ? "TLS" : "plaintext h2c"));
+    }
+    if (udp != null) {
+      lines.add(String.format("%-8s %s:%d   (HMAC-signed meter batches)", "udp", host, udpPort()));
+    }
+    lines.add(
+        String.format(
+            "%-8s %d devices, %d credentials; ./biometer devices add|list|rotate|revoke",
+            "devices", directory.deviceCount(), directory.credentials().size()));
     if (!config.tls()) {
-      b.append(
-          "\n  plain text: no tls.keystore is set; devices' passwords cross the network"
-              + " in the clear. Set tls.keystore before taking devices from a network.");
+      lines.add(
+          String.format(
+              "%-8s plain text: no tls.keystore; passwords cross the network in the clear. Set"
+                  + " tls.keystore before bind.host takes devices from a network",
+              "tls"));
     }
-    return b.toString();
+    return lines;
   }
 
   /** The URL scheme of the HTTP front end. */

@@ -45,7 +45,8 @@ public final class IngressApp {
                   stopped.countDown();
                 },
                 "biometer-ingress-shutdown"));
-    System.out.println("biometer-ingress: " + gateway.describe());
+    System.out.println("biometer-ingress: listening");
+    gateway.describe().forEach(line -> System.out.println("  " + line));
     try {
       stopped.await();
     } catch (InterruptedException e) {

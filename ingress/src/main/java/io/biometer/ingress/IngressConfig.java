@@ -228,8 +228,9 @@ public final class IngressConfig extends AbstractConfig {
               "PT2M",
               ConfigValidators.duration(Duration.ofSeconds(1)),
               Importance.MEDIUM,
-              "A connection that sends nothing for this long is closed (half-open and slow"
-                  + " peers), ISO-8601. Default: PT2M.")
+              "An HTTP, WebSocket or gRPC connection that sends nothing for this long is closed"
+                  + " (half-open and slow peers; MQTT closes after 1.5 of the keep-alive the device"
+                  + " declares), ISO-8601. Default: PT2M.")
           .define(
               CONNECT_TIMEOUT_CONFIG,
               Type.STRING,

@@ -52,6 +52,7 @@ class ListenersIT {
     }
     Map<String, String> values = StackFixture.pipelineValues(data, 1, 60, 20261202L);
     values.put(DevStackConfig.BIND_HOST_CONFIG, bindHost);
+    values.put(DevStackConfig.INGRESS_ENABLED_CONFIG, "true");
     DevStackConfig config = new DevStackConfig(values);
     try (LocalStack stack = LocalStack.start(config)) {
       Map<String, Integer> parts = new LinkedHashMap<>();
@@ -65,6 +66,9 @@ class ListenersIT {
       parts.put("connect rest", config.connectPort());
       parts.put("connect metrics", config.connectMetricsPort());
       parts.put("streams app metrics", stack.streams().metricsPort());
+      parts.put("ingress http", stack.ingress().httpPort());
+      parts.put("ingress mqtt", stack.ingress().mqttPort());
+      parts.put("ingress grpc", stack.ingress().grpcPort());
 
       Set<Long> ours = socketInodes();
       List<Listener> listening = new ArrayList<>();
@@ -92,6 +96,15 @@ class ListenersIT {
       assertThat(listening)
           .as("listening sockets of this JVM and its children not on %s", bindHost)
           .allMatch(l -> isAddress(l.address(), bindHost));
+      // The gateway's UDP socket (the kernel's udp table; state 07, unconnected).
+      int udp = stack.ingress().udpPort();
+      List<String> udpBound =
+          bound(List.of(Path.of("/proc/net/udp"), Path.of("/proc/net/udp6")), "07").stream()
+              .filter(l -> ours.contains(l.inode()) && l.port() == udp)
+              .map(Listener::address)
+              .toList();
+      assertThat(udpBound).as("ingress udp (port %d) bound", udp).isNotEmpty();
+      assertThat(udpBound).allMatch(a -> isAddress(a, bindHost));
     }
   }
 
@@ -100,15 +113,20 @@ class ListenersIT {
 
   /** Every socket in state LISTEN, from {@code /proc/net/tcp} and {@code tcp6}. */
   static List<Listener> listeners() throws IOException {
+    return bound(List.of(TCP4, TCP6), "0A"); // TCP_LISTEN
+  }
+
+  /** Every socket of the kernel's {@code tables} in {@code state} (hex, as the tables write it). */
+  static List<Listener> bound(List<Path> tables, String state) throws IOException {
     List<Listener> out = new ArrayList<>();
-    for (Path table : List.of(TCP4, TCP6)) {
+    for (Path table : tables) {
       if (!Files.isReadable(table)) {
         continue;
       }
       List<String> lines = Files.readAllLines(table);
       for (String line : lines.subList(1, lines.size())) {
         String[] f = line.trim().split("\\s+");
-        if (!f[3].equals("0A")) { // TCP_LISTEN
+        if (!f[3].equals(state)) {
           continue;
         }
         String[] local = f[1].split(":");

@@ -57,6 +57,14 @@ class ReadmeTest {
   }
 
   @Test
+  void everyIngressKeyIsDocumented() throws Exception {
+    String readme = configReference();
+    io.biometer.ingress.IngressConfig.CONFIG_DEF
+        .names()
+        .forEach(k -> assertThat(readme).contains("`" + k + "`"));
+  }
+
+  @Test
   void everyConnectWorkerKeyIsDocumentedUnderItsLocalStackPrefix() throws Exception {
     String readme = configReference();
     ConnectWorkerConfig.CONFIG_DEF
@@ -125,6 +133,7 @@ class ReadmeTest {
     sections.put("## Local stack", DevStackConfig.CONFIG_DEF);
     sections.put("## Streams app", io.biometer.streams.StreamsAppConfig.CONFIG_DEF);
     sections.put("## Simulator", io.biometer.simulator.SimulatorConfig.CONFIG_DEF);
+    sections.put("## Ingress gateway", io.biometer.ingress.IngressConfig.CONFIG_DEF);
     sections.put("## Serdes", AvroSerdeConfig.CONFIG_DEF);
     java.util.regex.Pattern row =
         java.util.regex.Pattern.compile("(?m)^\\| `([^`]+)` \\| `([^`]*)`[^|]*\\|");
@@ -166,6 +175,8 @@ class ReadmeTest {
                   io.biometer.simulator.SimulatorConfig.CONFIG_DEF,
                   DevStackConfig.STREAMS_PREFIX,
                   io.biometer.streams.StreamsAppConfig.CONFIG_DEF,
+                  DevStackConfig.INGRESS_PREFIX,
+                  io.biometer.ingress.IngressConfig.CONFIG_DEF,
                   DevStackConfig.CONNECT_PREFIX,
                   ConnectWorkerConfig.CONFIG_DEF)
               .entrySet()) {
