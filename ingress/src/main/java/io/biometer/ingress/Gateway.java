@@ -73,7 +73,7 @@ public final class Gateway implements AutoCloseable {
         CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
         config.getString(IngressConfig.BOOTSTRAP_SERVERS_CONFIG));
     this.producer = new ReadingProducer(kafka, serde);
-    this.vertx = Vertx.vertx();
+    this.vertx = vertx();
     LoginThrottle throttle =
         new LoginThrottle(
             config.getInt(IngressConfig.LOGIN_FAILURES_PER_AUTH_ID_CONFIG),
@@ -126,6 +126,17 @@ public final class Gateway implements AutoCloseable {
                 guard.restore(k, v);
               }
             }));
+  }
+
+  /**
+   * A Vert.x that resolves host names with the JDK: its own DNS resolver holds a UDP socket bound
+   * to every address (0.0.0.0), which a gateway that only listens on {@code bind.host} must not.
+   */
+  public static Vertx vertx() {
+    if (System.getProperty("vertx.disableDnsResolver") == null) {
+      System.setProperty("vertx.disableDnsResolver", "true");
+    }
+    return Vertx.vertx();
   }
 
   /**

@@ -105,6 +105,11 @@ class ListenersIT {
               .toList();
       assertThat(udpBound).as("ingress udp (port %d) bound", udp).isNotEmpty();
       assertThat(udpBound).allMatch(a -> isAddress(a, bindHost));
+      // No other UDP socket of the run is bound to another address (a DNS resolver's on 0.0.0.0).
+      assertThat(bound(List.of(Path.of("/proc/net/udp"), Path.of("/proc/net/udp6")), "07"))
+          .filteredOn(l -> ours.contains(l.inode()))
+          .as("UDP sockets of this JVM and its children not on %s", bindHost)
+          .allMatch(l -> isAddress(l.address(), bindHost));
     }
   }
 

@@ -102,12 +102,23 @@ public final class DevicesApp implements Callable<Integer> {
       return null;
     }
     try {
-      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
+      E e = Enum.valueOf(type, value.toUpperCase(Locale.ROOT).replace('-', '_'));
+      if (e.name().equals("UNKNOWN")) {
+        throw new IllegalArgumentException("UNKNOWN");
+      }
+      return e;
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           option
               + " must be one of "
-              + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT)
+              + java.util.Arrays.stream(type.getEnumConstants())
+                  .filter(c -> !c.name().equals("UNKNOWN"))
+                  .map(
+                      c ->
+                          type == SensorType.class
+                              ? c.name()
+                              : c.name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                  .collect(java.util.stream.Collectors.joining(", "))
               + ", got "
               + value);
     }
