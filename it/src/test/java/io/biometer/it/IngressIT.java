@@ -769,6 +769,98 @@ class IngressIT {
     }
   }
 
+  @Nested
+  class DevicesCli {
+
+    final long b = SEQ.getAndAdd(10_000);
+
+    String devices(String... args) {
+      java.io.StringWriter out = new java.io.StringWriter();
+      java.io.StringWriter err = new java.io.StringWriter();
+      List<String> all = new ArrayList<>(List.of(args));
+      all.addAll(
+          List.of(
+              "--bootstrap-servers",
+              f.stack.bootstrapServers(),
+              "--schema-registry-url",
+              f.stack.registryUrl()));
+      int code =
+          io.biometer.ingress.admin.DevicesApp.run(
+              all.toArray(String[]::new),
+              new java.io.PrintWriter(out, true),
+              new java.io.PrintWriter(err, true));
+      assertThat(code).as("devices %s: %s", all, err).isZero();
+      return out.toString();
+    }
+
+    String password(String output) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("store it on the device: (\\S+)").matcher(output);
+      assertThat(m.find()).as(output).isTrue();
+      return m.group(1);
+    }
+
+    int post(String authId, String password, long sequence) throws Exception {
+      return HttpClient.newBuilder()
+          .sslContext(f.ssl(false))
+          .build()
+          .send(
+              HttpRequest.newBuilder(
+                      URI.create("https://127.0.0.1:" + f.gateway().httpPort() + "/v1/readings"))
+                  .header("Authorization", basic(authId, password))
+                  .POST(HttpRequest.BodyPublishers.ofString(ecg("p5.ecg", sequence)))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .statusCode();
+    }
+
+    io.biometer.avro.DeviceCredential seen() {
+      return f.gateway()
+          .directory()
+          .credential(io.biometer.avro.CredentialType.HASHED_PASSWORD, "p5.ecg");
+    }
+
+    @Test
+    void addListRotateRevokeAndResetAsAUserWould() throws Exception {
+      String added =
+          devices(
+              "add",
+              "p5.ecg",
+              "--kind",
+              "body-sensor",
+              "--sensor-type",
+              "ECG",
+              "--owner",
+              "p5",
+              "--iterations",
+              "1000");
+      String first = password(added);
+      Poll.until(Duration.ofSeconds(20), "the gateway reads the credential", () -> seen() != null);
+      assertThat(post("p5.ecg", first, b + 1)).isEqualTo(200);
+
+      String list = devices("list");
+      assertThat(list).contains("p5.ecg", "hashed-password", "enabled").doesNotContain(first);
+
+      String rotated = devices("rotate", "p5.ecg", "--overlap", "PT1H", "--iterations", "1000");
+      String second = password(rotated);
+      assertThat(second).isNotEqualTo(first);
+      Poll.until(
+          Duration.ofSeconds(20),
+          "the gateway reads the rotation",
+          () -> seen() != null && seen().getSecrets().size() == 2);
+      assertThat(post("p5.ecg", second, b + 2)).as("the new secret").isEqualTo(200);
+      assertThat(post("p5.ecg", first, b + 3)).as("the old one, inside the overlap").isEqualTo(200);
+
+      assertThat(devices("reset", "p5.ecg")).contains("reset 1 replay windows of p5.ecg");
+
+      devices("revoke", "p5.ecg");
+      Poll.until(
+          Duration.ofSeconds(20), "the gateway reads the revocation", () -> !seen().getEnabled());
+      assertThat(post("p5.ecg", second, b + 4)).isEqualTo(401);
+      assertThat(devices("list")).contains("revoked");
+    }
+  }
+
   static String ids(List<String> ids) {
     return ids.stream().sorted().collect(Collectors.joining(","));
   }

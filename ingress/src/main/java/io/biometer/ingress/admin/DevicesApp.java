@@ -97,6 +97,19 @@ public final class DevicesApp implements Callable<Integer> {
     };
   }
 
+  /** {@code value} as a duration, or null; a wrong one is named with its option. */
+  static Duration duration(String option, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Duration.parse(value);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          option + " must be an ISO-8601 duration such as P365D or PT12H, got '" + value + "'");
+    }
+  }
+
   static <E extends Enum<E>> E enumOf(Class<E> type, String option, String value) {
     if (value == null) {
       return null;
@@ -215,7 +228,7 @@ public final class DevicesApp implements Callable<Integer> {
               via,
               t,
               authId,
-              validFor == null ? null : Duration.parse(validFor),
+              duration("--valid-for", validFor),
               iterations);
       try (CredentialAdmin admin = connection.open()) {
         printIssued(spec.commandLine().getOut(), admin.add(r), "added");
@@ -265,8 +278,8 @@ public final class DevicesApp implements Callable<Integer> {
             admin.rotate(
                 type(type),
                 authId,
-                Duration.parse(overlap),
-                validFor == null ? null : Duration.parse(validFor),
+                duration("--overlap", overlap),
+                duration("--valid-for", validFor),
                 iterations),
             "rotated");
       }
