@@ -79,8 +79,8 @@ class ComposeFileTest {
   private static final Set<String> PIPELINE =
       words(
           """
-          kafka topics schema-registry questdb connect connector-setup streams-app simulator
-          prometheus grafana
+          kafka topics schema-registry questdb connect connector-setup streams-app ingress
+          simulator prometheus grafana
           """);
 
   /** Run with --scale in the README: several replicas, so no fixed name and no host port. */

@@ -30,7 +30,15 @@ class PrometheusConfigTest {
 
   /** The jobs and the compose service each one scrapes. */
   private static final Map<String, String> JOBS =
-      Map.of("streams-app", "streams-app", "connect", "connect", "questdb", "questdb");
+      Map.of(
+          "streams-app",
+          "streams-app",
+          "connect",
+          "connect",
+          "ingress",
+          "ingress",
+          "questdb",
+          "questdb");
 
   static JsonNode config() {
     try {
