@@ -42,6 +42,9 @@ public final class ReadingJson {
    * @throws Refused MALFORMED or UNKNOWN_FIELD, naming the reading (by index in a batch) and field
    */
   public static List<DeviceReading> parse(Buffer body) {
+    if (body.length() >= 2 && body.getByte(0) == (byte) 0xC3 && body.getByte(1) == (byte) 0x01) {
+      return List.of(avro(body.getBytes()));
+    }
     Object json;
     try {
       json = Json.decodeValue(body);
@@ -65,6 +68,84 @@ public final class ReadingJson {
       return out;
     }
     throw new Refused(Refusal.MALFORMED, "expected a reading object or an array of them");
+  }
+
+  /**
+   * One reading in Avro single-object encoding of {@code io.biometer.avro.IngressReading} (it
+   * starts 0xC3 0x01): the same fields, for devices that send binary.
+   *
+   * @throws Refused MALFORMED naming what does not decode
+   */
+  public static DeviceReading avro(byte[] bytes) {
+    io.biometer.avro.IngressReading r;
+    try {
+      r = io.biometer.avro.IngressReading.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes));
+    } catch (org.apache.avro.message.MissingSchemaException e) {
+      throw new Refused(
+          Refusal.MALFORMED,
+          "Avro single-object encoding of an unknown schema: send io.biometer.avro.IngressReading"
+              + " (fingerprint "
+              + fingerprint()
+              + ")");
+    } catch (java.io.IOException | RuntimeException e) {
+      throw new Refused(
+          Refusal.MALFORMED, "not an Avro single-object IngressReading: " + e.getMessage());
+    }
+    if (r.getDeviceId().isBlank()) {
+      throw new Refused(Refusal.MALFORMED, "deviceId must be a non-empty string");
+    }
+    if (r.getSequence() < 0) {
+      throw new Refused(Refusal.MALFORMED, "sequence must be >= 0, got " + r.getSequence());
+    }
+    if (r.getValues().isEmpty()) {
+      throw new Refused(Refusal.MALFORMED, "values must name at least one channel");
+    }
+    Map<String, Double> values = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : r.getValues().entrySet()) {
+      if (!Double.isFinite(e.getValue())) {
+        throw new Refused(
+            Refusal.MALFORMED, "value of channel '" + e.getKey() + "' is not a finite number");
+      }
+      values.put(e.getKey().toString(), e.getValue());
+    }
+    if (!(r.getBatteryPercent() >= 0 && r.getBatteryPercent() <= 100)) {
+      throw new Refused(Refusal.MALFORMED, "batteryPercent must be a number 0 to 100");
+    }
+    return new DeviceReading(
+        r.getDeviceId(),
+        r.getSequence(),
+        r.getSentAt().toEpochMilli(),
+        r.getEventTime().toEpochMilli(),
+        values,
+        r.getBatteryPercent());
+  }
+
+  /** The single-object encoding of {@code r}, as a device that sends binary would. */
+  public static byte[] toAvro(DeviceReading r) {
+    try {
+      java.nio.ByteBuffer b =
+          io.biometer.avro.IngressReading.newBuilder()
+              .setDeviceId(r.deviceId())
+              .setSequence(r.sequence())
+              .setSentAt(Instant.ofEpochMilli(r.sentAt()))
+              .setEventTime(Instant.ofEpochMilli(r.eventTime()))
+              .setValues(new LinkedHashMap<>(r.values()))
+              .setBatteryPercent(r.batteryPercent())
+              .build()
+              .toByteBuffer();
+      byte[] out = new byte[b.remaining()];
+      b.get(out);
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The CRC-64-AVRO fingerprint of IngressReading's schema, in hex, as devices embed it. */
+  public static String fingerprint() {
+    return Long.toHexString(
+        org.apache.avro.SchemaNormalization.parsingFingerprint64(
+            io.biometer.avro.IngressReading.getClassSchema()));
   }
 
   /** One reading object. */

@@ -77,4 +77,28 @@ class ReadingJsonTest {
         Refusal.UNKNOWN_FIELD,
         "reading [1]: unknown field 'patientId'");
   }
+
+  @Test
+  void aDeviceMaySendTheSameReadingInAvroSingleObjectEncoding() {
+    DeviceReading r = ReadingJson.parse(Buffer.buffer(ONE)).get(0);
+    byte[] avro = ReadingJson.toAvro(r);
+    assertThat(avro[0]).isEqualTo((byte) 0xC3);
+    assertThat(avro[1]).isEqualTo((byte) 0x01);
+    assertThat(ReadingJson.parse(Buffer.buffer(avro))).containsExactly(r);
+  }
+
+  @Test
+  void avroOfAnotherSchemaOrCutShortIsRefusedSayingWhatToSend() {
+    byte[] avro = ReadingJson.toAvro(ReadingJson.parse(Buffer.buffer(ONE)).get(0));
+    byte[] otherSchema = avro.clone();
+    otherSchema[2] ^= 0x55;
+    assertThatThrownBy(() -> ReadingJson.parse(Buffer.buffer(otherSchema)))
+        .isInstanceOf(Refused.class)
+        .hasMessageContaining(
+            "send io.biometer.avro.IngressReading (fingerprint " + ReadingJson.fingerprint() + ")");
+    byte[] cut = java.util.Arrays.copyOf(avro, avro.length - 3);
+    assertThatThrownBy(() -> ReadingJson.parse(Buffer.buffer(cut)))
+        .isInstanceOf(Refused.class)
+        .hasMessageContaining("not an Avro single-object IngressReading");
+  }
 }
