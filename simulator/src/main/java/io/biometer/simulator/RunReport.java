@@ -150,10 +150,7 @@ public record RunReport(
     if (gateway != null) {
       row(b, "via", via + " (" + gateway.address() + ")");
       row(b, "readings given to sinks and meters", gateway.offered());
-      row(
-          b,
-          "accepted by the gateway (body / meter)",
-          gateway.bodyAccepted() + " / " + gateway.meterAccepted());
+      row(b, "accepted (body / meter)", gateway.bodyAccepted() + " / " + gateway.meterAccepted());
       row(b, "answered replay (delivered before)", gateway.replays());
       row(b, "sent again / retry answers", gateway.resent() + " / " + gateway.retryAnswers());
       row(
@@ -166,14 +163,16 @@ public record RunReport(
           gateway.lostStoreFull() + " / " + gateway.leftAtExit());
       row(
           b,
-          "connects / lost / failed / logins refused",
+          "connections opened / lost / failed",
           gateway.connects()
               + " / "
               + gateway.connectionsLost()
               + " / "
-              + gateway.connectFailures()
-              + " / "
-              + gateway.loginRefusals());
+              + gateway.connectFailures());
+      row(
+          b,
+          "logins refused / answers timed out",
+          gateway.loginRefusals() + " / " + gateway.timeouts());
       row(
           b,
           "answer latency p50/p99",

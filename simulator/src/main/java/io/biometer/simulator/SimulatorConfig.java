@@ -9,6 +9,7 @@ import io.biometer.simulator.engine.SimulationConfig;
 import io.biometer.simulator.gateway.GatewaySettings;
 import io.biometer.simulator.gateway.Via;
 import io.biometer.simulator.model.SinkBatteryConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -510,6 +511,9 @@ public final class SimulatorConfig extends AbstractConfig {
 
   private GatewaySettings gateway(Via via) {
     String truststore = getString(GATEWAY_TLS_TRUSTSTORE_CONFIG);
+    if (truststore != null && via.throughGateway() && !Files.isReadable(Path.of(truststore))) {
+      throw invalid(GATEWAY_TLS_TRUSTSTORE_CONFIG, "no readable file " + truststore);
+    }
     org.apache.kafka.common.config.types.Password password =
         getPassword(GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG);
     return new GatewaySettings(

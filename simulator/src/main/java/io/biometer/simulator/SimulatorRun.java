@@ -43,7 +43,7 @@ public final class SimulatorRun implements AutoCloseable {
   private long lastGatewayNanos = wallStart;
   private boolean closed;
 
-  private SimulatorRun(SimulatorSettings s) {
+  private SimulatorRun(SimulatorSettings s, GatewayOutput.Listener listener) {
     this.settings = s;
     this.spool = new DiskSpool(s.spoolDir(), s.spoolMaxBytes());
     this.truthFile = s.groundTruth() == null ? null : new GroundTruthFile(s.groundTruth());
@@ -58,6 +58,9 @@ public final class SimulatorRun implements AutoCloseable {
           s.gateway().via().throughGateway()
               ? GatewayOutput.create(s.gateway(), output, truth)
               : null;
+      if (g != null && listener != null) {
+        g.listener(listener);
+      }
       Output out = g != null ? g : output;
       this.simulation = new Simulation(s.simulation(), out, truth, s.threads());
       if (s.registerDevices()) {
@@ -82,7 +85,15 @@ public final class SimulatorRun implements AutoCloseable {
 
   /** Starts a run; its threads work until {@link #close()}. */
   public static SimulatorRun start(SimulatorSettings settings) {
-    return new SimulatorRun(settings);
+    return new SimulatorRun(settings, null);
+  }
+
+  /**
+   * Starts a run whose devices tell {@code listener} of every reading the gateway has, from the
+   * first (tests and tools; ignored via kafka).
+   */
+  public static SimulatorRun start(SimulatorSettings settings, GatewayOutput.Listener listener) {
+    return new SimulatorRun(settings, listener);
   }
 
   /** The error that stopped the scheduler, or null while it runs. */

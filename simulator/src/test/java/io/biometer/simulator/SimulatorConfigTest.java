@@ -188,7 +188,8 @@ class SimulatorConfigTest {
   }
 
   @Test
-  void theGatewayKeysMakeTheGatewaySettings() {
+  void theGatewayKeysMakeTheGatewaySettings() throws Exception {
+    Path store = Files.writeString(tmp.resolve("gw.p12"), "not read here");
     io.biometer.simulator.gateway.GatewaySettings g =
         parse(
                 Map.of("BIOMETER_SIMULATOR_GATEWAY_TLS_TRUSTSTORE_PASSWORD", "changeit"),
@@ -199,7 +200,7 @@ class SimulatorConfigTest {
                 "--gateway-http-port",
                 "9443",
                 "--gateway-tls-truststore",
-                "/etc/gw.p12",
+                store.toString(),
                 "gateway.window=8")
             .settings()
             .gateway();
@@ -210,6 +211,10 @@ class SimulatorConfigTest {
     assertThat(g.window()).isEqualTo(8);
     assertThatThrownBy(() -> parse(Map.of(), "gateway.window=65"))
         .hasMessageContaining("gateway.window");
+    assertThatThrownBy(
+            () -> parse(Map.of(), "--via", "mqtt", "gateway.tls.truststore=" + tmp.resolve("none")))
+        .hasMessageContaining("gateway.tls.truststore")
+        .hasMessageContaining("no readable file");
   }
 
   @Test

@@ -13,7 +13,6 @@ import io.biometer.ingress.auth.PasswordHash;
 import io.biometer.simulator.engine.GroundTruth;
 import io.biometer.simulator.engine.Output;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,13 +95,14 @@ public final class GatewayOutput implements Output, AutoCloseable {
     Vertx vertx = Vertx.vertx();
     try {
       Transport transport = settings.via().transport(vertx, settings);
-      // A new event-loop context per device: devices spread over the event loops.
+      // Called from a thread that is not Vert.x's (the simulator's), getOrCreateContext makes a
+      // new context on the next event loop each time: devices spread over the event loops.
       return new GatewayOutput(
           settings,
           direct,
           truth,
           transport,
-          () -> new VertxLoop(((VertxInternal) vertx).createEventLoopContext()),
+          () -> new VertxLoop(vertx.getOrCreateContext()),
           vertx);
     } catch (RuntimeException e) {
       vertx.close();

@@ -210,9 +210,15 @@ final class RelayDevice {
     }
     holdsPermit = true;
     state = State.CONNECTING;
-    transport
-        .connect(id, password, l -> loop.execute(() -> lost(l, "the connection closed")))
-        .onComplete(ar -> loop.execute(() -> connected(ar)));
+    io.vertx.core.Future<Transport.Link> f;
+    try {
+      f =
+          transport.connect(
+              id, password, l -> loop.execute(() -> lost(l, "the connection closed")));
+    } catch (RuntimeException e) {
+      f = io.vertx.core.Future.failedFuture(e);
+    }
+    f.onComplete(ar -> loop.execute(() -> connected(ar)));
   }
 
   private void connected(AsyncResult<Transport.Link> ar) {
