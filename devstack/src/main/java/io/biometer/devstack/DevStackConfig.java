@@ -7,6 +7,7 @@ import io.biometer.config.LayeredConfig;
 import io.biometer.ingress.IngressConfig;
 import io.biometer.registry.CompatibilityLevel;
 import io.biometer.simulator.SimulatorConfig;
+import io.biometer.simulator.gateway.Via;
 import io.biometer.streams.StreamsAppConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -143,13 +144,15 @@ public final class DevStackConfig extends AbstractConfig {
 
   /**
    * What the local run passes its simulator unless {@code simulator.*} says otherwise: a small
-   * population on one thread.
+   * population on one thread, whose sinks and meters send through the local gateway over MQTT, as
+   * devices do (through Kafka directly when {@code ingress.enabled} is false).
    */
   public static final Map<String, Object> LOCAL_SIMULATOR_VALUES =
       Map.of(
           SimulatorConfig.PATIENTS_CONFIG, 2,
           SimulatorConfig.METERS_CONFIG, 2,
-          SimulatorConfig.THREADS_CONFIG, 1);
+          SimulatorConfig.THREADS_CONFIG, 1,
+          SimulatorConfig.VIA_CONFIG, Via.MQTT.label());
 
   public static final String STREAMS_ENABLED_CONFIG = "streams.enabled";
   public static final String STREAMS_ENABLED_DOC =
@@ -196,11 +199,17 @@ public final class DevStackConfig extends AbstractConfig {
   public static final String CONNECT_CONNECTOR_CONFIG_CONFIG =
       CONNECT_PREFIX + ConnectWorkerConfig.CONNECTOR_CONFIG_CONFIG;
 
-  /** Keys of the apps that the local stack sets itself: its own broker, registry and address. */
+  /**
+   * Keys of the apps that the local stack sets itself: its own broker, registry, gateway and
+   * address.
+   */
   static final List<String> SET_BY_THE_STACK =
       List.of(
           SIMULATOR_PREFIX + SimulatorConfig.BOOTSTRAP_SERVERS_CONFIG,
           SIMULATOR_PREFIX + SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG,
+          SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_HOST_CONFIG,
+          SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_HTTP_PORT_CONFIG,
+          SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_MQTT_PORT_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.METRICS_HOST_CONFIG,
@@ -352,18 +361,22 @@ public final class DevStackConfig extends AbstractConfig {
     for (String key : SET_BY_THE_STACK) {
       if (layers.get(key).isPresent()) {
         throw layers.invalid(
-            key, "the local stack sets it to its own broker, registry and bind.host; remove it");
+            key,
+            "the local stack sets it to its own broker, registry, gateway and bind.host; remove"
+                + " it");
       }
     }
-    this.simulatorLayers =
-        layers
-            .child(SIMULATOR_PREFIX)
-            .withDefaults(LOCAL_SIMULATOR_VALUES, LOCAL_STACK)
-            .withDefaults(
-                Map.of(
-                    SimulatorConfig.SPOOL_DIR_CONFIG,
-                    dataDir().resolve("simulator-spool").toString()),
-                LOCAL_STACK);
+    this.ingressLayers = layers.child(INGRESS_PREFIX);
+    IngressConfig ingress = IngressConfig.from(ingressLayers);
+    boolean mqtt = ingress.getInt(IngressConfig.MQTT_PORT_CONFIG) >= 0;
+    Map<String, Object> local = new java.util.HashMap<>(LOCAL_SIMULATOR_VALUES);
+    local.put(SimulatorConfig.SPOOL_DIR_CONFIG, dataDir().resolve("simulator-spool").toString());
+    if (!ingressEnabled()) {
+      local.put(SimulatorConfig.VIA_CONFIG, Via.KAFKA.label());
+    } else if (!mqtt) {
+      local.put(SimulatorConfig.VIA_CONFIG, Via.HTTP.label());
+    }
+    this.simulatorLayers = layers.child(SIMULATOR_PREFIX).withDefaults(local, LOCAL_STACK);
     this.streamsLayers =
         layers
             .child(STREAMS_PREFIX)
@@ -373,8 +386,22 @@ public final class DevStackConfig extends AbstractConfig {
     this.simulator = SimulatorConfig.from(simulatorLayers);
     this.streams = StreamsAppConfig.from(streamsLayers);
     this.connect = ConnectWorkerConfig.from(layers.child(CONNECT_PREFIX));
-    this.ingressLayers = layers.child(INGRESS_PREFIX);
-    IngressConfig.from(ingressLayers);
+    Via via = simulator.via();
+    if (simulatorEnabled() && via.throughGateway()) {
+      String key = SIMULATOR_PREFIX + SimulatorConfig.VIA_CONFIG;
+      if (!ingressEnabled()) {
+        throw layers.invalid(
+            List.of(key, INGRESS_ENABLED_CONFIG),
+            "the local simulator would send through the local gateway, which is off; set "
+                + key
+                + "=kafka or ingress.enabled=true");
+      }
+      if (via == Via.MQTT && !mqtt) {
+        throw layers.invalid(
+            List.of(key, INGRESS_MQTT_PORT_CONFIG),
+            "the gateway's MQTT is off; set " + key + "=http or ws, or an ingress.mqtt.port");
+      }
+    }
   }
 
   private static Map<String, Object> checked(LayeredConfig layers) {
@@ -416,6 +443,41 @@ public final class DevStackConfig extends AbstractConfig {
                 SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG,
                 registryUrl),
             LOCAL_STACK));
+  }
+
+  /**
+   * The simulator's config in this local run with the stack's gateway: as {@link #simulator(String,
+   * String)}, with the gateway's address and, when the gateway has TLS and {@code
+   * simulator.gateway.tls.truststore} is not set, its key store as the devices' trust store.
+   *
+   * @param gatewayHost where the gateway listens; a wildcard bind address becomes the loopback
+   */
+  public SimulatorConfig simulator(
+      String bootstrapServers, String registryUrl, String gatewayHost, int httpPort, int mqttPort) {
+    String host =
+        gatewayHost.equals("0.0.0.0") || gatewayHost.equals("::") ? "127.0.0.1" : gatewayHost;
+    Map<String, Object> stack = new java.util.HashMap<>();
+    stack.put(SimulatorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    stack.put(SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+    stack.put(SimulatorConfig.GATEWAY_HOST_CONFIG, host);
+    stack.put(SimulatorConfig.GATEWAY_HTTP_PORT_CONFIG, httpPort);
+    if (mqttPort > 0) {
+      stack.put(SimulatorConfig.GATEWAY_MQTT_PORT_CONFIG, mqttPort);
+    }
+    LayeredConfig layers = simulatorLayers;
+    IngressConfig ingress = ingress();
+    if (ingress.tls()) {
+      Map<String, Object> trust = new java.util.HashMap<>();
+      trust.put(
+          SimulatorConfig.GATEWAY_TLS_TRUSTSTORE_CONFIG,
+          ingress.getString(IngressConfig.TLS_KEYSTORE_CONFIG));
+      String password = ingress.password(IngressConfig.TLS_KEYSTORE_PASSWORD_CONFIG);
+      if (password != null) {
+        trust.put(SimulatorConfig.GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG, password);
+      }
+      layers = layers.withDefaults(trust, LOCAL_STACK);
+    }
+    return SimulatorConfig.from(layers.with(stack, LOCAL_STACK));
   }
 
   /**

@@ -156,8 +156,18 @@ public final class LocalStack implements AutoCloseable {
     }
 
     if (config.simulatorEnabled()) {
+      // The gateway, if any, is up: the simulator's devices connect to it.
       simulator =
-          SimulatorRun.start(config.simulator(bootstrapServers(), registryUrl()).settings());
+          SimulatorRun.start(
+              (ingress == null
+                      ? config.simulator(bootstrapServers(), registryUrl())
+                      : config.simulator(
+                          bootstrapServers(),
+                          registryUrl(),
+                          host,
+                          ingress.httpPort(),
+                          ingress.mqttPort()))
+                  .settings());
       started.push(simulator);
     }
   }
@@ -416,7 +426,10 @@ public final class LocalStack implements AutoCloseable {
               + config.simulatorMeters()
               + " soil meters, speed "
               + config.simulatorSpeed()
-              + "x, producing to the topics above");
+              + (simulator.gateway() == null
+                  ? "x, producing to the topics above"
+                  : "x, its sinks and meters sending through the gateway via "
+                      + simulator.gateway().settings().via().label()));
     }
     lines.add(
         "topics           "

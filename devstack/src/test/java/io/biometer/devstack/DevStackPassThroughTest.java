@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.biometer.simulator.SimulatorConfig;
 import io.biometer.simulator.SimulatorSettings;
+import io.biometer.simulator.gateway.GatewaySettings;
+import io.biometer.simulator.gateway.Via;
 import io.biometer.streams.StreamsAppConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,5 +151,62 @@ class DevStackPassThroughTest {
                 assertThat(StreamsAppConfig.KEYS.accepts(k.substring(8))).as(k).isFalse();
               }
             });
+  }
+
+  @Test
+  void theLocalSimulatorSendsThroughTheStacksGatewayOverMqtt() {
+    DevStackConfig c = load(Map.of(), Map.of(DevStackConfig.DATA_DIR_CONFIG, tmp.toString()));
+    GatewaySettings g =
+        c.simulator("b:1", "http://r", "127.0.0.1", 18480, 11883).settings().gateway();
+    assertThat(g.via()).isEqualTo(Via.MQTT);
+    assertThat(g.address()).isEqualTo("127.0.0.1:11883");
+    assertThat(g.httpPort()).isEqualTo(18480);
+    assertThat(g.tls()).isFalse();
+    assertThat(SimulatorConfig.load(null, Map.of(), Map.of()).via())
+        .as("the simulator alone")
+        .isEqualTo(Via.KAFKA);
+    assertThat(
+            load(Map.of(), Map.of("simulator.via", "kafka"))
+                .simulator("b:1", "http://r", "127.0.0.1", 1, 2)
+                .via())
+        .isEqualTo(Via.KAFKA);
+  }
+
+  @Test
+  void withoutTheGatewayTheLocalSimulatorProducesToKafkaItself() {
+    assertThat(
+            load(Map.of(), Map.of("ingress.enabled", "false")).simulator("b:1", "http://r").via())
+        .isEqualTo(Via.KAFKA);
+    assertThat(load(Map.of(), Map.of("ingress.mqtt.port", "-1")).simulator("b:1", "http://r").via())
+        .as("the gateway's MQTT off")
+        .isEqualTo(Via.HTTP);
+    assertThatThrownBy(
+            () -> load(Map.of(), Map.of("ingress.enabled", "false", "simulator.via", "mqtt")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("simulator.via and ingress.enabled: ")
+        .hasMessageContaining("set simulator.via=kafka or ingress.enabled=true");
+  }
+
+  @Test
+  void theStackSetsTheSimulatorsGatewayAddressAndTrustsItsOwnKeyStore() throws Exception {
+    Path keystore = Files.writeString(tmp.resolve("gateway.p12"), "not read here");
+    assertThatThrownBy(() -> load(Map.of(), Map.of("simulator.gateway.mqtt.port", "1884")))
+        .hasMessageStartingWith("simulator.gateway.mqtt.port: the local stack sets it");
+    GatewaySettings g =
+        load(
+                Map.of(),
+                Map.of(
+                    "ingress.tls.keystore",
+                    keystore.toString(),
+                    "ingress.tls.keystore.password",
+                    "changeit"))
+            .simulator("b:1", "http://r", "0.0.0.0", 8480, 1883)
+            .settings()
+            .gateway();
+    assertThat(g.host())
+        .as("a wildcard bind address is reached on the loopback")
+        .isEqualTo("127.0.0.1");
+    assertThat(g.truststore()).isEqualTo(keystore);
+    assertThat(g.truststorePassword()).isEqualTo("changeit");
   }
 }

@@ -4,7 +4,12 @@ import io.biometer.config.ConfigSource;
 import io.biometer.config.LayeredConfig;
 import io.biometer.registry.HttpSchemaRegistryClient;
 import io.biometer.registry.SchemaRegistryException;
+import io.biometer.simulator.gateway.GatewaySettings;
+import io.biometer.simulator.gateway.Via;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,7 +149,8 @@ public final class SimulatorApp implements Callable<Integer> {
       resourceBundle = "io.biometer.simulator.SimulatorApp$OptionDocs",
       description = {
         "Simulate patients (ten body sensors and two sinks each) and soil meters, producing to"
-            + " Kafka until --duration has passed or Ctrl-C.",
+            + " Kafka, or with --via http|ws|mqtt sending through the ingress gateway as devices"
+            + " do, until --duration has passed or Ctrl-C.",
         "Prints a progress line every second and a report at the end."
       })
   static final class Run implements Callable<Integer> {
@@ -250,6 +256,36 @@ public final class SimulatorApp implements Callable<Integer> {
     @Option(names = "--connect-timeout")
     String connectTimeout;
 
+    @Option(names = "--via")
+    String via;
+
+    @Option(names = "--gateway-host")
+    String gatewayHost;
+
+    @Option(names = "--gateway-http-port")
+    String gatewayHttpPort;
+
+    @Option(names = "--gateway-mqtt-port")
+    String gatewayMqttPort;
+
+    @Option(names = "--gateway-tls-truststore")
+    String gatewayTlsTruststore;
+
+    @Option(names = "--gateway-tls-truststore-password")
+    String gatewayTlsTruststorePassword;
+
+    @Option(names = "--gateway-connecting-max")
+    String gatewayConnectingMax;
+
+    @Option(names = "--gateway-window")
+    String gatewayWindow;
+
+    @Option(names = "--gateway-store-max")
+    String gatewayStoreMax;
+
+    @Option(names = "--sequence-origin")
+    String sequenceOrigin;
+
     @Option(
         names = "--producer",
         description =
@@ -265,13 +301,17 @@ public final class SimulatorApp implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       preflight(settings, config.connectTimeout());
       out.printf(
-          "biometer-sim: %d patients x %d sensors, %d meters, seed %d, speed %sx, simulated start %s%n",
+          "biometer-sim: %d patients x %d sensors, %d meters, seed %d, speed %sx, simulated start %s,"
+              + " via %s%n",
           settings.simulation().patients(),
           settings.simulation().sensorTypes().size(),
           settings.simulation().meters(),
           settings.simulation().seed(),
           config.speed(),
-          Instant.ofEpochMilli(settings.simulation().simStart()));
+          Instant.ofEpochMilli(settings.simulation().simStart()),
+          settings.gateway().via().throughGateway()
+              ? settings.gateway().via().label() + " (gateway " + settings.gateway().address() + ")"
+              : "kafka");
       out.flush();
       SimulatorRun run = SimulatorRun.start(settings);
       AtomicBoolean stop = new AtomicBoolean();
@@ -393,6 +433,24 @@ public final class SimulatorApp implements Callable<Integer> {
                 + ": "
                 + e.getMessage()
                 + "; start the local stack (./biometer up) or set --schema-registry-url");
+      }
+      GatewaySettings g = s.gateway();
+      if (g.via().throughGateway()) {
+        boolean mqtt = g.via() == Via.MQTT;
+        int port = mqtt ? g.mqttPort() : g.httpPort();
+        try (Socket socket = new Socket()) {
+          socket.connect(new InetSocketAddress(g.host(), port), (int) timeout.toMillis());
+        } catch (IOException e) {
+          throw new Failure(
+              "cannot reach the gateway at "
+                  + g.address()
+                  + " (via "
+                  + g.via().label()
+                  + "): "
+                  + e.getMessage()
+                  + "; start the local stack (./biometer up) or set --gateway-host and"
+                  + (mqtt ? " --gateway-mqtt-port" : " --gateway-http-port"));
+        }
       }
     }
   }

@@ -6,7 +6,10 @@ import io.biometer.config.ConfigSource;
 import io.biometer.config.ConfigValidators;
 import io.biometer.config.LayeredConfig;
 import io.biometer.simulator.engine.SimulationConfig;
+import io.biometer.simulator.gateway.GatewaySettings;
+import io.biometer.simulator.gateway.Via;
 import io.biometer.simulator.model.SinkBatteryConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +68,17 @@ public final class SimulatorConfig extends AbstractConfig {
   public static final String SINK_CHARGE_PER_HOUR_CONFIG = "sink.charge.per.hour";
   public static final String SINK_CHARGING_HOURS_CONFIG = "sink.charging.hours";
   public static final String CONNECT_TIMEOUT_CONFIG = "connect.timeout";
+  public static final String VIA_CONFIG = "via";
+  public static final String GATEWAY_HOST_CONFIG = "gateway.host";
+  public static final String GATEWAY_HTTP_PORT_CONFIG = "gateway.http.port";
+  public static final String GATEWAY_MQTT_PORT_CONFIG = "gateway.mqtt.port";
+  public static final String GATEWAY_TLS_TRUSTSTORE_CONFIG = "gateway.tls.truststore";
+  public static final String GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG =
+      "gateway.tls.truststore.password";
+  public static final String GATEWAY_CONNECTING_MAX_CONFIG = "gateway.connecting.max";
+  public static final String GATEWAY_WINDOW_CONFIG = "gateway.window";
+  public static final String GATEWAY_STORE_MAX_CONFIG = "gateway.store.max";
+  public static final String SEQUENCE_ORIGIN_CONFIG = "sequence.origin";
 
   private static final SinkBatteryConfig BATTERY = SinkBatteryConfig.defaults();
 
@@ -276,7 +290,93 @@ public final class SimulatorConfig extends AbstractConfig {
               ConfigValidators.duration(Duration.ofMillis(1)),
               Importance.LOW,
               "How long to wait for Kafka and the registry to answer at start, ISO-8601."
-                  + " Default: PT10S.");
+                  + " Default: PT10S.")
+          .define(
+              VIA_CONFIG,
+              Type.STRING,
+              Via.KAFKA.label(),
+              ConfigDef.ValidString.in(Via.labels().toArray(String[]::new)),
+              Importance.HIGH,
+              "How readings reach Kafka: kafka, the simulator produces them itself; http, ws or"
+                  + " mqtt, each sink and meter sends them through the ingress gateway as a device"
+                  + " does, on its own connection with its own credential. Default: kafka.")
+          .define(
+              GATEWAY_HOST_CONFIG,
+              Type.STRING,
+              "127.0.0.1",
+              Importance.MEDIUM,
+              "Host of the ingress gateway (via http, ws or mqtt). Default: 127.0.0.1.")
+          .define(
+              GATEWAY_HTTP_PORT_CONFIG,
+              Type.INT,
+              8480,
+              Range.between(1, 65535),
+              Importance.MEDIUM,
+              "The gateway's HTTP(S) and WebSocket port (via http or ws). Default: 8480.")
+          .define(
+              GATEWAY_MQTT_PORT_CONFIG,
+              Type.INT,
+              1883,
+              Range.between(1, 65535),
+              Importance.MEDIUM,
+              "The gateway's MQTT port (via mqtt). Default: 1883.")
+          .define(
+              GATEWAY_TLS_TRUSTSTORE_CONFIG,
+              Type.STRING,
+              null,
+              Importance.LOW,
+              "PKCS#12 trust store with the gateway's certificate or its CA; when set, devices"
+                  + " connect with TLS (https, wss, mqtts) and check the gateway's host name."
+                  + " Default: none, plain text.")
+          .define(
+              GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG,
+              Type.PASSWORD,
+              null,
+              Importance.LOW,
+              "Password of gateway.tls.truststore. Default: none.")
+          .define(
+              GATEWAY_CONNECTING_MAX_CONFIG,
+              Type.INT,
+              32,
+              Range.atLeast(1),
+              Importance.LOW,
+              "Most devices connecting and logging in at once (each login costs the gateway a"
+                  + " password check); the others wait their turn, and after a refused login they"
+                  + " try one at a time. Default: 32.")
+          .define(
+              GATEWAY_WINDOW_CONFIG,
+              Type.INT,
+              32,
+              Range.between(1, GatewaySettings.MAX_WINDOW),
+              Importance.LOW,
+              "Most readings one device has sent and not had answered, 1 to 64 (the gateway's"
+                  + " replay window, which a reading sent again must not fall behind). Default:"
+                  + " 32.")
+          .define(
+              GATEWAY_STORE_MAX_CONFIG,
+              Type.LONG,
+              1_000_000L,
+              Range.atLeast(1),
+              Importance.LOW,
+              "Most readings all devices hold at once, unsent or unanswered, in memory, while the"
+                  + " gateway is slow or away; beyond it readings are counted lost. Default:"
+                  + " 1000000.")
+          .define(
+              SEQUENCE_ORIGIN_CONFIG,
+              Type.LONG,
+              null,
+              ConfigValidators.described(
+                  ">= 0",
+                  v -> {
+                    if (((Number) v).longValue() < 0) {
+                      throw new IllegalArgumentException();
+                    }
+                  }),
+              Importance.LOW,
+              "First sequence number of every sensor and meter. Default: none: 0 via kafka;"
+                  + " through the gateway the run's start in microseconds since the epoch, so"
+                  + " that a restarted simulator counts on above what the gateway's replay"
+                  + " windows hold, as a device's counter survives a reboot.");
 
   /** Every key the simulator reads and the environment variables that set them. */
   public static final ConfigKeys KEYS = ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, PRODUCER_PREFIX);
@@ -348,6 +448,15 @@ public final class SimulatorConfig extends AbstractConfig {
       long sensors = (long) patients * sensorsPerPatient;
       effectiveCadence = Duration.ofMillis(Math.max(1, Math.round(sensors * 1000 * speed / rate)));
     }
+    Via via = via();
+    if (via.throughGateway() && !getBoolean(REGISTER_CONFIG)) {
+      throw invalid(
+          List.of(VIA_CONFIG, REGISTER_CONFIG),
+          "through the gateway the simulator registers its devices and their credentials; set"
+              + " register=true or via=kafka");
+    }
+    Long origin = getLong(SEQUENCE_ORIGIN_CONFIG);
+    long sequenceOrigin = origin != null ? origin : via.throughGateway() ? now * 1000 : 0;
     Long seed = getLong(SEED_CONFIG);
     long s = seed != null ? seed : new SplittableRandom().nextLong();
     String start = getString(START_CONFIG);
@@ -382,6 +491,7 @@ public final class SimulatorConfig extends AbstractConfig {
             .meterOffset(getInt(METER_OFFSET_CONFIG))
             .meterInterval(Duration.parse(getString(METER_INTERVAL_CONFIG)))
             .sinkBattery(battery)
+            .sequenceOrigin(sequenceOrigin)
             .build();
     Map<String, Object> producer = new HashMap<>(originalsWithPrefix(PRODUCER_PREFIX));
     String groundTruth = getString(GROUND_TRUTH_CONFIG);
@@ -395,7 +505,32 @@ public final class SimulatorConfig extends AbstractConfig {
         getLong(SPOOL_MAX_BYTES_CONFIG),
         groundTruth == null ? null : Path.of(groundTruth),
         getBoolean(REGISTER_CONFIG),
-        producer);
+        producer,
+        gateway(via));
+  }
+
+  private GatewaySettings gateway(Via via) {
+    String truststore = getString(GATEWAY_TLS_TRUSTSTORE_CONFIG);
+    if (truststore != null && via.throughGateway() && !Files.isReadable(Path.of(truststore))) {
+      throw invalid(GATEWAY_TLS_TRUSTSTORE_CONFIG, "no readable file " + truststore);
+    }
+    org.apache.kafka.common.config.types.Password password =
+        getPassword(GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG);
+    return new GatewaySettings(
+        via,
+        getString(GATEWAY_HOST_CONFIG),
+        getInt(GATEWAY_HTTP_PORT_CONFIG),
+        getInt(GATEWAY_MQTT_PORT_CONFIG),
+        truststore == null ? null : Path.of(truststore),
+        password == null ? null : password.value(),
+        getInt(GATEWAY_CONNECTING_MAX_CONFIG),
+        getInt(GATEWAY_WINDOW_CONFIG),
+        getLong(GATEWAY_STORE_MAX_CONFIG));
+  }
+
+  /** How readings reach Kafka. */
+  public Via via() {
+    return Via.of(getString(VIA_CONFIG));
   }
 
   private ConfigException invalid(List<String> keys, String reason) {

@@ -175,4 +175,60 @@ class SimulatorConfigTest {
               }
             });
   }
+
+  @Test
+  void throughTheGatewayTheDevicesAreRegisteredOrTheConfigSaysWhatToChange() {
+    assertThatThrownBy(() -> parse(Map.of(), "--via", "mqtt", "--no-register"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("--via and --register: through the gateway")
+        .hasMessageContaining("set register=true or via=kafka");
+    assertThatThrownBy(() -> parse(Map.of(), "via=grpc"))
+        .hasMessageContaining("via must be one of")
+        .hasMessageContaining("(from argument)");
+  }
+
+  @Test
+  void theGatewayKeysMakeTheGatewaySettings() throws Exception {
+    Path store = Files.writeString(tmp.resolve("gw.p12"), "not read here");
+    io.biometer.simulator.gateway.GatewaySettings g =
+        parse(
+                Map.of("BIOMETER_SIMULATOR_GATEWAY_TLS_TRUSTSTORE_PASSWORD", "changeit"),
+                "--via",
+                "ws",
+                "--gateway-host",
+                "gw.example",
+                "--gateway-http-port",
+                "9443",
+                "--gateway-tls-truststore",
+                store.toString(),
+                "gateway.window=8")
+            .settings()
+            .gateway();
+    assertThat(g.via()).isEqualTo(io.biometer.simulator.gateway.Via.WS);
+    assertThat(g.address()).isEqualTo("gw.example:9443");
+    assertThat(g.tls()).isTrue();
+    assertThat(g.truststorePassword()).isEqualTo("changeit");
+    assertThat(g.window()).isEqualTo(8);
+    assertThatThrownBy(() -> parse(Map.of(), "gateway.window=65"))
+        .hasMessageContaining("gateway.window");
+    assertThatThrownBy(
+            () -> parse(Map.of(), "--via", "mqtt", "gateway.tls.truststore=" + tmp.resolve("none")))
+        .hasMessageContaining("gateway.tls.truststore")
+        .hasMessageContaining("no readable file");
+  }
+
+  @Test
+  void sequencesStartAtZeroViaKafkaAndAtTheWallClockThroughTheGateway() {
+    long before = System.currentTimeMillis() * 1000;
+    assertThat(parse(Map.of()).settings().simulation().sequenceOrigin()).isZero();
+    assertThat(parse(Map.of(), "--via", "mqtt").settings().simulation().sequenceOrigin())
+        .as("a restarted simulator counts on above the gateway's replay windows")
+        .isBetween(before, System.currentTimeMillis() * 1000);
+    assertThat(
+            parse(Map.of(), "--via", "mqtt", "--sequence-origin", "0")
+                .settings()
+                .simulation()
+                .sequenceOrigin())
+        .isZero();
+  }
 }

@@ -27,11 +27,18 @@ final class BodySensor extends Actor {
   private long rng;
   private Episode episode;
 
-  BodySensor(int order, Patient patient, SensorTypeSpec spec, long cadence, long start, long seed) {
+  BodySensor(
+      int order,
+      Patient patient,
+      SensorTypeSpec spec,
+      long cadence,
+      long start,
+      long seed,
+      long sequenceOrigin) {
     super(order, 0);
     this.patient = patient;
     this.spec = spec;
-    this.deviceId = patient.id + "." + spec.type().name().toLowerCase(java.util.Locale.ROOT);
+    this.deviceId = Simulation.sensorId(patient.id, spec.type());
     this.cadence = cadence;
     this.episodeKind = EpisodeKind.of(spec.type());
     this.rng = seed;
@@ -40,6 +47,7 @@ final class BodySensor extends Actor {
       baselines[i] = SignalModel.baseline(spec.channels().get(i), draw());
     }
     this.battery = 30 + 70 * draw();
+    this.sequence = sequenceOrigin;
     // Spread the first readings over one cadence, so sensors do not all fire at once.
     this.due = start + (long) (draw() * cadence);
   }

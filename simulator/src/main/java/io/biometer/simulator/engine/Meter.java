@@ -46,8 +46,10 @@ final class Meter extends Actor {
       SensorTypeSpec spec,
       long interval,
       long start,
-      long seed) {
+      long seed,
+      long sequenceOrigin) {
     super(order, start);
+    this.sequence = sequenceOrigin;
     this.deviceId = deviceId;
     this.siteId = siteId;
     this.spec = spec;
@@ -126,8 +128,8 @@ final class Meter extends Actor {
             RelayKind.UPLOAD_BATCH, batch.id(), Instant.ofEpochMilli(batch.uploadAt()), false);
     for (MeterReading sample : batch.samples()) {
       sample.setProvenance(provenance);
-      sim.output.meter(sample);
     }
+    sim.output.meterBatch(batch.id(), batch.samples());
     List<MeterReading> s = batch.samples();
     sim.meterUploaded(
         deviceId,

@@ -2,8 +2,10 @@ package io.biometer.simulator.engine;
 
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
+import java.util.List;
 
 /**
  * Where the simulation's records go: Kafka in a run, a list in tests. Called from the scheduler
@@ -17,9 +19,27 @@ public interface Output {
   /** One sample of a meter's uploaded batch. */
   void meter(MeterReading sample);
 
+  /**
+   * A meter's whole upload, in sampling order, each sample's provenance naming {@code batchId}. By
+   * default each sample goes to {@link #meter}; an output that sends as a device does sends the
+   * batch as one upload.
+   */
+  default void meterBatch(String batchId, List<MeterReading> samples) {
+    samples.forEach(this::meter);
+  }
+
   /** A sink's state change. */
   void sinkStatus(SinkStatus status);
 
   /** A registry entry. */
   void device(Device device);
+
+  /**
+   * A device's credential for the ingress gateway (telemetry.credentials, keyed {@code
+   * <type>/<authId>}). By default dropped: only an output that writes to Kafka keeps it.
+   */
+  default void credential(DeviceCredential credential) {}
+
+  /** Returns once every record given so far was sent (or kept to be sent again). */
+  default void flush() {}
 }

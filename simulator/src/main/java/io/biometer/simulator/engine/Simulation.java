@@ -32,6 +32,11 @@ public final class Simulation {
     return String.format("patient-%06d", i);
   }
 
+  /** Id of the body sensor of {@code type} that patient {@code patientId} wears. */
+  public static String sensorId(String patientId, SensorType type) {
+    return patientId + "." + type.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Id of meter {@code i}. */
   public static String meterId(int i) {
     return String.format("meter-%04d", i);
@@ -95,7 +100,15 @@ public final class Simulation {
         long cadence =
             config.cadence() != null ? config.cadence().toMillis() : spec.cadence().toMillis();
         long sensorSeed = Rng.seed(seed, 1000 + type.ordinal());
-        shard.add(new BodySensor(order++, patient, spec, cadence, config.simStart(), sensorSeed));
+        shard.add(
+            new BodySensor(
+                order++,
+                patient,
+                spec,
+                cadence,
+                config.simStart(),
+                sensorSeed,
+                config.sequenceOrigin()));
       }
     }
     SensorTypeSpec soil = catalog.spec(SensorType.SOIL_METER);
@@ -110,7 +123,8 @@ public final class Simulation {
               soil,
               config.meterInterval().toMillis(),
               config.simStart(),
-              seed);
+              seed,
+              config.sequenceOrigin());
       meters.add(meter);
       this.shards[m % shards].add(meter);
     }
@@ -129,21 +143,29 @@ public final class Simulation {
     return shards[i];
   }
 
-  /** Publishes a registry entry for every sensor, sink and meter. */
+  /**
+   * Publishes a registry entry for every sensor, sink and meter. A sink's entry lists its patient's
+   * sensors in {@code via}, the devices the gateway lets it relay for; the sensors come first, so
+   * that a reader of the registry knows them by the time it sees the sink that names them.
+   */
   public void registerDevices() {
     Instant at = Instant.ofEpochMilli(config.simStart());
     SensorCatalog catalog = SensorCatalog.standard();
     for (Patient p : patients) {
-      for (SinkModel s : p.sinks) {
-        output.device(device(s.id(), DeviceKind.SINK, null, p.id, null, at));
-      }
+      List<String> sensors = new ArrayList<>(config.sensorTypes().size());
       for (SensorType type : config.sensorTypes()) {
         long cadence =
             config.cadence() != null
                 ? config.cadence().toMillis()
                 : catalog.spec(type).cadence().toMillis();
-        String id = p.id + "." + type.name().toLowerCase(java.util.Locale.ROOT);
+        String id = sensorId(p.id, type);
+        sensors.add(id);
         output.device(device(id, DeviceKind.BODY_SENSOR, type, p.id, cadence, at));
+      }
+      for (SinkModel s : p.sinks) {
+        Device sink = device(s.id(), DeviceKind.SINK, null, p.id, null, at);
+        sink.setVia(List.copyOf(sensors));
+        output.device(sink);
       }
     }
     for (Meter m : meters) {

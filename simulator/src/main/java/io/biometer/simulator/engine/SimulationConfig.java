@@ -22,6 +22,7 @@ import java.util.List;
  * @param sinkBattery how sinks' batteries behave
  * @param sensorDrainPerReading battery percent a body sensor spends per reading; at 0 % it gets a
  *     fresh battery
+ * @param sequenceOrigin the first sequence number of every body sensor and meter
  */
 public record SimulationConfig(
     long seed,
@@ -36,7 +37,8 @@ public record SimulationConfig(
     int meterOffset,
     Duration meterInterval,
     SinkBatteryConfig sinkBattery,
-    double sensorDrainPerReading) {
+    double sensorDrainPerReading,
+    long sequenceOrigin) {
 
   /** Checks every value; the message names the option to fix. */
   public SimulationConfig {
@@ -52,6 +54,7 @@ public record SimulationConfig(
     require(meterInterval.toMillis() >= 1000, "meter interval must be at least 1 s");
     require(episodesPerHour >= 0, "episode rate must be >= 0, got " + episodesPerHour);
     require(sensorDrainPerReading >= 0, "sensor drain must be >= 0");
+    require(sequenceOrigin >= 0, "sequence origin must be >= 0, got " + sequenceOrigin);
   }
 
   private static void require(boolean ok, String message) {
@@ -108,6 +111,7 @@ public record SimulationConfig(
     private Duration meterInterval = DEFAULT_METER_INTERVAL;
     private SinkBatteryConfig sinkBattery = SinkBatteryConfig.defaults();
     private double sensorDrainPerReading = DEFAULT_SENSOR_DRAIN_PER_READING;
+    private long sequenceOrigin;
 
     private Builder(long seed, long simStart) {
       this.seed = seed;
@@ -170,6 +174,12 @@ public record SimulationConfig(
       return this;
     }
 
+    /** The first sequence number of every device; 0 unless set. */
+    public Builder sequenceOrigin(long sequenceOrigin) {
+      this.sequenceOrigin = sequenceOrigin;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -189,7 +199,8 @@ public record SimulationConfig(
           meterOffset,
           meterInterval,
           sinkBattery,
-          sensorDrainPerReading);
+          sensorDrainPerReading,
+          sequenceOrigin);
     }
   }
 

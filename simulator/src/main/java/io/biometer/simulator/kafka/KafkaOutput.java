@@ -3,9 +3,11 @@ package io.biometer.simulator.kafka;
 import io.biometer.Topics;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.Provenance;
 import io.biometer.avro.SinkStatus;
+import io.biometer.ingress.auth.Directory;
 import io.biometer.serde.AvroSerializer;
 import io.biometer.simulator.engine.GroundTruth;
 import io.biometer.simulator.engine.Output;
@@ -120,6 +122,18 @@ public final class KafkaOutput implements Output, AutoCloseable {
   @Override
   public void device(Device device) {
     send(Topics.DEVICES, device.getDeviceId(), device, -1);
+  }
+
+  /** Keyed as the gateway looks it up: {@code <type>/<authId>}. */
+  @Override
+  public void credential(DeviceCredential c) {
+    send(Topics.CREDENTIALS, Directory.credentialKey(c.getType(), c.getAuthId()), c, -1);
+  }
+
+  /** Waits until Kafka acknowledged (or the spool took) every record sent so far. */
+  @Override
+  public void flush() {
+    producer.flush();
   }
 
   /** True while records go to the spool rather than to Kafka. */

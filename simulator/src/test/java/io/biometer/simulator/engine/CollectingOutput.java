@@ -2,6 +2,7 @@ package io.biometer.simulator.engine;
 
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
 import java.util.ArrayList;
@@ -14,6 +15,8 @@ public final class CollectingOutput implements Output {
   public final List<MeterReading> meter = Collections.synchronizedList(new ArrayList<>());
   public final List<SinkStatus> sinkStatus = Collections.synchronizedList(new ArrayList<>());
   public final List<Device> devices = Collections.synchronizedList(new ArrayList<>());
+  public final List<DeviceCredential> credentials = Collections.synchronizedList(new ArrayList<>());
+  public int flushes;
 
   @Override
   public void body(BodyReading copy) {
@@ -33,5 +36,15 @@ public final class CollectingOutput implements Output {
   @Override
   public void device(Device device) {
     devices.add(device);
+  }
+
+  @Override
+  public void credential(DeviceCredential credential) {
+    credentials.add(credential);
+  }
+
+  @Override
+  public void flush() {
+    flushes++;
   }
 }

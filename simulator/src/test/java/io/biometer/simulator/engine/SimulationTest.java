@@ -213,6 +213,19 @@ class SimulationTest {
         .extracting(d -> d.getDeviceId())
         .doesNotHaveDuplicates()
         .contains("patient-000000.sink-a", "patient-000002.blood_oxygen", "meter-0001");
+    io.biometer.avro.Device sink =
+        out.devices.stream()
+            .filter(d -> d.getDeviceId().equals("patient-000001.sink-b"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(sink.getVia())
+        .as("a sink may relay for its own patient's sensors, and only those")
+        .hasSize(10)
+        .allMatch(id -> id.startsWith("patient-000001."))
+        .contains("patient-000001.blood_pressure");
+    assertThat(out.devices)
+        .filteredOn(d -> d.getKind() != io.biometer.avro.DeviceKind.SINK)
+        .allMatch(d -> d.getVia().isEmpty());
   }
 
   @Test

@@ -1,0 +1,344 @@
+package io.biometer.simulator.gateway;
+
+import io.biometer.Topics;
+import io.biometer.avro.BodyReading;
+import io.biometer.avro.CredentialSecret;
+import io.biometer.avro.CredentialType;
+import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCredential;
+import io.biometer.avro.DeviceKind;
+import io.biometer.avro.MeterReading;
+import io.biometer.avro.SinkStatus;
+import io.biometer.ingress.auth.PasswordHash;
+import io.biometer.simulator.engine.GroundTruth;
+import io.biometer.simulator.engine.Output;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The simulation's readings sent as devices send them: through the ingress gateway, each sink and
+ * meter on its own connection with its own credential.
+ *
+ * <ul>
+ *   <li>{@link #device}: every registry entry goes to Kafka as before ({@code direct}); each sink
+ *       and meter (the devices that connect; sensors do not, their sinks relay for them) also gets
+ *       a {@link RelayDevice} with a random password.
+ *   <li>{@link #start}: writes a {@code hashed-password} credential per relaying device to {@code
+ *       telemetry.credentials}, as {@code ./biometer devices add} does, waits for Kafka to have the
+ *       registry and the credentials, then connects every device.
+ *   <li>{@link #body}: the copy of a reading goes to the sink named in its provenance, which relays
+ *       it to the topic of the sensor; {@link #meterBatch}: a meter's day goes to the meter, which
+ *       uploads it in messages of up to its window.
+ *   <li>{@link #sinkStatus}: straight to Kafka; the gateway has no endpoint for it (yet).
+ * </ul>
+ *
+ * Passwords are 144 random bits, hashed with {@value #PBKDF2_ITERATIONS} PBKDF2 iterations, far
+ * below the CLI's 600,000: stretching makes a guessable password costly to guess, and a random one
+ * is not guessable at any count, while every one of thousands of devices costs the simulator (at
+ * start) and the gateway (at each first login) one PBKDF2.
+ *
+ * <p>One Vert.x instance carries every connection, on its event loops; no thread per device.
+ */
+public final class GatewayOutput implements Output, AutoCloseable {
+
+  /** PBKDF2-HMAC-SHA256 iterations of the simulated devices' password hashes. */
+  public static final int PBKDF2_ITERATIONS = 4_096;
+
+  private static final Logger log = LoggerFactory.getLogger(GatewayOutput.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Told of every reading the gateway has (tests, tools). */
+  @FunctionalInterface
+  public interface Listener {
+    /**
+     * The gateway has reading {@code deviceId}/{@code sequence} from {@code relayId}.
+     *
+     * @param replay true if it was answered {@code replay}: accepted before
+     */
+    void delivered(String relayId, String deviceId, long sequence, boolean replay);
+  }
+
+  private final GatewaySettings settings;
+  private final Output direct;
+  private final GroundTruth truth;
+  private final Transport transport;
+  private final Supplier<Loop> loops;
+  private final LoginGate gate;
+  private final GatewayStats stats;
+  private final Vertx vertx;
+  private final Map<String, RelayDevice> devices = new LinkedHashMap<>();
+  private volatile Map<String, RelayDevice> byId = Map.of();
+  private volatile Listener listener = (r, d, s, replay) -> {};
+  private volatile boolean started;
+  private boolean closed;
+
+  /**
+   * Devices on one new Vert.x instance, speaking {@code settings.via()}.
+   *
+   * @param direct where registry entries, credentials and sink statuses go: Kafka
+   */
+  public static GatewayOutput create(GatewaySettings settings, Output direct, GroundTruth truth) {
+    // JDK name resolution: Vert.x's own DNS resolver holds a UDP socket on 0.0.0.0.
+    Vertx vertx = io.biometer.ingress.Gateway.vertx();
+    try {
+      Transport transport = settings.via().transport(vertx, settings);
+      // Called from a thread that is not Vert.x's (the simulator's), getOrCreateContext makes a
+      // new context on the next event loop each time: devices spread over the event loops.
+      return new GatewayOutput(
+          settings,
+          direct,
+          truth,
+          transport,
+          () -> new VertxLoop(vertx.getOrCreateContext()),
+          vertx);
+    } catch (RuntimeException e) {
+      vertx.close();
+      throw e;
+    }
+  }
+
+  /** Devices speaking through {@code transport}, each on a loop of {@code loops} (tests). */
+  GatewayOutput(
+      GatewaySettings settings,
+      Output direct,
+      GroundTruth truth,
+      Transport transport,
+      Supplier<Loop> loops,
+      Vertx vertx) {
+    this.settings = settings;
+    this.direct = direct;
+    this.truth = truth;
+    this.transport = transport;
+    this.loops = loops;
+    this.gate = new LoginGate(settings.connecting(), loops.get());
+    this.stats = new GatewayStats(settings.storeMax());
+    this.vertx = vertx;
+  }
+
+  /** Where the readings go and what became of them. */
+  public GatewayStats stats() {
+    return stats;
+  }
+
+  public GatewaySettings settings() {
+    return settings;
+  }
+
+  /** The number of devices that connect: sinks and meters. */
+  public synchronized int relayCount() {
+    return devices.size();
+  }
+
+  /** Tells {@code l} of every delivered reading, from now on. */
+  public void listener(Listener l) {
+    this.listener = l;
+  }
+
+  /**
+   * Sends {@code d} to Kafka; a sink or a meter also becomes a device that connects. Call before
+   * {@link #start}.
+   */
+  @Override
+  public void device(Device d) {
+    direct.device(d);
+    if (d.getKind() == DeviceKind.SINK || d.getKind() == DeviceKind.SOIL_METER) {
+      synchronized (this) {
+        if (started) {
+          throw new IllegalStateException("devices are registered before start: " + d);
+        }
+        devices.computeIfAbsent(
+            d.getDeviceId(),
+            id ->
+                new RelayDevice(
+                    id,
+                    newPassword(),
+                    transport,
+                    loops.get(),
+                    gate,
+                    stats,
+                    outcomes(),
+                    settings.window()));
+      }
+    }
+  }
+
+  /**
+   * Writes a credential for every device, waits until Kafka has them and the registry entries, and
+   * connects the devices.
+   */
+  public void start() {
+    List<RelayDevice> all;
+    synchronized (this) {
+      started = true;
+      all = List.copyOf(devices.values());
+      byId = Map.copyOf(devices);
+    }
+    long t0 = System.nanoTime();
+    // Hashing is the slow part: PBKDF2 on every core.
+    List<DeviceCredential> credentials = all.parallelStream().map(d -> credential(d)).toList();
+    credentials.forEach(direct::credential);
+    direct.flush();
+    log.info(
+        "{} device credentials written in {} ms; the devices connect to {} via {}",
+        credentials.size(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0),
+        settings.address(),
+        settings.via().label());
+    all.forEach(d -> d.loop().execute(d::start));
+  }
+
+  /** The credential {@code ./biometer devices add} would write for {@code d}. */
+  static DeviceCredential credential(RelayDevice d) {
+    Instant now = Instant.now();
+    CredentialSecret secret =
+        CredentialSecret.newBuilder()
+            .setId("s1")
+            .setNotBefore(now)
+            .setNotAfter(null)
+            .setPwdHash(
+                PasswordHash.create(d.password().toCharArray(), PBKDF2_ITERATIONS).toString())
+            .build();
+    return DeviceCredential.newBuilder()
+        .setAuthId(d.id)
+        .setType(CredentialType.HASHED_PASSWORD)
+        .setDeviceId(d.id)
+        .setEnabled(true)
+        .setSecrets(List.of(secret))
+        .setUpdatedAt(now)
+        .build();
+  }
+
+  private static String newPassword() {
+    byte[] raw = new byte[18];
+    RANDOM.nextBytes(raw);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+  }
+
+  private RelayDevice.Outcomes outcomes() {
+    return new RelayDevice.Outcomes() {
+      @Override
+      public void delivered(String relayId, Pending r, boolean replay) {
+        listener.delivered(relayId, r.deviceId, r.sequence, replay);
+      }
+
+      @Override
+      public void lost(String relayId, Pending r, String why) {
+        truth.lost(
+            r.meter ? Topics.METER_READINGS : Topics.BODY_READINGS, r.deviceId, r.sequence, why);
+      }
+    };
+  }
+
+  @Override
+  public void body(BodyReading copy) {
+    relay(copy.getProvenance().getRelayId(), Pending.of(copy));
+  }
+
+  @Override
+  public void meter(MeterReading sample) {
+    relay(sample.getDeviceId(), Pending.of(sample));
+  }
+
+  @Override
+  public void meterBatch(String batchId, List<MeterReading> samples) {
+    for (MeterReading m : samples) {
+      meter(m);
+    }
+  }
+
+  private void relay(String relayId, Pending p) {
+    RelayDevice d = byId.get(relayId);
+    if (d == null) {
+      stats.offered.increment();
+      stats.refused(
+          "no_credential", p.id(), relayId + " has no credential: it was not registered at start");
+      truth.lost(
+          p.meter ? Topics.METER_READINGS : Topics.BODY_READINGS,
+          p.deviceId,
+          p.sequence,
+          "no credential for " + relayId);
+      return;
+    }
+    d.offer(p);
+  }
+
+  @Override
+  public void sinkStatus(SinkStatus status) {
+    direct.sinkStatus(status);
+  }
+
+  @Override
+  public void credential(DeviceCredential credential) {
+    direct.credential(credential);
+  }
+
+  @Override
+  public void flush() {
+    direct.flush();
+  }
+
+  /**
+   * Waits up to {@code drain} for the gateway to answer every reading held, then closes every
+   * connection. What is still held then is counted in {@link GatewayStats#leftAtExit} and reported
+   * lost: a simulated device's store lives in memory.
+   */
+  public void close(Duration drain) {
+    Collection<RelayDevice> all;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      all = List.copyOf(devices.values());
+    }
+    long deadline = System.nanoTime() + drain.toNanos();
+    while (stats.held() > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+    List<CompletableFuture<Integer>> left = new ArrayList<>();
+    for (RelayDevice d : all) {
+      CompletableFuture<Integer> f = new CompletableFuture<>();
+      d.loop().execute(() -> f.complete(d.shutdown()));
+      left.add(f);
+    }
+    for (CompletableFuture<Integer> f : left) {
+      try {
+        stats.leftAtExit.add(f.get(10, TimeUnit.SECONDS));
+      } catch (Exception e) {
+        log.warn("a device did not stop within 10 s: {}", e.toString());
+      }
+    }
+    if (stats.leftAtExit.sum() > 0) {
+      log.warn(
+          "{} readings were still held by the devices at the end and are lost",
+          stats.leftAtExit.sum());
+    }
+    transport.close();
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("Vert.x did not close within 10 s: {}", e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(30));
+  }
+}
