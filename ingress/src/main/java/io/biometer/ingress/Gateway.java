@@ -1,8 +1,6 @@
 package io.biometer.ingress;
 
 import io.biometer.Topics;
-import io.biometer.avro.Device;
-import io.biometer.avro.DeviceCredential;
 import io.biometer.ingress.auth.Authenticator;
 import io.biometer.ingress.auth.DeviceLogin;
 import io.biometer.ingress.auth.Directory;
@@ -16,7 +14,6 @@ import io.biometer.ingress.readings.Admission;
 import io.biometer.ingress.readings.DeviceRateLimiter;
 import io.biometer.ingress.replay.ReplayGuard;
 import io.biometer.ingress.udp.UdpFrontEnd;
-import io.biometer.serde.AvroDeserializer;
 import io.biometer.serde.AvroSerdeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -101,20 +98,7 @@ public final class Gateway implements AutoCloseable {
             System::currentTimeMillis);
     Map<String, Object> consumer = new HashMap<>(kafka);
     consumer.put("client.id", "biometer-ingress-views");
-    AvroDeserializer<Device> devices = new AvroDeserializer<>(Device.class);
-    devices.configure(serde, false);
-    AvroDeserializer<DeviceCredential> credentials = new AvroDeserializer<>(DeviceCredential.class);
-    credentials.configure(serde, false);
-    views.add(
-        new CompactedView(
-            Topics.DEVICES,
-            consumer,
-            (k, v) -> directory.device(k, devices.deserialize(Topics.DEVICES, v))));
-    views.add(
-        new CompactedView(
-            Topics.CREDENTIALS,
-            consumer,
-            (k, v) -> directory.credential(k, credentials.deserialize(Topics.CREDENTIALS, v))));
+    views.addAll(directory.views(consumer, serde));
     // The stored windows are read once, at start. After that this gateway's own windows are the
     // truth: merging its own writes back could re-mark a sequence it released after a failed send.
     views.add(

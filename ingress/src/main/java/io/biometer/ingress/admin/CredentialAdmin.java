@@ -11,7 +11,6 @@ import io.biometer.ingress.auth.Directory;
 import io.biometer.ingress.auth.PasswordHash;
 import io.biometer.ingress.kafka.CompactedView;
 import io.biometer.ingress.kafka.ReadingProducer;
-import io.biometer.serde.AvroDeserializer;
 import io.biometer.serde.AvroSerdeConfig;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -88,20 +87,7 @@ public final class CredentialAdmin implements AutoCloseable {
     Map<String, Object> producerProps = new HashMap<>(k);
     producerProps.put("client.id", "biometer-devices");
     this.producer = new ReadingProducer(producerProps, serde);
-    AvroDeserializer<Device> devices = new AvroDeserializer<>(Device.class);
-    devices.configure(serde, false);
-    AvroDeserializer<DeviceCredential> credentials = new AvroDeserializer<>(DeviceCredential.class);
-    credentials.configure(serde, false);
-    views.add(
-        new CompactedView(
-            Topics.DEVICES,
-            k,
-            (key, v) -> directory.device(key, devices.deserialize(Topics.DEVICES, v))));
-    views.add(
-        new CompactedView(
-            Topics.CREDENTIALS,
-            k,
-            (key, v) -> directory.credential(key, credentials.deserialize(Topics.CREDENTIALS, v))));
+    views.addAll(directory.views(k, serde));
     views.add(
         new CompactedView(
             Topics.INGRESS_REPLAY,

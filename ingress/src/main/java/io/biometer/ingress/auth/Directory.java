@@ -51,6 +51,30 @@ public final class Directory {
     return credentials.values();
   }
 
+  /**
+   * The views that keep this directory current: telemetry.devices and telemetry.credentials read
+   * with {@code consumer} settings (bootstrap servers and overrides) and the Avro serde settings
+   * {@code serde} (the registry). The caller starts them and waits for them to load.
+   */
+  public java.util.List<io.biometer.ingress.kafka.CompactedView> views(
+      Map<String, Object> consumer, Map<String, ?> serde) {
+    io.biometer.serde.AvroDeserializer<Device> devices =
+        new io.biometer.serde.AvroDeserializer<>(Device.class);
+    devices.configure(serde, false);
+    io.biometer.serde.AvroDeserializer<DeviceCredential> credentials =
+        new io.biometer.serde.AvroDeserializer<>(DeviceCredential.class);
+    credentials.configure(serde, false);
+    return java.util.List.of(
+        new io.biometer.ingress.kafka.CompactedView(
+            io.biometer.Topics.DEVICES,
+            consumer,
+            (k, v) -> device(k, devices.deserialize(io.biometer.Topics.DEVICES, v))),
+        new io.biometer.ingress.kafka.CompactedView(
+            io.biometer.Topics.CREDENTIALS,
+            consumer,
+            (k, v) -> credential(k, credentials.deserialize(io.biometer.Topics.CREDENTIALS, v))));
+  }
+
   public int deviceCount() {
     return devices.size();
   }
