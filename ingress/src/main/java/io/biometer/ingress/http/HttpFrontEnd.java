@@ -233,11 +233,6 @@ public final class HttpFrontEnd {
     open.incrementAndGet();
     ws.closeHandler(v -> open.decrementAndGet());
     ws.exceptionHandler(e -> ws.close());
-    org.slf4j.LoggerFactory.getLogger(HttpFrontEnd.class).warn("DEBUG ws open for {}", p);
-    ws.frameHandler(
-        fr ->
-            org.slf4j.LoggerFactory.getLogger(HttpFrontEnd.class)
-                .warn("DEBUG frame {} {}", fr.type(), fr.isFinal()));
     ws.textMessageHandler(
         text ->
             admitAll(p, Buffer.buffer(text), WS)

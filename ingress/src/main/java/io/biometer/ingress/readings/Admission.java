@@ -134,6 +134,7 @@ public final class Admission {
                 guard.release(k, r.sequence());
                 throw unavailable(protocol, r, "it", e);
               }
+              guard.commit(k, r.sequence());
               return md;
             })
         .thenCompose(md -> producer.sendLater(Topics.INGRESS_REPLAY, k, () -> guard.snapshot(k)))

@@ -79,7 +79,9 @@ public final class ReplayWindow {
 
   /** Moves the highest up to {@code top}, forgetting what falls out of the window. */
   private void moveTo(long top) {
-    if (top - highest >= SIZE) {
+    // top >= 0 (sequences are never negative), so top - SIZE cannot overflow; top - highest
+    // could (highest is -1 in an empty window), and the loop below would never end.
+    if (highest < 0 || top - SIZE >= highest) {
       java.util.Arrays.fill(ring, 0);
     } else {
       for (long s = highest + 1; s <= top; s++) {

@@ -109,7 +109,10 @@ class ReplayWindowTest {
     ReplayGuard before = new ReplayGuard();
     String key = ReplayGuard.key("sink-1", "p1.ecg");
     before.reserve(key, "p1.ecg", 0);
+    before.commit(key, 0);
     before.reserve(key, "p1.ecg", 1);
+    before.commit(key, 1);
+    before.reserve(key, "p1.ecg", 2); // on its way to Kafka when the gateway died
     byte[] stored = before.snapshot(key);
 
     ReplayGuard after = new ReplayGuard();
@@ -118,7 +121,7 @@ class ReplayWindowTest {
         .isInstanceOf(Refused.class)
         .extracting(e -> ((Refused) e).reason())
         .isEqualTo(Refusal.REPLAY);
-    after.reserve(key, "p1.ecg", 2);
+    after.reserve(key, "p1.ecg", 2); // not in the stored window: its re-send is taken
     // Another principal relaying the same reading is not a replay: dedup handles copies.
     after.reserve(ReplayGuard.key("sink-2", "p1.ecg"), "p1.ecg", 1);
   }
@@ -128,6 +131,7 @@ class ReplayWindowTest {
     ReplayGuard g = new ReplayGuard();
     String key = ReplayGuard.key("m1", "m1");
     g.reserve(key, "m1", 5000);
+    g.commit(key, 5000);
     assertThatThrownBy(() -> g.reserve(key, "m1", 0))
         .isInstanceOf(Refused.class)
         .hasMessageContaining("restarted its counter")
@@ -136,5 +140,52 @@ class ReplayWindowTest {
         .isEqualTo(Refusal.SEQUENCE_BEHIND);
     g.restore(key, null);
     g.reserve(key, "m1", 0);
+  }
+
+  @Test
+  void aCopyOfASequenceOnItsWayToKafkaIsToldToRetryAndOnlyACommitMakesItAReplay() {
+    ReplayGuard g = new ReplayGuard();
+    String key = ReplayGuard.key("s1", "d1");
+    g.reserve(key, "d1", 7);
+    assertThatThrownBy(() -> g.reserve(key, "d1", 7))
+        .isInstanceOf(Refused.class)
+        .hasMessageContaining("being written to Kafka")
+        .extracting(e -> ((Refused) e).reason())
+        .isEqualTo(Refusal.UNAVAILABLE);
+    g.commit(key, 7);
+    assertThatThrownBy(() -> g.reserve(key, "d1", 7))
+        .extracting(e -> ((Refused) e).reason())
+        .isEqualTo(Refusal.REPLAY);
+  }
+
+  @Test
+  void sequencesNotTakenByKafkaOrTheRateLimitNeverMoveTheWindow() {
+    ReplayGuard g = new ReplayGuard();
+    String key = ReplayGuard.key("s1", "d1");
+    g.reserve(key, "d1", 0);
+    g.commit(key, 0);
+    // A backlog: 1..9999 reserved and released (rate limited, or Kafka down).
+    for (long s = 1; s < 10_000; s++) {
+      g.reserve(key, "d1", s);
+      g.release(key, s);
+    }
+    assertThat(ReplayWindow.decode(g.snapshot(key)).highest()).isZero();
+    // Their re-sends, in order, are all taken.
+    for (long s = 1; s < 10_000; s++) {
+      g.reserve(key, "d1", s);
+      g.commit(key, s);
+    }
+    assertThat(ReplayWindow.decode(g.snapshot(key)).highest()).isEqualTo(9_999);
+  }
+
+  @Test
+  void theLargestSequenceIsTakenAtOnce() {
+    ReplayWindow w = new ReplayWindow();
+    assertThat(w.check(Long.MAX_VALUE)).isEqualTo(Verdict.NEW);
+    w.accept(Long.MAX_VALUE);
+    assertThat(w.check(Long.MAX_VALUE)).isEqualTo(Verdict.REPLAY);
+    assertThat(w.check(Long.MAX_VALUE - 1)).isEqualTo(Verdict.NEW);
+    assertThat(w.check(0)).isEqualTo(Verdict.BEHIND);
+    assertThat(ReplayWindow.decode(w.encode()).check(Long.MAX_VALUE)).isEqualTo(Verdict.REPLAY);
   }
 }
