@@ -32,6 +32,7 @@ import org.HdrHistogram.Recorder;
 final class HttpBatches implements AutoCloseable {
 
   private final Vertx vertx;
+  private final List<Context> loops;
   private final HttpClientAgent client;
   private final int port;
   private final List<IngressDevices.Device> devices;
@@ -46,9 +47,18 @@ final class HttpBatches implements AutoCloseable {
   private volatile long measureFrom = Long.MAX_VALUE;
   private volatile long measureUntil = Long.MAX_VALUE;
 
+  /**
+   * @param loops contexts on distinct event loops, over which the senders are spread
+   */
   HttpBatches(
-      Vertx vertx, int port, List<IngressDevices.Device> devices, int connections, int batch) {
+      Vertx vertx,
+      List<Context> loops,
+      int port,
+      List<IngressDevices.Device> devices,
+      int connections,
+      int batch) {
     this.vertx = vertx;
+    this.loops = loops;
     this.port = port;
     this.devices = devices;
     this.connections = connections;
@@ -82,8 +92,7 @@ final class HttpBatches implements AutoCloseable {
       for (int i = w; i < devices.size(); i += connections) {
         own.add(devices.get(i));
       }
-      Context c = vertx.getOrCreateContext();
-      c.runOnContext(v -> loop(own, 0));
+      loops.get(w % loops.size()).runOnContext(v -> loop(own, 0));
     }
   }
 
@@ -110,29 +119,30 @@ final class HttpBatches implements AutoCloseable {
     }
     long start = System.nanoTime();
     long[] state = {0, 0}; // batches due so far, next device
-    Context c = vertx.getOrCreateContext();
-    c.runOnContext(
-        v ->
-            vertx.setPeriodic(
-                periodMs,
-                id -> {
-                  if (!running) {
-                    vertx.cancelTimer(id);
-                    return;
-                  }
-                  long now = System.nanoTime();
-                  long dueSoFar = (long) ((now - start) / 1e9 * batchesPerSecond);
-                  for (; state[0] < dueSoFar; state[0]++) {
-                    long due = start + (long) (state[0] * 1e9 / batchesPerSecond);
-                    for (int k = 0; k < busy.length; k++) {
-                      int i = (int) (state[1]++ % busy.length);
-                      if (busy[i].compareAndSet(false, true)) {
-                        post(devices.get(i), due).onComplete(r -> busy[i].set(false));
-                        break;
+    loops
+        .get(0)
+        .runOnContext(
+            v ->
+                vertx.setPeriodic(
+                    periodMs,
+                    id -> {
+                      if (!running) {
+                        vertx.cancelTimer(id);
+                        return;
                       }
-                    }
-                  }
-                }));
+                      long now = System.nanoTime();
+                      long dueSoFar = (long) ((now - start) / 1e9 * batchesPerSecond);
+                      for (; state[0] < dueSoFar; state[0]++) {
+                        long due = start + (long) (state[0] * 1e9 / batchesPerSecond);
+                        for (int k = 0; k < busy.length; k++) {
+                          int i = (int) (state[1]++ % busy.length);
+                          if (busy[i].compareAndSet(false, true)) {
+                            post(devices.get(i), due).onComplete(r -> busy[i].set(false));
+                            break;
+                          }
+                        }
+                      }
+                    }));
     return perTick * 1000.0 / periodMs * batch;
   }
 

@@ -2,7 +2,11 @@ package io.biometer.bench;
 
 import io.biometer.Topics;
 import io.biometer.ingress.IngressConfig;
+import io.vertx.core.Context;
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -165,12 +169,36 @@ public final class IngressBench {
         rows.gateway(gateway.javaOpts, o.gateway());
         Vertx vertx = Vertx.vertx();
         try {
-          new Run(o, bench, gateway, direct, vertx, devices, warmUp, rows, err).all();
+          List<Context> loops = eventLoops(vertx);
+          new Run(o, bench, gateway, direct, vertx, loops, devices, warmUp, rows, err).all();
         } finally {
           vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
         }
       }
     }
+  }
+
+  /**
+   * A context on each of the event loops of {@code vertx} (2 per core by default): a context made
+   * from a thread outside Vert.x sticks to one event loop for that thread, which would put every
+   * device on one.
+   */
+  static List<Context> eventLoops(Vertx vertx) throws Exception {
+    int n = new VertxOptions().getEventLoopPoolSize();
+    List<Context> loops = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int i = 0; i < n; i++) {
+      vertx
+          .deployVerticle(
+              (Deployable)
+                  context -> {
+                    loops.add(context);
+                    return Future.succeededFuture();
+                  })
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    }
+    return List.copyOf(loops);
   }
 
   /** One run's steps on one stack, gateway and Vert.x instance. */
@@ -180,6 +208,7 @@ public final class IngressBench {
       IngressGatewayProcess gateway,
       DirectProducer direct,
       Vertx vertx,
+      List<Context> loops,
       List<IngressDevices.Device> devices,
       List<IngressDevices.Device> warmUp,
       IngressRows rows,
@@ -189,7 +218,7 @@ public final class IngressBench {
       long kafkaBefore = bodyReadings();
       long mqttAcked;
       long mqttUnexpected;
-      try (MqttFleet warm = new MqttFleet(vertx, gateway.mqttPort)) {
+      try (MqttFleet warm = new MqttFleet(vertx, loops, gateway.mqttPort)) {
         say(err, "warming the gateway up: %d devices flat out ...", WARM_UP_DEVICES);
         connected(warm.connect(warmUp, Duration.ofMinutes(2)), warmUp.size(), warm);
         warm.startFlatOut(1);
@@ -200,7 +229,7 @@ public final class IngressBench {
       }
       say(err, "gateway heap after full collections, before the connections ...");
       long[] before = gateway.heap();
-      MqttFleet fleet = new MqttFleet(vertx, gateway.mqttPort);
+      MqttFleet fleet = new MqttFleet(vertx, loops, gateway.mqttPort);
       try {
         say(
             err,
@@ -250,7 +279,8 @@ public final class IngressBench {
       }
       long httpAccepted;
       try (HttpBatches http =
-          new HttpBatches(vertx, gateway.httpPort, devices, o.httpConnections(), o.batch())) {
+          new HttpBatches(
+              vertx, loops, gateway.httpPort, devices, o.httpConnections(), o.batch())) {
         httpThroughput(http);
         httpLatency(http);
         httpAccepted = http.accepted();
@@ -489,23 +519,58 @@ public final class IngressBench {
     }
   }
 
-  /** CPU used by the gateway and by this JVM over the measured part of the flat-out rounds. */
+  /**
+   * CPU used by the gateway (in all and by thread) and by this JVM over the measured part of the
+   * flat-out rounds.
+   */
   static final class Cpu {
     private long gatewayNanos;
     private long benchNanos;
     private long wallNanos;
+    private final Map<String, Long> threadNanos = new java.util.HashMap<>();
 
     /** Where a round's measurement started. */
-    record Mark(long gateway, long bench, long wall) {}
+    record Mark(long gateway, long bench, long wall, Map<String, Long> threads) {}
 
     Mark mark(IngressGatewayProcess gateway) {
-      return new Mark(gateway.cpuNanos(), benchCpuNanos(), System.nanoTime());
+      return new Mark(
+          gateway.cpuNanos(), benchCpuNanos(), System.nanoTime(), gateway.threadCpuNanos());
     }
 
     void add(Mark m, IngressGatewayProcess gateway) {
+      long wall = System.nanoTime();
       gatewayNanos += gateway.cpuNanos() - m.gateway();
       benchNanos += benchCpuNanos() - m.bench();
-      wallNanos += System.nanoTime() - m.wall();
+      wallNanos += wall - m.wall();
+      gateway
+          .threadCpuNanos()
+          .forEach(
+              (name, ns) ->
+                  threadNanos.merge(
+                      group(name), ns - m.threads().getOrDefault(name, 0L), Long::sum));
+    }
+
+    /** Threads of a pool count together, but each event loop on its own. */
+    private static String group(String thread) {
+      return thread.contains("eventloop") ? thread : thread.replaceAll("\\d+$", "*");
+    }
+
+    /**
+     * The gateway's busiest threads and the cores each used on average: {@code
+     * vert.x-eventloop-thread-0 0.92, kafka-producer-network-thread | biometer-ingress 0.31}.
+     */
+    String busiestThreads(int n) {
+      if (wallNanos == 0) {
+        return "-";
+      }
+      return threadNanos.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .limit(n)
+          .map(
+              e ->
+                  String.format(
+                      Locale.ROOT, "%s %.2f", e.getKey(), e.getValue() / (double) wallNanos))
+          .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Cores the gateway used on average. */

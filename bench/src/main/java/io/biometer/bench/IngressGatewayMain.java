@@ -25,6 +25,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code heap}: {@code heap <used bytes> <rss bytes>}, the heap used after three full
  *       collections (what the gateway holds, not its garbage) and the process's resident set;
  *   <li>{@code cpu}: {@code cpu <nanoseconds>}, the CPU time of the process so far;
+ *   <li>{@code threads}: {@code threads <name>\t<nanoseconds>\t...}, the CPU time of each live
+ *       thread so far, which shows where the gateway's CPU goes (its event loops, the producer);
  *   <li>{@code stop}, or the end of standard input (the bench is gone): the gateway closes and the
  *       JVM exits.
  * </ul>
@@ -62,6 +64,7 @@ public final class IngressGatewayMain {
       switch (line.trim()) {
         case "heap" -> say("heap " + usedAfterGc() + " " + rss());
         case "cpu" -> say("cpu " + cpuNanos());
+        case "threads" -> say("threads " + threadCpu());
         case "stop" -> {
           gateway.close();
           say("stopped");
@@ -90,6 +93,22 @@ public final class IngressGatewayMain {
   private static long cpuNanos() {
     return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  private static String threadCpu() {
+    java.lang.management.ThreadMXBean t = ManagementFactory.getThreadMXBean();
+    StringBuilder b = new StringBuilder();
+    for (java.lang.management.ThreadInfo i : t.getThreadInfo(t.getAllThreadIds())) {
+      if (i == null) {
+        continue;
+      }
+      long ns = t.getThreadCpuTime(i.getThreadId());
+      if (ns > 0) {
+        b.append(b.isEmpty() ? "" : "\t").append(i.getThreadName().replace('\t', ' '));
+        b.append('\t').append(ns);
+      }
+    }
+    return b.toString();
   }
 
   /** The resident set size from /proc/self/status, or -1 where there is none. */

@@ -156,6 +156,20 @@ final class IngressGatewayProcess implements AutoCloseable {
     return Long.parseLong(answer("cpu", Duration.ofSeconds(30)).split(" ")[1]);
   }
 
+  /** The CPU time of each live thread of the gateway so far, nanoseconds, by thread name. */
+  Map<String, Long> threadCpuNanos() {
+    in.println("threads");
+    String a = answer("threads", Duration.ofSeconds(30));
+    Map<String, Long> out = new LinkedHashMap<>();
+    if (a.length() > "threads ".length()) {
+      String[] f = a.substring("threads ".length()).split("\t");
+      for (int i = 0; i + 1 < f.length; i += 2) {
+        out.merge(f[i], Long.parseLong(f[i + 1]), Long::sum);
+      }
+    }
+    return out;
+  }
+
   /** The gateway's Prometheus exposition from {@code GET /metrics}. */
   String scrape() throws IOException, InterruptedException {
     HttpResponse<String> r =

@@ -144,13 +144,14 @@ final class IngressRows {
                 + " alternating, after a warm-up of each; the baseline sends %,d records a round"
                 + " (the gateway's warm-up rate times the round) from one thread; readings"
                 + " written so far are deleted after each run. While measured, the gateway used"
-                + " %.2f cores and the bench JVM (broker, registry, devices) %.2f; publish-to-PUBACK"
-                + " flat out: %s.",
+                + " %.2f cores (its busiest threads: %s) and the bench JVM (broker, registry,"
+                + " devices) %.2f; publish-to-PUBACK flat out: %s.",
             s.pairs(),
             o.round().toSeconds(),
             o.ramp().toSeconds(),
             records,
             cpu.gatewayCores(),
+            cpu.busiestThreads(4),
             cpu.benchCores(),
             ms(latency)));
   }

@@ -38,6 +38,7 @@ final class MqttFleet implements AutoCloseable {
   static final int KEEP_ALIVE_SECONDS = 60;
 
   private final Vertx vertx;
+  private final List<Context> loops;
   private final int port;
   private final List<Dev> devices = new ArrayList<>();
   private final LongAdder acked = new LongAdder();
@@ -76,8 +77,13 @@ final class MqttFleet implements AutoCloseable {
     }
   }
 
-  MqttFleet(Vertx vertx, int port) {
+  /**
+   * @param loops contexts on distinct event loops: the devices are spread over them (a context made
+   *     outside Vert.x sticks to one event loop for its thread)
+   */
+  MqttFleet(Vertx vertx, List<Context> loops, int port) {
     this.vertx = vertx;
+    this.loops = loops;
     this.port = port;
   }
 
@@ -93,7 +99,9 @@ final class MqttFleet implements AutoCloseable {
     ConcurrentLinkedQueue<Dev> ok = new ConcurrentLinkedQueue<>();
     long t0 = System.nanoTime();
     long end = t0 + timeout.toNanos();
+    int next = 0;
     for (IngressDevices.Device d : toConnect) {
+      Context loop = loops.get(next++ % loops.size());
       if (!permits.tryAcquire(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
         throw new IllegalStateException(
             "connecting "
@@ -124,20 +132,22 @@ final class MqttFleet implements AutoCloseable {
             }
           });
       c.exceptionHandler(e -> note("client " + d.id + ": " + e));
-      c.connect(port, "127.0.0.1")
-          .onComplete(
-              r -> {
-                if (r.succeeded()) {
-                  dev.context = Vertx.currentContext();
-                  ok.add(dev);
-                } else {
-                  failed.incrementAndGet();
-                  note("connect " + d.id + ": " + r.cause());
-                }
-                last.set(System.nanoTime());
-                permits.release();
-                done.countDown();
-              });
+      loop.runOnContext(
+          v ->
+              c.connect(port, "127.0.0.1")
+                  .onComplete(
+                      r -> {
+                        if (r.succeeded()) {
+                          dev.context = Vertx.currentContext();
+                          ok.add(dev);
+                        } else {
+                          failed.incrementAndGet();
+                          note("connect " + d.id + ": " + r.cause());
+                        }
+                        last.set(System.nanoTime());
+                        permits.release();
+                        done.countDown();
+                      }));
     }
     if (!done.await(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
       throw new IllegalStateException(
