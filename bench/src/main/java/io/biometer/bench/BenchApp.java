@@ -29,6 +29,10 @@ public final class BenchApp {
   /** The committed run the "Performance" section of {@link #BENCHMARKS_PAGE} is generated from. */
   static final Path PERFORMANCE_JSON = Path.of("docs", PERFORMANCE_JSON_NAME);
 
+  /** The committed run of {@code ./biometer bench ingress}, which has a section of its own. */
+  static final Path PERFORMANCE_INGRESS_JSON =
+      Path.of("docs", BenchReport.performanceJsonName("ingress"));
+
   private BenchApp() {}
 
   public static void main(String[] args) {
@@ -143,7 +147,7 @@ public final class BenchApp {
                     --rate=N (readings/s, default 50,000), --guarantee=exactly_once_v2|at_least_once,
                     key=value app config (e.g. alerts.silent.factor=30)
         ingress     the device gateway (not part of the whole run: heavy, 10,000 sockets a side,
-                    the gateway in a JVM of its own; about 6 minutes, --quick about 3). MQTT QoS 1
+                    the gateway in a JVM of its own; about 5 minutes, --quick about 3). MQTT QoS 1
                     with 10,000 connections: readings/s flat out vs the same records straight to
                     Kafka (one idempotent acks=all producer, the gateway's settings), connection
                     set-up rate, publish-to-PUBACK p50/p99 at 10,000 msg/s vs Kafka's

@@ -112,7 +112,6 @@ final class HttpBatches implements AutoCloseable {
     running = true;
     double batchesPerSecond = readingsPerSecond / batch;
     long periodMs = Math.max(1, Math.round(1000 / Math.min(1000, batchesPerSecond)));
-    double perTick = batchesPerSecond * periodMs / 1000.0;
     AtomicBoolean[] busy = new AtomicBoolean[devices.size()];
     for (int i = 0; i < busy.length; i++) {
       busy[i] = new AtomicBoolean();
@@ -143,7 +142,7 @@ final class HttpBatches implements AutoCloseable {
                         }
                       }
                     }));
-    return perTick * 1000.0 / periodMs * batch;
+    return batchesPerSecond * batch;
   }
 
   /** Stops sending and waits up to {@code timeout} for the last answers; returns those missing. */
