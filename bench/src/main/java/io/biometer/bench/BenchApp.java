@@ -9,10 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code ./biometer bench [simulator|streams|connector|e2e|readme]}: benchmarks on a private
- * embedded stack, each figure printed beside its baseline measured in the same run on the same
- * stack. With no benchmark named, every one runs on one stack and prints one table. Every run
- * writes its table as JSON and Markdown into {@code --out} (default {@code target/bench}).
+ * {@code ./biometer bench [simulator|streams|connector|e2e|ingress|readme]}: benchmarks on a
+ * private embedded stack, each figure printed beside its baseline measured in the same run on the
+ * same stack. With no benchmark named, every one but {@code ingress} runs on one stack and prints
+ * one table. Every run writes its table as JSON and Markdown into {@code --out} (default {@code
+ * target/bench}).
  */
 public final class BenchApp {
 
@@ -27,6 +28,10 @@ public final class BenchApp {
 
   /** The committed run the "Performance" section of {@link #BENCHMARKS_PAGE} is generated from. */
   static final Path PERFORMANCE_JSON = Path.of("docs", PERFORMANCE_JSON_NAME);
+
+  /** The committed run of {@code ./biometer bench ingress}, which has a section of its own. */
+  static final Path PERFORMANCE_INGRESS_JSON =
+      Path.of("docs", BenchReport.performanceJsonName("ingress"));
 
   private BenchApp() {}
 
@@ -58,6 +63,7 @@ public final class BenchApp {
       case "streams" -> StreamsBench.run(r, outDir, out, err);
       case "connector" -> ConnectorBench.run(r, outDir, out, err);
       case "e2e" -> EndToEndBench.run(r, outDir, out, err);
+      case "ingress" -> IngressBench.run(r, outDir, out, err);
       case "readme" -> readme(r, err);
       default -> {
         err.println(
@@ -71,7 +77,8 @@ public final class BenchApp {
    * {@code ./biometer bench readme [--from=FILE] [--page=FILE]}: copies a run's JSON (default
    * {@code target/bench/bench.json}) to {@code performance.json} beside the page (default {@code
    * docs/benchmarks.md}, so {@code docs/performance.json}) and regenerates the page's "Performance"
-   * section from it.
+   * section from it. A run of a bench that runs only on its own ({@code ingress}) goes to {@code
+   * performance-ingress.json} and its own generated section.
    */
   private static int readme(String[] args, PrintStream err) {
     Path from = DEFAULT_OUT.resolve("bench.json");
@@ -92,7 +99,11 @@ public final class BenchApp {
       // Refused (unknown targets, no markers) before anything is written.
       String updated = report.readme(Files.readString(readme));
       Path committed =
-          readme.toAbsolutePath().getParent().resolve(PERFORMANCE_JSON_NAME).normalize();
+          readme
+              .toAbsolutePath()
+              .getParent()
+              .resolve(BenchReport.performanceJsonName(report.ownRun()))
+              .normalize();
       if (!from.toAbsolutePath().normalize().equals(committed)) {
         Files.createDirectories(committed.getParent());
         Files.writeString(committed, json);
@@ -109,8 +120,8 @@ public final class BenchApp {
   static final String HELP =
       """
       usage: ./biometer bench [BENCH] [--quick] [--out=DIR] [options] [key=value ...]
-        (no BENCH)  every benchmark on one private stack (Kafka, registry, QuestDB, Connect),
-                    one table: simulator vs ProducerPerformance, streams vs pass-through,
+        (no BENCH)  every benchmark but ingress on one private stack (Kafka, registry, QuestDB,
+                    Connect), one table: simulator vs ProducerPerformance, streams vs pass-through,
                     connector vs consumer + ILP and ILP alone, end-to-end sustained readings/s
                     with zero loss/duplicates checked (twice: the app's defaults, and for
                     reference alerts.silent.factor=100), event-to-alert and event-to-row latency,
@@ -135,9 +146,29 @@ public final class BenchApp {
                     loss and duplicates checked. options: --seconds=N (default 60, --quick 10),
                     --rate=N (readings/s, default 50,000), --guarantee=exactly_once_v2|at_least_once,
                     key=value app config (e.g. alerts.silent.factor=30)
+        ingress     the device gateway (not part of the whole run: heavy, 10,000 sockets a side,
+                    the gateway in a JVM of its own; about 5 minutes, --quick about 3). MQTT QoS 1
+                    with 10,000 connections: readings/s flat out vs the same records straight to
+                    Kafka (one idempotent acks=all producer, the gateway's settings), connection
+                    set-up rate, publish-to-PUBACK p50/p99 at 10,000 msg/s vs Kafka's
+                    send-to-ack, gateway heap per idle connection; the same for HTTP batches
+                    (POST /v1/readings, a JSON array): readings/s and batch latency; every
+                    acknowledged reading checked in Kafka. Needs an open-file limit above the
+                    connections in each JVM (ulimit -n 65536).
+                    options: --connections=N (default 10,000; targets judged only at 10,000),
+                             --rounds=N, --seconds=N (flat-out round, default 10, --quick 4),
+                             --rate=N (latency runs, default 10,000 msg/s), --latency-seconds=N
+                             (default 20, --quick 8), --in-flight=N (unacknowledged messages per
+                             MQTT device flat out, default 1), --batch=N (readings per HTTP batch,
+                             default 100), --http-connections=N (default 64), key=value gateway
+                             config (e.g. kafka.linger.ms=5); BIOMETER_BENCH_GATEWAY_JAVA_OPTS
+                             replaces the gateway JVM's options (default -Xms256m -Xmx1g
+                             -XX:MaxGCPauseMillis=20)
         readme      regenerate docs/benchmarks.md's "Performance" section from a run's JSON:
                     --from=FILE (default target/bench/bench.json; copied to docs/performance.json),
-                    --page=FILE (default docs/benchmarks.md)
+                    --page=FILE (default docs/benchmarks.md); a run of ingress
+                    (--from=target/bench/bench-ingress.json) goes to docs/performance-ingress.json
+                    and the page's ingress section
         --quick     shorter runs (a smoke test; figures are noisier)
         --out=DIR   where the table goes as JSON and Markdown (default target/bench)
       A ratio is the median of paired rounds whose order alternates, with its spread; fewer than

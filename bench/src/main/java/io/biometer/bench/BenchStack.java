@@ -30,10 +30,10 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * A private local stack for benchmarks: a broker and a registry on free loopback ports, with {@code
  * connect} also QuestDB and the Connect worker; its data in a temporary folder that is deleted
  * afterwards (also on Ctrl-C: a stopped streams bench used to leave about 500 MB behind). Nothing
- * else runs on it: no simulator, no streams app, and the local run's QuestDB sink connector is
- * deleted once the worker has started it, so each bench deploys the connectors it measures. One
- * stack can carry every bench of a run in turn; {@link #emptyPipelineTopics()} gives each a clean
- * start.
+ * else runs on it: no simulator, no streams app, no ingress gateway, and the local run's QuestDB
+ * sink connector is deleted once the worker has started it, so each bench deploys the connectors it
+ * measures. One stack can carry every bench of a run in turn; {@link #emptyPipelineTopics()} gives
+ * each a clean start.
  */
 final class BenchStack implements AutoCloseable {
 
@@ -69,6 +69,9 @@ final class BenchStack implements AutoCloseable {
     }
     values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, false);
     values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, false);
+    // The local run's gateway would listen on its fixed default ports, beside any other stack's;
+    // the ingress bench starts a gateway of its own.
+    values.put(DevStackConfig.INGRESS_ENABLED_CONFIG, false);
     Runtime.getRuntime().addShutdownHook(cleanUp);
     // Records a bench deletes (emptyPipelineTopics) free their disk within seconds, not the
     // broker's default 5 minutes: the simulator bench writes gigabytes.

@@ -60,6 +60,44 @@ class BenchReadmeCommandTest {
   }
 
   @Test
+  void anIngressRunGoesToItsOwnSectionAndFileAndLeavesTheWholeRunsAlone() throws Exception {
+    Machine m = new Machine("CPU", 2, 8, "JDK", "", 1024, "Linux", 0, 0, 0, 0);
+    BenchReport r =
+        new BenchReport.Builder()
+            .row(
+                "gateway heap per idle MQTT connection",
+                "9,000 B",
+                "-",
+                "",
+                "",
+                Target.INGRESS_HEAP.judge(9_000),
+                java.util.Map.of())
+            .build("./biometer bench ingress", "t", 1, m);
+    Path run = dir.resolve("target/bench/bench-ingress.json");
+    Files.createDirectories(run.getParent());
+    Files.writeString(run, r.json());
+    Path readme = readmeWithMarkers();
+    Files.writeString(
+        readme,
+        Files.readString(readme)
+            + BenchReport.readmeBegin("ingress")
+            + "\nold ingress\n"
+            + BenchReport.readmeEnd("ingress")
+            + "\n");
+
+    assertThat(readme("--from=" + run, "--page=" + readme)).as(err.toString()).isZero();
+
+    String updated = Files.readString(readme);
+    assertThat(updated)
+        .contains(BenchReport.README_BEGIN + "\nold\n" + BenchReport.README_END)
+        .contains(BenchReport.readmeBegin("ingress") + "\n" + r.markdown())
+        .doesNotContain("old ingress");
+    assertThat(BenchReport.readmeBegin("ingress")).contains("docs/performance-ingress.json");
+    assertThat(Files.readString(dir.resolve("docs/performance-ingress.json"))).isEqualTo(r.json());
+    assertThat(dir.resolve("docs/performance.json")).doesNotExist();
+  }
+
+  @Test
   void aRunWithATargetNobodySetIsRefused() throws Exception {
     Machine m = new Machine("CPU", 2, 8, "JDK", "", 1024, "Linux", 0, 0, 0, 0);
     BenchReport r =

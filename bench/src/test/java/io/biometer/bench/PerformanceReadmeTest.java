@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's "Performance" section is the Markdown of the committed run, {@code
  * docs/performance.json}, as {@code ./biometer bench readme} writes it: a full run of every bench,
- * whose ratios are medians of at least five pairs.
+ * whose ratios are medians of at least five pairs; its ingress section likewise shows {@code
+ * docs/performance-ingress.json}, a full run of {@code ./biometer bench ingress}.
  */
 class PerformanceReadmeTest {
 
@@ -35,7 +36,39 @@ class PerformanceReadmeTest {
   }
 
   @Test
+  void theIngressSectionShowsTheCommittedIngressRunAsGenerated() throws Exception {
+    String readme = Files.readString(ROOT.resolve(BenchApp.BENCHMARKS_PAGE));
+    BenchReport ingress = committedIngress();
+    assertThat(ingress.readme(readme)).isEqualTo(readme);
+    assertThat(readme).contains(ingress.table());
+  }
+
+  @Test
+  void theCommittedIngressRunIsAFullRunThatSucceeded() throws Exception {
+    BenchReport run = committedIngress();
+    assertThat(run.command()).isEqualTo("./biometer bench ingress");
+    assertThat(run.succeeded()).isTrue();
+    assertThat(run.rows()).extracting(BenchReport.Row::section).containsOnly("ingress");
+    // At the conditions every target has a verdict.
+    assertThat(run.rows().stream().filter(r -> !r.target().isEmpty()))
+        .hasSize(4)
+        .allSatisfy(r -> assertThat(r.verdict()).isIn(Verdict.MEETS, Verdict.MISSES));
+    assertThat(run.unknownTargets()).isEmpty();
+  }
+
+  private static BenchReport committedIngress() throws Exception {
+    return BenchReport.parse(Files.readString(ROOT.resolve(BenchApp.PERFORMANCE_INGRESS_JSON)));
+  }
+
+  @Test
   void everyRatioOfTheCommittedRunIsAMedianOfAtLeastFivePairs() throws Exception {
+    for (BenchReport.Row r : committedIngress().rows()) {
+      if (!r.spread().isEmpty()) {
+        assertThat(((Number) r.values().get("pairs")).intValue())
+            .as(r.measure())
+            .isGreaterThanOrEqualTo(5);
+      }
+    }
     for (BenchReport.Row r : committed().rows()) {
       if (!r.spread().isEmpty()) {
         Object pairs = r.values().get("pairs");

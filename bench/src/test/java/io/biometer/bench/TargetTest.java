@@ -28,7 +28,11 @@ class TargetTest {
     for (Target t : Target.values()) {
       assertThat(t.reason()).as(t.name()).isNotBlank();
       assertThat(t.figure()).as(t.name()).isNotBlank();
-      assertThat(BenchReport.SECTIONS).as(t.name()).contains(t.section());
+      assertThat(
+              java.util.stream.Stream.concat(
+                  BenchReport.SECTIONS.stream(), BenchReport.OWN_RUN_SECTIONS.stream()))
+          .as(t.name())
+          .contains(t.section());
       if (!t.relative()) {
         assertThat(Target.find(t.section(), t.cell())).as(t.name()).contains(t);
       }
@@ -47,6 +51,21 @@ class TargetTest {
     assertThat(Target.END_TO_END_THROUGHPUT.cell())
         .isEqualTo(">= 50,000 readings/s (100,000 records/s in), kept up");
     assertThat(Target.END_TO_END_LOSS.cell()).isEqualTo("zero loss, zero duplicates");
+    assertThat(Target.INGRESS_MQTT_THROUGHPUT.cell()).isEqualTo(">= 30,000 msg/s");
+    assertThat(Target.INGRESS_MQTT_LATENCY.cell()).isEqualTo("p99 <= 50 ms");
+    assertThat(Target.INGRESS_HEAP.cell()).isEqualTo("<= 20,480 B");
+    assertThat(Target.INGRESS_LOSS.cell()).isEqualTo("none missing");
+    // The same cell in another section is another target.
+    assertThat(Target.find("ingress", "p99 <= 50 ms")).contains(Target.INGRESS_MQTT_LATENCY);
+    assertThat(Target.find("latency", "p99 <= 50 ms")).contains(Target.ALERT_LATENCY_AT_LEAST_ONCE);
+  }
+
+  @Test
+  void anIngressMissingReadingFailsTheRun() {
+    assertThat(Target.INGRESS_LOSS.judge(0).verdict()).isEqualTo(Verdict.MEETS);
+    assertThat(Target.INGRESS_LOSS.judge(1).verdict()).isEqualTo(Verdict.FAILS);
+    assertThat(Target.INGRESS_MQTT_THROUGHPUT.judge(29_999).verdict()).isEqualTo(Verdict.MISSES);
+    assertThat(Target.INGRESS_MQTT_THROUGHPUT.judge(30_000).verdict()).isEqualTo(Verdict.MEETS);
   }
 
   @Test
