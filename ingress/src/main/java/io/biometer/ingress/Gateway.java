@@ -149,6 +149,10 @@ public final class Gateway implements AutoCloseable {
       v.awaitLoaded(timeout);
     }
     replayLoaded.set(true);
+    // The windows were read; from now on this gateway's own are the truth (see above), and
+    // following its own writes would cost a consumer for nothing.
+    CompactedView replay = views.remove(views.size() - 1);
+    replay.close();
     producer.warmUp(List.of(Topics.BODY_READINGS, Topics.METER_READINGS, Topics.INGRESS_REPLAY));
     log.info(
         "ingress: {} devices, {} credentials, {} replay windows loaded",
@@ -158,7 +162,7 @@ public final class Gateway implements AutoCloseable {
     String host = config.getString(IngressConfig.BIND_HOST_CONFIG);
     int max = config.getInt(IngressConfig.MAX_PAYLOAD_BYTES_CONFIG);
     int idle = (int) config.duration(IngressConfig.IDLE_TIMEOUT_CONFIG).toSeconds();
-    http = new HttpFrontEnd(vertx, login, admission, metrics, max, () -> health);
+    http = new HttpFrontEnd(vertx, login, admission, metrics, max, this::health);
     HttpServerOptions httpOptions = new HttpServerOptions();
     httpOptions.setHost(host).setPort(config.getInt(IngressConfig.HTTP_PORT_CONFIG));
     tls(httpOptions);
@@ -167,11 +171,13 @@ public final class Gateway implements AutoCloseable {
     await(http.listen(httpOptions), "HTTP", httpOptions.getPort());
     int mqttPort = config.getInt(IngressConfig.MQTT_PORT_CONFIG);
     if (mqttPort >= 0) {
-      mqtt = new MqttFrontEnd(vertx, login, admission, metrics);
+      mqtt = new MqttFrontEnd(vertx, login, admission, metrics, max);
       MqttServerOptions mqttOptions = new MqttServerOptions();
       mqttOptions.setHost(host).setPort(mqttPort);
       tls(mqttOptions);
-      mqttOptions.setMaxMessageSize(max + 1024);
+      // Twice the limit, so that a message over it is read and answered oversize (0x99); only
+      // one over twice the limit is cut off by the decoder, which closes the connection.
+      mqttOptions.setMaxMessageSize(2 * max + 1024);
       mqttOptions.setTimeoutOnConnect(
           (int) Math.max(1, config.duration(IngressConfig.CONNECT_TIMEOUT_CONFIG).toSeconds()));
       // No idle timeout here: vert.x MQTT closes a connection silent for 1.5 keep-alives itself
@@ -311,6 +317,19 @@ public final class Gateway implements AutoCloseable {
               "tls"));
     }
     return lines;
+  }
+
+  /**
+   * UP once every front end listens and while the device and credential topics are followed; DOWN
+   * naming the topic if reading one failed (a revocation would then go unseen).
+   */
+  public String health() {
+    for (CompactedView v : views) {
+      if (v.failure() != null) {
+        return "DOWN: reading " + v.topic() + " failed";
+      }
+    }
+    return health;
   }
 
   /** The URL scheme of the HTTP front end. */

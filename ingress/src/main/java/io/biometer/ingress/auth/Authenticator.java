@@ -140,9 +140,13 @@ public final class Authenticator {
     return new PskIdentity(principal(c), keys);
   }
 
-  /** Counts a message whose HMAC did not verify as a failed login. */
+  /**
+   * Counts a message whose HMAC did not verify, against its source address only: a UDP auth id
+   * travels in the clear, so counting it would let anyone lock a meter out with a few forged
+   * datagrams, and a 256-bit key is not guessed by trying.
+   */
   public void signatureFailed(String authId, String address) {
-    throttle.failed(authId, address);
+    throttle.failed(null, address);
   }
 
   /** The principal of an {@code x509} credential, for a certificate the TLS layer verified. */
@@ -170,7 +174,8 @@ public final class Authenticator {
   private DeviceCredential known(CredentialType type, String authId, String address) {
     DeviceCredential c = authId == null ? null : directory.credential(type, authId);
     if (c == null) {
-      throttle.failed(authId, address);
+      // Counted against the address only: an id nobody has would add an entry per guess.
+      throttle.failed(null, address);
       throw new Refused(
           Refusal.UNKNOWN_DEVICE,
           "no " + Directory.credentialKey(type, String.valueOf(authId)) + " credential");

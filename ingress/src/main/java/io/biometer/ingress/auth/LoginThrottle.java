@@ -8,8 +8,8 @@ import java.util.function.LongSupplier;
  * Limits failed logins: at most {@code maxFailures} per {@code windowMillis} for one auth id and
  * for one source address. Beyond that a login is refused before its secret is even checked, so that
  * guessing a password (or burning the gateway's CPU on PBKDF2) costs a window per few guesses.
- * Fixed windows; entries of past windows are dropped as new ones come, so memory stays bounded by
- * the addresses and ids that failed recently.
+ * Fixed windows. At most {@link #MAX_KEYS} ids and addresses are counted each: past that, expired
+ * ones are dropped, and a newcomer to a full map is not counted.
  */
 public final class LoginThrottle {
 
@@ -36,15 +36,11 @@ public final class LoginThrottle {
         && below(byAddress, address, maxPerAddress, now);
   }
 
-  /** Counts a failed login. */
+  /** Counts a failed login; a null auth id or address counts for the other only. */
   public void failed(String authId, String address) {
     long now = clock.getAsLong();
     count(byAuthId, authId, now);
     count(byAddress, address, now);
-    if ((byAuthId.size() + byAddress.size()) > 100_000) {
-      byAuthId.values().removeIf(w -> now - w.start() >= windowMillis);
-      byAddress.values().removeIf(w -> now - w.start() >= windowMillis);
-    }
   }
 
   private boolean below(Map<String, Window> m, String key, int max, long now) {
@@ -59,6 +55,19 @@ public final class LoginThrottle {
     if (key == null) {
       return;
     }
+    if (m.size() >= MAX_KEYS && !m.containsKey(key)) {
+      // Full (a flood of made-up ids or spoofed addresses): drop what has expired, at most once
+      // a tenth of a window; if still full, the newcomer is not recorded, so memory stays bounded
+      // and the ids and addresses already counted stay throttled.
+      long last = lastSweep;
+      if (now - last >= windowMillis / 10) {
+        lastSweep = now;
+        m.values().removeIf(w -> now - w.start() >= windowMillis);
+      }
+      if (m.size() >= MAX_KEYS) {
+        return;
+      }
+    }
     m.compute(
         key,
         (k, w) ->
@@ -66,4 +75,9 @@ public final class LoginThrottle {
                 ? new Window(now, 1)
                 : new Window(w.start(), w.failures() + 1));
   }
+
+  /** Keys counted at most, per map. */
+  static final int MAX_KEYS = 100_000;
+
+  private volatile long lastSweep = Long.MIN_VALUE / 2;
 }

@@ -112,6 +112,7 @@ public final class HttpFrontEnd {
   private void post(HttpServerRequest req) {
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && parseLong(length) > maxPayload) {
+      metrics.refused(HTTP, Refusal.OVERSIZE);
       refuse(req, HTTP, new Refused(Refusal.OVERSIZE, "body over " + maxPayload + " bytes"));
       return;
     }
@@ -129,6 +130,9 @@ public final class HttpFrontEnd {
               Buffer body = Buffer.buffer();
               req.handler(
                   chunk -> {
+                    if (req.response().ended()) {
+                      return; // refused already; the rest of the body is not read
+                    }
                     if (body.length() + chunk.length() > maxPayload) {
                       metrics.refused(HTTP, Refusal.OVERSIZE);
                       refuse(
@@ -232,17 +236,34 @@ public final class HttpFrontEnd {
     AtomicLong open = metrics.connections(WS);
     open.incrementAndGet();
     ws.closeHandler(v -> open.decrementAndGet());
-    ws.exceptionHandler(e -> ws.close());
+    ws.exceptionHandler(
+        e -> {
+          // A message over maxWebSocketMessageSize fails the socket: say so with 1009.
+          boolean tooBig = e.getClass().getSimpleName().contains("TooLong");
+          metrics.refused(WS, tooBig ? Refusal.OVERSIZE : Refusal.MALFORMED);
+          ws.close(
+              tooBig ? (short) 1009 : (short) 1002,
+              tooBig ? "message over " + maxPayload + " bytes" : "bad frame: " + e.getMessage());
+        });
+    // A device that sends but does not read its answers is paused while they wait, so they do
+    // not pile up in the gateway's memory.
+    ws.drainHandler(v -> ws.resume());
     ws.textMessageHandler(
-        text ->
-            admitAll(p, Buffer.buffer(text), WS)
-                .onComplete(r -> r.result().forEach(res -> ws.writeTextMessage(res.encode()))));
+        text -> admitAll(p, Buffer.buffer(text), WS).onComplete(r -> answer(ws, r.result())));
     ws.binaryMessageHandler(
-        bytes ->
-            admitAll(p, bytes, WS)
-                .onComplete(r -> r.result().forEach(res -> ws.writeTextMessage(res.encode()))));
+        bytes -> admitAll(p, bytes, WS).onComplete(r -> answer(ws, r.result())));
     // The upgrade request was paused while the device logged in.
     ws.resume();
+  }
+
+  private static void answer(ServerWebSocket ws, List<JsonObject> results) {
+    if (ws.isClosed()) {
+      return;
+    }
+    results.forEach(res -> ws.writeTextMessage(res.encode()));
+    if (ws.writeQueueFull()) {
+      ws.pause();
+    }
   }
 
   private static void refuse(HttpServerRequest req, String protocol, Throwable e) {

@@ -79,6 +79,16 @@ public final class CompactedView implements AutoCloseable {
     }
   }
 
+  /** Why reading the topic stopped, or null while it goes on (or after {@link #close}). */
+  public RuntimeException failure() {
+    return failure;
+  }
+
+  /** The topic this view reads. */
+  public String topic() {
+    return topic;
+  }
+
   /** Records that could not be applied. */
   public long skipped() {
     return skipped.get();

@@ -22,10 +22,23 @@ public final class ReadingProducer implements RecordSender, AutoCloseable {
 
   private final KafkaProducer<String, byte[]> producer;
   private final AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
-  private final java.util.concurrent.ExecutorService later =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
+
+  /** Records waiting for this producer's thread at most; beyond, a send fails at once. */
+  public static final int QUEUE = 100_000;
+
+  // Every Avro send and every later send runs on this one thread, never on an event loop: a
+  // KafkaProducer.send blocks while its buffer is full or a topic's metadata is missing, and the
+  // serializer asks the registry over HTTP the first time. One thread keeps the order of sends;
+  // the bounded queue makes a stalled Kafka answer "unavailable" instead of growing the heap.
+  private final java.util.concurrent.ThreadPoolExecutor later =
+      new java.util.concurrent.ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          java.util.concurrent.TimeUnit.MILLISECONDS,
+          new java.util.concurrent.LinkedBlockingQueue<>(QUEUE),
           r -> {
-            Thread t = new Thread(r, "ingress-producer-later");
+            Thread t = new Thread(r, "ingress-producer");
             t.setDaemon(true);
             return t;
           });
@@ -44,6 +57,9 @@ public final class ReadingProducer implements RecordSender, AutoCloseable {
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "biometer-ingress");
+    // Meters send once a day: keep their topics' metadata instead of dropping it after 5 idle
+    // minutes and waiting for it again on the next upload.
+    p.put(ProducerConfig.METADATA_MAX_IDLE_CONFIG, 2L * 24 * 3600 * 1000);
     p.putAll(props);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -51,10 +67,24 @@ public final class ReadingProducer implements RecordSender, AutoCloseable {
     values.configure(serdeProps, false);
   }
 
-  /** Sends an Avro value; the future completes when Kafka acknowledged it. */
+  /**
+   * Sends an Avro value from this producer's thread (serialized there too); the future completes
+   * when Kafka acknowledged it, and fails at once if {@link #QUEUE} records are waiting already.
+   */
   @Override
   public CompletableFuture<RecordMetadata> send(String topic, String key, SpecificRecord value) {
-    return send(topic, key, values.serialize(topic, value));
+    return onOwnThread(() -> send(topic, key, values.serialize(topic, value)));
+  }
+
+  private CompletableFuture<RecordMetadata> onOwnThread(
+      java.util.function.Supplier<CompletableFuture<RecordMetadata>> send) {
+    try {
+      return CompletableFuture.supplyAsync(send, later).thenCompose(f -> f);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              QUEUE + " records are waiting for Kafka already (is it down?)", e));
+    }
   }
 
   /**
@@ -65,8 +95,7 @@ public final class ReadingProducer implements RecordSender, AutoCloseable {
   @Override
   public CompletableFuture<RecordMetadata> sendLater(
       String topic, String key, java.util.function.Supplier<byte[]> value) {
-    return CompletableFuture.supplyAsync(() -> send(topic, key, value.get()), later)
-        .thenCompose(f -> f);
+    return onOwnThread(() -> send(topic, key, value.get()));
   }
 
   /**

@@ -53,9 +53,12 @@ public final class MqttFrontEnd {
   private final DeviceLogin login;
   private final Admission admission;
   private final IngressMetrics metrics;
+  private final int maxPayload;
   private MqttServer server;
 
-  public MqttFrontEnd(Vertx vertx, DeviceLogin login, Admission admission, IngressMetrics metrics) {
+  public MqttFrontEnd(
+      Vertx vertx, DeviceLogin login, Admission admission, IngressMetrics metrics, int maxPayload) {
+    this.maxPayload = maxPayload;
     this.vertx = vertx;
     this.login = login;
     this.admission = admission;
@@ -136,7 +139,13 @@ public final class MqttFrontEnd {
   private void publish(MqttEndpoint endpoint, Principal p, MqttPublishMessage m) {
     Matcher t = TOPIC.matcher(m.topicName());
     Future<Void> done;
-    if (m.isRetain()) {
+    if (m.payload().length() > maxPayload) {
+      done =
+          refuse(
+              new Refused(
+                  Refusal.OVERSIZE,
+                  "a message of " + m.payload().length() + " bytes, over " + maxPayload));
+    } else if (m.isRetain()) {
       done = refuse(new Refused(Refusal.MALFORMED, "retained readings are not supported"));
     } else if (!t.matches()) {
       done =

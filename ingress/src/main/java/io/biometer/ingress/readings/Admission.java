@@ -56,6 +56,8 @@ public final class Admission {
   private final DeviceRateLimiter limiter;
   private final SensorCatalog catalog = SensorCatalog.standard();
   private final long skewMillis;
+  private final java.util.Map<String, CompletableFuture<Void>> queuedWindows =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final LongSupplier clock;
 
   public Admission(
@@ -137,7 +139,7 @@ public final class Admission {
               guard.commit(k, r.sequence());
               return md;
             })
-        .thenCompose(md -> producer.sendLater(Topics.INGRESS_REPLAY, k, () -> guard.snapshot(k)))
+        .thenCompose(md -> storeWindow(k))
         .handle(
             (md, e) -> {
               if (e != null) {
@@ -154,6 +156,37 @@ public final class Admission {
               metrics.ackNanos(protocol, System.nanoTime() - arrived);
               return null;
             });
+  }
+
+  /**
+   * Writes the window {@code key} to telemetry.ingress.replay. Readings of one window acknowledged
+   * close together share one write: a write not yet begun takes the window as it is when it begins,
+   * which holds every sequence committed before.
+   */
+  private CompletableFuture<?> storeWindow(String key) {
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> queued = queuedWindows.putIfAbsent(key, mine);
+    if (queued != null) {
+      return queued;
+    }
+    producer
+        .sendLater(
+            Topics.INGRESS_REPLAY,
+            key,
+            () -> {
+              queuedWindows.remove(key, mine);
+              return guard.snapshot(key);
+            })
+        .whenComplete(
+            (md, e) -> {
+              queuedWindows.remove(key, mine);
+              if (e != null) {
+                mine.completeExceptionally(e);
+              } else {
+                mine.complete(null);
+              }
+            });
+    return mine;
   }
 
   private Refused unavailable(String protocol, DeviceReading r, String what, Throwable e) {

@@ -77,47 +77,130 @@ public final class ReadingJson {
    * @throws Refused MALFORMED naming what does not decode
    */
   public static DeviceReading avro(byte[] bytes) {
-    io.biometer.avro.IngressReading r;
-    try {
-      r = io.biometer.avro.IngressReading.fromByteBuffer(java.nio.ByteBuffer.wrap(bytes));
-    } catch (org.apache.avro.message.MissingSchemaException e) {
+    // Decoded by hand, not by Avro's decoder: Avro allocates a string or map of the length the
+    // bytes claim before it reads them, so 15 bytes claiming 2 GB would exhaust the heap. Here
+    // every length is checked against the bytes that are left.
+    AvroIn in = new AvroIn(bytes);
+    if (bytes.length < 10) {
+      throw new Refused(Refusal.MALFORMED, "not an Avro single-object IngressReading: too short");
+    }
+    long fingerprint = 0;
+    for (int i = 9; i >= 2; i--) {
+      fingerprint = (fingerprint << 8) | (bytes[i] & 0xff);
+    }
+    if (fingerprint != FINGERPRINT) {
       throw new Refused(
           Refusal.MALFORMED,
           "Avro single-object encoding of an unknown schema: send io.biometer.avro.IngressReading"
               + " (fingerprint "
               + fingerprint()
               + ")");
-    } catch (java.io.IOException | RuntimeException e) {
-      throw new Refused(
-          Refusal.MALFORMED, "not an Avro single-object IngressReading: " + e.getMessage());
     }
-    if (r.getDeviceId().isBlank()) {
+    in.pos = 10;
+    String deviceId = in.string("deviceId");
+    long sequence = in.varLong("sequence");
+    long sentAt = in.varLong("sentAt");
+    long eventTime = in.varLong("eventTime");
+    Map<String, Double> values = new LinkedHashMap<>();
+    while (true) {
+      long count = in.varLong("values");
+      if (count == 0) {
+        break;
+      }
+      if (count < 0) {
+        count = -count;
+        in.varLong("values"); // the block's size in bytes
+      }
+      if (count > in.remaining()) {
+        throw in.bad("values", "claims " + count + " entries");
+      }
+      for (long n = 0; n < count; n++) {
+        String channel = in.string("a channel name");
+        double v = Double.longBitsToDouble(in.fixed(8, "the value of " + channel));
+        if (!Double.isFinite(v)) {
+          throw new Refused(
+              Refusal.MALFORMED, "value of channel '" + channel + "' is not a finite number");
+        }
+        values.put(channel, v);
+      }
+    }
+    float battery = Float.intBitsToFloat((int) in.fixed(4, "batteryPercent"));
+    if (in.remaining() != 0) {
+      throw in.bad("the datum", "has " + in.remaining() + " bytes after its last field");
+    }
+    if (deviceId.isBlank()) {
       throw new Refused(Refusal.MALFORMED, "deviceId must be a non-empty string");
     }
-    if (r.getSequence() < 0) {
-      throw new Refused(Refusal.MALFORMED, "sequence must be >= 0, got " + r.getSequence());
+    if (sequence < 0) {
+      throw new Refused(Refusal.MALFORMED, "sequence must be >= 0, got " + sequence);
     }
-    if (r.getValues().isEmpty()) {
+    if (values.isEmpty()) {
       throw new Refused(Refusal.MALFORMED, "values must name at least one channel");
     }
-    Map<String, Double> values = new LinkedHashMap<>();
-    for (Map.Entry<String, Double> e : r.getValues().entrySet()) {
-      if (!Double.isFinite(e.getValue())) {
-        throw new Refused(
-            Refusal.MALFORMED, "value of channel '" + e.getKey() + "' is not a finite number");
-      }
-      values.put(e.getKey().toString(), e.getValue());
-    }
-    if (!(r.getBatteryPercent() >= 0 && r.getBatteryPercent() <= 100)) {
+    if (!(battery >= 0 && battery <= 100)) {
       throw new Refused(Refusal.MALFORMED, "batteryPercent must be a number 0 to 100");
     }
-    return new DeviceReading(
-        r.getDeviceId(),
-        r.getSequence(),
-        r.getSentAt().toEpochMilli(),
-        r.getEventTime().toEpochMilli(),
-        values,
-        r.getBatteryPercent());
+    return new DeviceReading(deviceId, sequence, sentAt, eventTime, values, battery);
+  }
+
+  private static final long FINGERPRINT =
+      org.apache.avro.SchemaNormalization.parsingFingerprint64(
+          io.biometer.avro.IngressReading.getClassSchema());
+
+  /** Avro's binary encoding, read with every length checked against what is left. */
+  private static final class AvroIn {
+    final byte[] b;
+    int pos;
+
+    AvroIn(byte[] b) {
+      this.b = b;
+    }
+
+    int remaining() {
+      return b.length - pos;
+    }
+
+    Refused bad(String field, String why) {
+      return new Refused(
+          Refusal.MALFORMED, "not an Avro single-object IngressReading: " + field + " " + why);
+    }
+
+    long varLong(String field) {
+      long raw = 0;
+      for (int shift = 0; shift < 70; shift += 7) {
+        if (pos >= b.length) {
+          throw bad(field, "is cut short");
+        }
+        int x = b[pos++] & 0xff;
+        raw |= (long) (x & 0x7f) << shift;
+        if ((x & 0x80) == 0) {
+          return (raw >>> 1) ^ -(raw & 1);
+        }
+      }
+      throw bad(field, "is not a valid long");
+    }
+
+    long fixed(int n, String field) {
+      if (remaining() < n) {
+        throw bad(field, "is cut short");
+      }
+      long v = 0;
+      for (int i = n - 1; i >= 0; i--) {
+        v = (v << 8) | (b[pos + i] & 0xff);
+      }
+      pos += n;
+      return v;
+    }
+
+    String string(String field) {
+      long n = varLong(field);
+      if (n < 0 || n > remaining()) {
+        throw bad(field, "claims " + n + " bytes, " + remaining() + " are left");
+      }
+      String s = new String(b, pos, (int) n, java.nio.charset.StandardCharsets.UTF_8);
+      pos += (int) n;
+      return s;
+    }
   }
 
   /** The single-object encoding of {@code r}, as a device that sends binary would. */

@@ -99,6 +99,16 @@ class ReadingJsonTest {
     byte[] cut = java.util.Arrays.copyOf(avro, avro.length - 3);
     assertThatThrownBy(() -> ReadingJson.parse(Buffer.buffer(cut)))
         .isInstanceOf(Refused.class)
-        .hasMessageContaining("not an Avro single-object IngressReading");
+        .hasMessageContaining("not an Avro single-object IngressReading: batteryPercent is cut");
+    // 15 bytes whose deviceId claims 2^31 bytes: refused, not allocated.
+    byte[] huge = java.util.Arrays.copyOf(avro, 15);
+    huge[10] = (byte) 0x80;
+    huge[11] = (byte) 0x80;
+    huge[12] = (byte) 0x80;
+    huge[13] = (byte) 0x80;
+    huge[14] = (byte) 0x10;
+    assertThatThrownBy(() -> ReadingJson.parse(Buffer.buffer(huge)))
+        .isInstanceOf(Refused.class)
+        .hasMessageContaining("deviceId claims 2147483648 bytes, 0 are left");
   }
 }

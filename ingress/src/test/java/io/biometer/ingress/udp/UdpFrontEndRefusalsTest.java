@@ -33,21 +33,33 @@ class UdpFrontEndRefusalsTest extends UdpFrontEndHarness {
   }
 
   @Test
-  void aBadHmacGetsAnUnsignedNackAndCountsAsAFailedLogin() throws Exception {
+  void aBadHmacGetsAnUnsignedNackAndCannotLockTheMeterOut() throws Exception {
     try (UdpBatchClient forger = client("meter-01", OTHER_KEY)) {
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 6; i++) {
         Answer a = forger.send("b" + i, readings(0, 1), WAIT);
         assertThat(a.refusal()).isEqualTo(Refusal.BAD_SIGNATURE);
         assertThat(a.signed()).isFalse();
         assertThat(a.message()).contains("does not verify");
       }
-
-      Answer sixth = forger.send("b6", readings(0, 1), WAIT);
-
-      assertThat(sixth.refusal()).isEqualTo(Refusal.LOGIN_THROTTLED);
     }
-    assertThat(metrics.refusedCount(Refusal.BAD_SIGNATURE)).isEqualTo(5);
-    assertThat(metrics.refusedCount(Refusal.LOGIN_THROTTLED)).isEqualTo(1);
+    // The auth id travels in the clear: forged datagrams count against their address only, so
+    // the meter itself (with more failures than one auth id may have) still gets through.
+    Answer own = client.send("b9", readings(0, 1), WAIT);
+    assertThat(own.ack()).as("%s %s", own.refusal(), own.message()).isTrue();
+    assertThat(metrics.refusedCount(Refusal.BAD_SIGNATURE)).isEqualTo(6);
+    assertThat(metrics.refusedCount(Refusal.LOGIN_THROTTLED)).isZero();
+  }
+
+  @Test
+  void manyBadHmacsFromOneAddressAreThrottled() throws Exception {
+    try (UdpBatchClient forger = client("meter-01", OTHER_KEY)) {
+      for (int i = 0; i < 50; i++) {
+        assertThat(forger.send("b" + i, readings(0, 1), WAIT).refusal())
+            .isEqualTo(Refusal.BAD_SIGNATURE);
+      }
+      assertThat(forger.send("b50", readings(0, 1), WAIT).refusal())
+          .isEqualTo(Refusal.LOGIN_THROTTLED);
+    }
   }
 
   @Test
