@@ -60,8 +60,8 @@ public final class GatewayStats {
   public final LongAdder connectionsLost = new LongAdder();
 
   /**
-   * Messages unanswered for too long, whose connection was then closed; via {@code udp}, sends of
-   * a meter's batch that had no answer in time, and went again.
+   * Messages unanswered for too long, whose connection was then closed; via {@code udp}, sends of a
+   * meter's batch that had no answer in time, and went again.
    */
   public final LongAdder timeouts = new LongAdder();
 
