@@ -210,6 +210,8 @@ public final class DevStackConfig extends AbstractConfig {
           SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_HOST_CONFIG,
           SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_HTTP_PORT_CONFIG,
           SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_MQTT_PORT_CONFIG,
+          SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_GRPC_PORT_CONFIG,
+          SIMULATOR_PREFIX + SimulatorConfig.GATEWAY_UDP_PORT_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG,
           STREAMS_PREFIX + StreamsAppConfig.METRICS_HOST_CONFIG,
@@ -396,10 +398,24 @@ public final class DevStackConfig extends AbstractConfig {
                 + key
                 + "=kafka or ingress.enabled=true");
       }
-      if (via == Via.MQTT && !mqtt) {
+      if ((via == Via.MQTT || via == Via.UDP) && !mqtt) {
         throw layers.invalid(
             List.of(key, INGRESS_MQTT_PORT_CONFIG),
-            "the gateway's MQTT is off; set " + key + "=http or ws, or an ingress.mqtt.port");
+            "the gateway's MQTT is off"
+                + (via == Via.UDP ? " (via udp the sinks send over MQTT)" : "")
+                + "; set "
+                + key
+                + "=http or ws, or an ingress.mqtt.port");
+      }
+      if (via == Via.GRPC && ingress.getInt(IngressConfig.GRPC_PORT_CONFIG) < 0) {
+        throw layers.invalid(
+            List.of(key, INGRESS_GRPC_PORT_CONFIG),
+            "the gateway's gRPC is off; set " + key + "=http, ws or mqtt, or an ingress.grpc.port");
+      }
+      if (via == Via.UDP && ingress.getInt(IngressConfig.UDP_PORT_CONFIG) < 0) {
+        throw layers.invalid(
+            List.of(key, INGRESS_UDP_PORT_CONFIG),
+            "the gateway's UDP is off; set " + key + "=http, ws or mqtt, or an ingress.udp.port");
       }
     }
   }
@@ -451,9 +467,16 @@ public final class DevStackConfig extends AbstractConfig {
    * simulator.gateway.tls.truststore} is not set, its key store as the devices' trust store.
    *
    * @param gatewayHost where the gateway listens; a wildcard bind address becomes the loopback
+   * @param mqttPort the gateway's MQTT port, or -1 if it is off; so for the others
    */
   public SimulatorConfig simulator(
-      String bootstrapServers, String registryUrl, String gatewayHost, int httpPort, int mqttPort) {
+      String bootstrapServers,
+      String registryUrl,
+      String gatewayHost,
+      int httpPort,
+      int mqttPort,
+      int grpcPort,
+      int udpPort) {
     String host =
         gatewayHost.equals("0.0.0.0") || gatewayHost.equals("::") ? "127.0.0.1" : gatewayHost;
     Map<String, Object> stack = new java.util.HashMap<>();
@@ -463,6 +486,12 @@ public final class DevStackConfig extends AbstractConfig {
     stack.put(SimulatorConfig.GATEWAY_HTTP_PORT_CONFIG, httpPort);
     if (mqttPort > 0) {
       stack.put(SimulatorConfig.GATEWAY_MQTT_PORT_CONFIG, mqttPort);
+    }
+    if (grpcPort > 0) {
+      stack.put(SimulatorConfig.GATEWAY_GRPC_PORT_CONFIG, grpcPort);
+    }
+    if (udpPort > 0) {
+      stack.put(SimulatorConfig.GATEWAY_UDP_PORT_CONFIG, udpPort);
     }
     LayeredConfig layers = simulatorLayers;
     IngressConfig ingress = ingress();

@@ -166,7 +166,9 @@ public final class LocalStack implements AutoCloseable {
                           registryUrl(),
                           host,
                           ingress.httpPort(),
-                          ingress.mqttPort()))
+                          ingress.mqttPort(),
+                          ingress.grpcPort(),
+                          ingress.udpPort()))
                   .settings());
       started.push(simulator);
     }

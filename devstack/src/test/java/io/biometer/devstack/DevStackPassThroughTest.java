@@ -157,17 +157,21 @@ class DevStackPassThroughTest {
   void theLocalSimulatorSendsThroughTheStacksGatewayOverMqtt() {
     DevStackConfig c = load(Map.of(), Map.of(DevStackConfig.DATA_DIR_CONFIG, tmp.toString()));
     GatewaySettings g =
-        c.simulator("b:1", "http://r", "127.0.0.1", 18480, 11883).settings().gateway();
+        c.simulator("b:1", "http://r", "127.0.0.1", 18480, 11883, 18490, 18491)
+            .settings()
+            .gateway();
     assertThat(g.via()).isEqualTo(Via.MQTT);
     assertThat(g.address()).isEqualTo("127.0.0.1:11883");
     assertThat(g.httpPort()).isEqualTo(18480);
+    assertThat(g.grpcPort()).isEqualTo(18490);
+    assertThat(g.udpPort()).isEqualTo(18491);
     assertThat(g.tls()).isFalse();
     assertThat(SimulatorConfig.load(null, Map.of(), Map.of()).via())
         .as("the simulator alone")
         .isEqualTo(Via.KAFKA);
     assertThat(
             load(Map.of(), Map.of("simulator.via", "kafka"))
-                .simulator("b:1", "http://r", "127.0.0.1", 1, 2)
+                .simulator("b:1", "http://r", "127.0.0.1", 1, 2, 3, 4)
                 .via())
         .isEqualTo(Via.KAFKA);
   }
@@ -185,6 +189,18 @@ class DevStackPassThroughTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("simulator.via and ingress.enabled: ")
         .hasMessageContaining("set simulator.via=kafka or ingress.enabled=true");
+    assertThatThrownBy(
+            () -> load(Map.of(), Map.of("ingress.grpc.port", "-1", "simulator.via", "grpc")))
+        .hasMessageStartingWith("simulator.via and ingress.grpc.port: ")
+        .hasMessageContaining("gRPC is off");
+    assertThatThrownBy(
+            () -> load(Map.of(), Map.of("ingress.udp.port", "-1", "simulator.via", "udp")))
+        .hasMessageStartingWith("simulator.via and ingress.udp.port: ")
+        .hasMessageContaining("UDP is off");
+    assertThatThrownBy(
+            () -> load(Map.of(), Map.of("ingress.mqtt.port", "-1", "simulator.via", "udp")))
+        .hasMessageStartingWith("simulator.via and ingress.mqtt.port: ")
+        .hasMessageContaining("via udp the sinks send over MQTT");
   }
 
   @Test
@@ -200,7 +216,7 @@ class DevStackPassThroughTest {
                     keystore.toString(),
                     "ingress.tls.keystore.password",
                     "changeit"))
-            .simulator("b:1", "http://r", "0.0.0.0", 8480, 1883)
+            .simulator("b:1", "http://r", "0.0.0.0", 8480, 1883, 8490, 8491)
             .settings()
             .gateway();
     assertThat(g.host())

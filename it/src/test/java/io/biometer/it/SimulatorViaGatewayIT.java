@@ -40,11 +40,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The simulator's sinks and meters talking to the ingress gateway of a local stack as devices do,
- * each with the credential the simulator wrote for it: every reading the simulator counts as
- * delivered is in Kafka, relayed by the sink that sent it; a meter's day arrives as one upload;
- * nothing is refused; a restarted simulator is not taken for a replay; and readings held while the
- * gateway was away arrive once it is back. Each test simulates its own patients and meters (its own
- * id range), so the tests share one stack and one gateway in any order.
+ * each with the credential the simulator wrote for it, over MQTT, HTTP, WebSocket, gRPC, or UDP for
+ * the meters (with the sinks on MQTT): every reading the simulator counts as delivered is in Kafka
+ * once, relayed by the sink that sent it; a meter's day arrives as one upload (over UDP one batch,
+ * which the gateway names as the relay); nothing is refused; a restarted simulator is not taken for
+ * a replay; and readings held while the gateway was away arrive once it is back. Each test
+ * simulates its own patients and meters (its own id range), so the tests share one stack and one
+ * gateway in any order.
  */
 class SimulatorViaGatewayIT {
 
@@ -88,6 +90,8 @@ class SimulatorViaGatewayIT {
     m.put(SimulatorConfig.GATEWAY_HOST_CONFIG, "127.0.0.1");
     m.put(SimulatorConfig.GATEWAY_HTTP_PORT_CONFIG, gateway.getInt(IngressConfig.HTTP_PORT_CONFIG));
     m.put(SimulatorConfig.GATEWAY_MQTT_PORT_CONFIG, gateway.getInt(IngressConfig.MQTT_PORT_CONFIG));
+    m.put(SimulatorConfig.GATEWAY_GRPC_PORT_CONFIG, gateway.getInt(IngressConfig.GRPC_PORT_CONFIG));
+    m.put(SimulatorConfig.GATEWAY_UDP_PORT_CONFIG, gateway.getInt(IngressConfig.UDP_PORT_CONFIG));
     m.put(SimulatorConfig.PATIENTS_CONFIG, 2);
     m.put(SimulatorConfig.PATIENT_OFFSET_CONFIG, offset);
     m.put(SimulatorConfig.SENSORS_PER_PATIENT_CONFIG, 2);
@@ -204,14 +208,30 @@ class SimulatorViaGatewayIT {
         .as("every reading the simulator counts delivered, and only those, is in Kafka")
         .isEqualTo(delivered);
     assertThat(kafka).as("each once").doesNotHaveDuplicates();
-    assertThat(delivered)
-        .filteredOn(d -> d.startsWith("meter-"))
-        .as("meter samples relayed by the meter itself")
-        .hasSize((int) g.meterAccepted.sum())
-        .allMatch(
-            d ->
-                d.substring(0, d.indexOf(' '))
-                    .equals(d.substring(d.indexOf(' ') + 1, d.indexOf('/'))));
+    if (via.metersOverUdp()) {
+      assertThat(delivered)
+          .filteredOn(d -> d.startsWith("meter-"))
+          .as("meter samples relayed by their batch: <meter>/<day>, the simulation's batch id")
+          .hasSize((int) g.meterAccepted.sum())
+          .allMatch(
+              d ->
+                  d.substring(0, d.indexOf(' '))
+                      .matches(
+                          java.util.regex.Pattern.quote(
+                                  d.substring(d.indexOf(' ') + 1, d.lastIndexOf('/')))
+                              + "/\\d{4}-\\d{2}-\\d{2}"));
+      assertThat(run.gateway().udpMeterCount()).isEqualTo(2);
+      assertThat(run.gateway().relayCount()).as("the sinks, over MQTT").isEqualTo(4);
+    } else {
+      assertThat(delivered)
+          .filteredOn(d -> d.startsWith("meter-"))
+          .as("meter samples relayed by the meter itself")
+          .hasSize((int) g.meterAccepted.sum())
+          .allMatch(
+              d ->
+                  d.substring(0, d.indexOf(' '))
+                      .equals(d.substring(d.indexOf(' ') + 1, d.indexOf('/'))));
+    }
     assertThat(g.meterAccepted.sum()).isEqualTo(run.counters().meterSamplesUploaded.sum());
     assertThat(run.counters().copies.sum()).isEqualTo(g.bodyAccepted.sum());
   }
@@ -229,6 +249,16 @@ class SimulatorViaGatewayIT {
   @Test
   void sinksAndMetersDeliverEveryReadingOverWebSocket() {
     deliversEveryReadingToKafkaThrough(Via.WS, 20);
+  }
+
+  @Test
+  void sinksAndMetersDeliverEveryReadingOverGrpc() {
+    deliversEveryReadingToKafkaThrough(Via.GRPC, 50);
+  }
+
+  @Test
+  void metersDeliverTheirDaysAsSignedUdpBatchesAndSinksOverMqtt() {
+    deliversEveryReadingToKafkaThrough(Via.UDP, 60);
   }
 
   @Test

@@ -436,22 +436,33 @@ public final class SimulatorApp implements Callable<Integer> {
       }
       GatewaySettings g = s.gateway();
       if (g.via().throughGateway()) {
-        boolean mqtt = g.via() == Via.MQTT;
-        int port = mqtt ? g.mqttPort() : g.httpPort();
+        // Via udp the sinks' MQTT port: UDP itself cannot be checked without sending.
+        int port = g.tcpPort();
         try (Socket socket = new Socket()) {
           socket.connect(new InetSocketAddress(g.host(), port), (int) timeout.toMillis());
         } catch (IOException e) {
           throw new Failure(
               "cannot reach the gateway at "
-                  + g.address()
+                  + g.host()
+                  + ":"
+                  + port
                   + " (via "
                   + g.via().label()
                   + "): "
                   + e.getMessage()
                   + "; start the local stack (./biometer up) or set --gateway-host and"
-                  + (mqtt ? " --gateway-mqtt-port" : " --gateway-http-port"));
+                  + portOption(g.via()));
         }
       }
     }
+  }
+
+  /** The option that sets the port {@code via} connects to. */
+  static String portOption(Via via) {
+    return switch (via) {
+      case MQTT, UDP -> " --gateway-mqtt-port";
+      case GRPC -> " --gateway-grpc-port";
+      default -> " --gateway-http-port";
+    };
   }
 }

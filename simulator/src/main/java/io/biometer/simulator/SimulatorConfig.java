@@ -72,6 +72,8 @@ public final class SimulatorConfig extends AbstractConfig {
   public static final String GATEWAY_HOST_CONFIG = "gateway.host";
   public static final String GATEWAY_HTTP_PORT_CONFIG = "gateway.http.port";
   public static final String GATEWAY_MQTT_PORT_CONFIG = "gateway.mqtt.port";
+  public static final String GATEWAY_GRPC_PORT_CONFIG = "gateway.grpc.port";
+  public static final String GATEWAY_UDP_PORT_CONFIG = "gateway.udp.port";
   public static final String GATEWAY_TLS_TRUSTSTORE_CONFIG = "gateway.tls.truststore";
   public static final String GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG =
       "gateway.tls.truststore.password";
@@ -297,15 +299,17 @@ public final class SimulatorConfig extends AbstractConfig {
               Via.KAFKA.label(),
               ConfigDef.ValidString.in(Via.labels().toArray(String[]::new)),
               Importance.HIGH,
-              "How readings reach Kafka: kafka, the simulator produces them itself; http, ws or"
-                  + " mqtt, each sink and meter sends them through the ingress gateway as a device"
-                  + " does, on its own connection with its own credential. Default: kafka.")
+              "How readings reach Kafka: kafka, the simulator produces them itself; http, ws, mqtt"
+                  + " or grpc, each sink and meter sends them through the ingress gateway as a"
+                  + " device does, on its own connection with its own credential; udp, each meter"
+                  + " uploads its day as HMAC-signed UDP batches with its own pre-shared key, and"
+                  + " the sinks send over mqtt. Default: kafka.")
           .define(
               GATEWAY_HOST_CONFIG,
               Type.STRING,
               "127.0.0.1",
               Importance.MEDIUM,
-              "Host of the ingress gateway (via http, ws or mqtt). Default: 127.0.0.1.")
+              "Host of the ingress gateway (via http, ws, mqtt, grpc or udp). Default: 127.0.0.1.")
           .define(
               GATEWAY_HTTP_PORT_CONFIG,
               Type.INT,
@@ -319,14 +323,29 @@ public final class SimulatorConfig extends AbstractConfig {
               1883,
               Range.between(1, 65535),
               Importance.MEDIUM,
-              "The gateway's MQTT port (via mqtt). Default: 1883.")
+              "The gateway's MQTT port (via mqtt, and the sinks' via udp). Default: 1883.")
+          .define(
+              GATEWAY_GRPC_PORT_CONFIG,
+              Type.INT,
+              8490,
+              Range.between(1, 65535),
+              Importance.MEDIUM,
+              "The gateway's gRPC port, HTTP/2 (via grpc). Default: 8490.")
+          .define(
+              GATEWAY_UDP_PORT_CONFIG,
+              Type.INT,
+              8491,
+              Range.between(1, 65535),
+              Importance.MEDIUM,
+              "The gateway's UDP port of meters' batches (via udp). Default: 8491.")
           .define(
               GATEWAY_TLS_TRUSTSTORE_CONFIG,
               Type.STRING,
               null,
               Importance.LOW,
               "PKCS#12 trust store with the gateway's certificate or its CA; when set, devices"
-                  + " connect with TLS (https, wss, mqtts) and check the gateway's host name."
+                  + " connect with TLS (https, wss, mqtts, gRPC over h2) and check the gateway's"
+                  + " host name; UDP batches are signed, not encrypted."
                   + " Default: none, plain text.")
           .define(
               GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG,
@@ -521,6 +540,8 @@ public final class SimulatorConfig extends AbstractConfig {
         getString(GATEWAY_HOST_CONFIG),
         getInt(GATEWAY_HTTP_PORT_CONFIG),
         getInt(GATEWAY_MQTT_PORT_CONFIG),
+        getInt(GATEWAY_GRPC_PORT_CONFIG),
+        getInt(GATEWAY_UDP_PORT_CONFIG),
         truststore == null ? null : Path.of(truststore),
         password == null ? null : password.value(),
         getInt(GATEWAY_CONNECTING_MAX_CONFIG),

@@ -182,7 +182,7 @@ class SimulatorConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("--via and --register: through the gateway")
         .hasMessageContaining("set register=true or via=kafka");
-    assertThatThrownBy(() -> parse(Map.of(), "via=grpc"))
+    assertThatThrownBy(() -> parse(Map.of(), "via=coap"))
         .hasMessageContaining("via must be one of")
         .hasMessageContaining("(from argument)");
   }

@@ -8,11 +8,13 @@ import io.biometer.avro.Device;
 import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.MeterReading;
+import io.biometer.avro.Provenance;
 import io.biometer.avro.SinkStatus;
 import io.biometer.ingress.auth.PasswordHash;
 import io.biometer.simulator.engine.GroundTruth;
 import io.biometer.simulator.engine.Output;
 import io.vertx.core.Vertx;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,13 +38,14 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link #device}: every registry entry goes to Kafka as before ({@code direct}); each sink
  *       and meter (the devices that connect; sensors do not, their sinks relay for them) also gets
- *       a {@link RelayDevice} with a random password.
- *   <li>{@link #start}: writes a {@code hashed-password} credential per relaying device to {@code
- *       telemetry.credentials}, as {@code ./biometer devices add} does, waits for Kafka to have the
- *       registry and the credentials, then connects every device.
+ *       a {@link RelayDevice} with a random password; via {@code udp}, each meter is a {@link
+ *       UdpMeter} with a random pre-shared key instead, and the sinks connect over MQTT.
+ *   <li>{@link #start}: writes a {@code hashed-password} credential per relaying device (a {@code
+ *       psk} one per UDP meter) to {@code telemetry.credentials}, as {@code ./biometer devices add}
+ *       does, waits for Kafka to have the registry and the credentials, then connects every device.
  *   <li>{@link #body}: the copy of a reading goes to the sink named in its provenance, which relays
  *       it to the topic of the sensor; {@link #meterBatch}: a meter's day goes to the meter, which
- *       uploads it in messages of up to its window.
+ *       uploads it in messages of up to its window, or via {@code udp} as signed batches.
  *   <li>{@link #sinkStatus}: straight to Kafka; the gateway has no endpoint for it (yet).
  * </ul>
  *
@@ -51,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * is not guessable at any count, while every one of thousands of devices costs the simulator (at
  * start) and the gateway (at each first login) one PBKDF2.
  *
- * <p>One Vert.x instance carries every connection, on its event loops; no thread per device.
+ * <p>One Vert.x instance carries every connection, on its event loops, and one datagram socket
+ * every UDP meter's batches; no thread per device.
  */
 public final class GatewayOutput implements Output, AutoCloseable {
 
@@ -76,12 +80,15 @@ public final class GatewayOutput implements Output, AutoCloseable {
   private final Output direct;
   private final GroundTruth truth;
   private final Transport transport;
+  private final Datagrams udp;
   private final Supplier<Loop> loops;
   private final LoginGate gate;
   private final GatewayStats stats;
   private final Vertx vertx;
   private final Map<String, RelayDevice> devices = new LinkedHashMap<>();
+  private final Map<String, UdpMeter> udpMeters = new LinkedHashMap<>();
   private volatile Map<String, RelayDevice> byId = Map.of();
+  private volatile Map<String, UdpMeter> udpById = Map.of();
   private volatile Listener listener = (r, d, s, replay) -> {};
   private volatile boolean started;
   private boolean closed;
@@ -94,8 +101,12 @@ public final class GatewayOutput implements Output, AutoCloseable {
   public static GatewayOutput create(GatewaySettings settings, Output direct, GroundTruth truth) {
     // JDK name resolution: Vert.x's own DNS resolver holds a UDP socket on 0.0.0.0.
     Vertx vertx = io.biometer.ingress.Gateway.vertx();
+    UdpSocket udp = null;
     try {
       Transport transport = settings.via().transport(vertx, settings);
+      if (settings.via().metersOverUdp()) {
+        udp = UdpSocket.open(vertx, settings.host(), settings.udpPort());
+      }
       // Called from a thread that is not Vert.x's (the simulator's), getOrCreateContext makes a
       // new context on the next event loop each time: devices spread over the event loops.
       return new GatewayOutput(
@@ -103,26 +114,39 @@ public final class GatewayOutput implements Output, AutoCloseable {
           direct,
           truth,
           transport,
+          udp,
           () -> new VertxLoop(vertx.getOrCreateContext()),
           vertx);
     } catch (RuntimeException e) {
+      if (udp != null) {
+        udp.close();
+      }
       vertx.close();
       throw e;
     }
   }
 
-  /** Devices speaking through {@code transport}, each on a loop of {@code loops} (tests). */
+  /**
+   * Devices speaking through {@code transport}, each on a loop of {@code loops} (tests).
+   *
+   * @param udp where meters send their batches via {@code udp}; null otherwise
+   */
   GatewayOutput(
       GatewaySettings settings,
       Output direct,
       GroundTruth truth,
       Transport transport,
+      Datagrams udp,
       Supplier<Loop> loops,
       Vertx vertx) {
+    if (settings.via().metersOverUdp() && udp == null) {
+      throw new IllegalArgumentException("via udp needs a datagram socket for the meters");
+    }
     this.settings = settings;
     this.direct = direct;
     this.truth = truth;
     this.transport = transport;
+    this.udp = udp;
     this.loops = loops;
     this.gate = new LoginGate(settings.connecting(), loops.get());
     this.stats = new GatewayStats(settings.storeMax());
@@ -138,9 +162,14 @@ public final class GatewayOutput implements Output, AutoCloseable {
     return settings;
   }
 
-  /** The number of devices that connect: sinks and meters. */
+  /** The number of devices that connect: sinks and meters, or via {@code udp} the sinks. */
   public synchronized int relayCount() {
     return devices.size();
+  }
+
+  /** The number of meters that upload over UDP: every meter via {@code udp}, else none. */
+  public synchronized int udpMeterCount() {
+    return udpMeters.size();
   }
 
   /** Tells {@code l} of every delivered reading, from now on. */
@@ -159,6 +188,12 @@ public final class GatewayOutput implements Output, AutoCloseable {
       synchronized (this) {
         if (started) {
           throw new IllegalStateException("devices are registered before start: " + d);
+        }
+        if (d.getKind() == DeviceKind.SOIL_METER && settings.via().metersOverUdp()) {
+          udpMeters.computeIfAbsent(
+              d.getDeviceId(),
+              id -> new UdpMeter(id, newKey(), udp, loops.get(), gate, stats, outcomes()));
+          return;
         }
         devices.computeIfAbsent(
             d.getDeviceId(),
@@ -182,14 +217,19 @@ public final class GatewayOutput implements Output, AutoCloseable {
    */
   public void start() {
     List<RelayDevice> all;
+    List<UdpMeter> meters;
     synchronized (this) {
       started = true;
       all = List.copyOf(devices.values());
+      meters = List.copyOf(udpMeters.values());
       byId = Map.copyOf(devices);
+      udpById = Map.copyOf(udpMeters);
     }
     long t0 = System.nanoTime();
     // Hashing is the slow part: PBKDF2 on every core.
-    List<DeviceCredential> credentials = all.parallelStream().map(d -> credential(d)).toList();
+    List<DeviceCredential> credentials =
+        new ArrayList<>(all.parallelStream().map(d -> credential(d)).toList());
+    meters.forEach(m -> credentials.add(credential(m)));
     credentials.forEach(direct::credential);
     direct.flush();
     log.info(
@@ -199,6 +239,7 @@ public final class GatewayOutput implements Output, AutoCloseable {
         settings.address(),
         settings.via().label());
     all.forEach(d -> d.loop().execute(d::start));
+    meters.forEach(m -> m.loop().execute(m::start));
   }
 
   /** The credential {@code ./biometer devices add} would write for {@code d}. */
@@ -220,6 +261,36 @@ public final class GatewayOutput implements Output, AutoCloseable {
         .setSecrets(List.of(secret))
         .setUpdatedAt(now)
         .build();
+  }
+
+  /**
+   * The {@code psk} credential {@code ./biometer devices add --type psk} would write for {@code m}:
+   * auth id and device id the meter's id, its 32-byte key.
+   */
+  static DeviceCredential credential(UdpMeter m) {
+    Instant now = Instant.now();
+    CredentialSecret secret =
+        CredentialSecret.newBuilder()
+            .setId("s1")
+            .setNotBefore(now)
+            .setNotAfter(null)
+            .setKey(ByteBuffer.wrap(m.key()))
+            .build();
+    return DeviceCredential.newBuilder()
+        .setAuthId(m.id)
+        .setType(CredentialType.PSK)
+        .setDeviceId(m.id)
+        .setEnabled(true)
+        .setSecrets(List.of(secret))
+        .setUpdatedAt(now)
+        .build();
+  }
+
+  /** 32 random bytes, as {@code ./biometer devices add --type psk} makes a key. */
+  private static byte[] newKey() {
+    byte[] key = new byte[32];
+    RANDOM.nextBytes(key);
+    return key;
   }
 
   private static String newPassword() {
@@ -250,30 +321,60 @@ public final class GatewayOutput implements Output, AutoCloseable {
 
   @Override
   public void meter(MeterReading sample) {
+    if (settings.via().metersOverUdp()) {
+      Provenance p = sample.getProvenance();
+      meterBatch(
+          p != null ? p.getRelayId() : sample.getDeviceId() + "/" + sample.getSequence(),
+          List.of(sample));
+      return;
+    }
     relay(sample.getDeviceId(), Pending.of(sample));
   }
 
   @Override
   public void meterBatch(String batchId, List<MeterReading> samples) {
-    for (MeterReading m : samples) {
-      meter(m);
+    if (!settings.via().metersOverUdp()) {
+      for (MeterReading m : samples) {
+        meter(m);
+      }
+      return;
     }
+    // One meter's day; each meter's samples go to that meter, whatever the list holds.
+    Map<String, List<Pending>> byMeter = new LinkedHashMap<>();
+    for (MeterReading m : samples) {
+      byMeter.computeIfAbsent(m.getDeviceId(), k -> new ArrayList<>()).add(Pending.of(m));
+    }
+    byMeter.forEach(
+        (meterId, readings) -> {
+          UdpMeter m = udpById.get(meterId);
+          if (m == null) {
+            for (Pending p : readings) {
+              noCredential(meterId, p);
+            }
+          } else {
+            m.offer(batchId, readings);
+          }
+        });
   }
 
   private void relay(String relayId, Pending p) {
     RelayDevice d = byId.get(relayId);
     if (d == null) {
-      stats.offered.increment();
-      stats.refused(
-          "no_credential", p.id(), relayId + " has no credential: it was not registered at start");
-      truth.lost(
-          p.meter ? Topics.METER_READINGS : Topics.BODY_READINGS,
-          p.deviceId,
-          p.sequence,
-          "no credential for " + relayId);
+      noCredential(relayId, p);
       return;
     }
     d.offer(p);
+  }
+
+  private void noCredential(String relayId, Pending p) {
+    stats.offered.increment();
+    stats.refused(
+        "no_credential", p.id(), relayId + " has no credential: it was not registered at start");
+    truth.lost(
+        p.meter ? Topics.METER_READINGS : Topics.BODY_READINGS,
+        p.deviceId,
+        p.sequence,
+        "no credential for " + relayId);
   }
 
   @Override
@@ -298,12 +399,14 @@ public final class GatewayOutput implements Output, AutoCloseable {
    */
   public void close(Duration drain) {
     Collection<RelayDevice> all;
+    Collection<UdpMeter> meters;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
       all = List.copyOf(devices.values());
+      meters = List.copyOf(udpMeters.values());
     }
     long deadline = System.nanoTime() + drain.toNanos();
     while (stats.held() > 0 && System.nanoTime() < deadline) {
@@ -313,6 +416,11 @@ public final class GatewayOutput implements Output, AutoCloseable {
     for (RelayDevice d : all) {
       CompletableFuture<Integer> f = new CompletableFuture<>();
       d.loop().execute(() -> f.complete(d.shutdown()));
+      left.add(f);
+    }
+    for (UdpMeter m : meters) {
+      CompletableFuture<Integer> f = new CompletableFuture<>();
+      m.loop().execute(() -> f.complete(m.shutdown()));
       left.add(f);
     }
     for (CompletableFuture<Integer> f : left) {
@@ -328,6 +436,9 @@ public final class GatewayOutput implements Output, AutoCloseable {
           stats.leftAtExit.sum());
     }
     transport.close();
+    if (udp instanceof UdpSocket u) {
+      u.close();
+    }
     if (vertx != null) {
       try {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -8,7 +8,9 @@ import java.nio.file.Path;
  * @param via the protocol, or {@link Via#KAFKA} to bypass the gateway
  * @param host the gateway's host
  * @param httpPort its HTTP(S) and WebSocket port
- * @param mqttPort its MQTT port
+ * @param mqttPort its MQTT port (also the sinks' via {@code udp})
+ * @param grpcPort its gRPC port (HTTP/2)
+ * @param udpPort its UDP port of meters' batches
  * @param truststore a PKCS#12 store of the certificates to trust; null for plain text
  * @param truststorePassword the store's password, or null
  * @param connecting the most devices logging in at once
@@ -20,6 +22,8 @@ public record GatewaySettings(
     String host,
     int httpPort,
     int mqttPort,
+    int grpcPort,
+    int udpPort,
     Path truststore,
     String truststorePassword,
     int connecting,
@@ -44,7 +48,8 @@ public record GatewaySettings(
 
   /** Straight to Kafka: no gateway. */
   public static GatewaySettings kafka() {
-    return new GatewaySettings(Via.KAFKA, "127.0.0.1", 8480, 1883, null, null, 64, 32, 1_000_000);
+    return new GatewaySettings(
+        Via.KAFKA, "127.0.0.1", 8480, 1883, 8490, 8491, null, null, 64, 32, 1_000_000);
   }
 
   /** True if TLS is on: a trust store is set. */
@@ -52,8 +57,28 @@ public record GatewaySettings(
     return truststore != null;
   }
 
-  /** {@code host:port} of the front end {@link #via} uses. */
+  /**
+   * {@code host:port} of the front end {@link #via} uses; via {@code udp}, the meters' UDP address
+   * and the sinks' MQTT one: {@code host:udp (udp) and host:mqtt (mqtt)}.
+   */
   public String address() {
-    return host + ":" + (via == Via.MQTT ? mqttPort : httpPort);
+    return switch (via) {
+      case MQTT -> host + ":" + mqttPort;
+      case GRPC -> host + ":" + grpcPort;
+      case UDP -> host + ":" + udpPort + " (udp) and " + host + ":" + mqttPort + " (mqtt)";
+      default -> host + ":" + httpPort;
+    };
+  }
+
+  /**
+   * The TCP port the devices connect to, to check that the gateway is up: the sinks' MQTT port via
+   * {@code udp} (UDP itself cannot be checked without sending).
+   */
+  public int tcpPort() {
+    return switch (via) {
+      case MQTT, UDP -> mqttPort;
+      case GRPC -> grpcPort;
+      default -> httpPort;
+    };
   }
 }

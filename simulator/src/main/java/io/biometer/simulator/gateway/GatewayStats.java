@@ -32,7 +32,10 @@ public final class GatewayStats {
   /** Readings answered {@code replay}: accepted before, so delivered. */
   public final LongAdder replays = new LongAdder();
 
-  /** Sends of a reading after its first (after a lost connection, or a retry answer). */
+  /**
+   * Sends of a reading after its first (after a lost connection, a retry answer, or a UDP batch
+   * unanswered in time).
+   */
   public final LongAdder resent = new LongAdder();
 
   /** Answers {@code unavailable} or {@code rate_limited}: the reading was kept and sent again. */
@@ -56,7 +59,10 @@ public final class GatewayStats {
   /** Connections that ended while the device was connected. */
   public final LongAdder connectionsLost = new LongAdder();
 
-  /** Messages unanswered for too long, whose connection was then closed. */
+  /**
+   * Messages unanswered for too long, whose connection was then closed; via {@code udp}, sends of a
+   * meter's batch that had no answer in time, and went again.
+   */
   public final LongAdder timeouts = new LongAdder();
 
   /** Devices connected now. */

@@ -7,9 +7,10 @@ import java.util.function.Consumer;
 
 /**
  * One protocol's way into the gateway, shared by every simulated device of a run: {@link
- * HttpTransport}, {@link WebSocketTransport}, {@link MqttTransport}. A new protocol is one class
- * implementing this and one constant of {@link Via}; the store, the re-sending and the reconnecting
- * are {@link RelayDevice}'s and the same for all.
+ * HttpTransport}, {@link WebSocketTransport}, {@link MqttTransport}, {@link GrpcTransport} (UDP
+ * batches, which answer a batch rather than a reading, are {@link UdpMeter}'s). A new protocol is
+ * one class implementing this and one constant of {@link Via}; the store, the re-sending and the
+ * reconnecting are {@link RelayDevice}'s and the same for all.
  *
  * <p>Every method is called on the device's {@link Loop}; the futures complete on it too.
  */

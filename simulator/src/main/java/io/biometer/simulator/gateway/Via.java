@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * How the simulated devices' readings reach Kafka: straight ({@link #KAFKA}, the simulator as its
  * own producer) or through the ingress gateway as devices send them. Each protocol is one {@link
- * Transport}; adding one (gRPC, UDP) is a class and a constant here.
+ * Transport} (via {@code udp}, the meters' batches are {@link UdpMeter}s on one {@link UdpSocket});
+ * adding one is a class and a constant here.
  */
 public enum Via {
   /** The simulator produces to the topics itself. */
@@ -18,7 +19,14 @@ public enum Via {
   /** WebSocket {@code /v1/stream}, each reading answered by its id. */
   WS(WebSocketTransport::new),
   /** MQTT 3.1.1, QoS 1 to {@code biometer/<device>/readings}, acknowledged once Kafka has it. */
-  MQTT(MqttTransport::new);
+  MQTT(MqttTransport::new),
+  /** gRPC {@code Readings/Send}, one call per connection, an Ack per reading. */
+  GRPC(GrpcTransport::new),
+  /**
+   * Meters upload their days as HMAC-signed UDP batches ({@link UdpMeter}), answered ACK or NACK;
+   * UDP is the meters' protocol, so the sinks send over MQTT, the transport made here.
+   */
+  UDP(MqttTransport::new);
 
   /** Makes a protocol's transport. */
   @FunctionalInterface
@@ -56,11 +64,17 @@ public enum Via {
     throw new IllegalArgumentException("via must be one of " + labels() + ", got " + label);
   }
 
+  /** True if meters upload over UDP with a pre-shared key rather than through the transport. */
+  public boolean metersOverUdp() {
+    return this == UDP;
+  }
+
   /** True for the protocols that go through the gateway. */
   public boolean throughGateway() {
     return factory != null;
   }
 
+  /** The transport of the devices that connect: every sink and meter, or via udp the sinks. */
   Transport transport(Vertx vertx, GatewaySettings settings) {
     if (factory == null) {
       throw new IllegalStateException(label() + " needs no transport");

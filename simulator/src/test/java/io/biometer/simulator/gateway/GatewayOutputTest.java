@@ -35,10 +35,12 @@ class GatewayOutputTest {
   private final CollectingOutput kafka = new CollectingOutput();
   private final GatewayOutput out =
       new GatewayOutput(
-          new GatewaySettings(Via.MQTT, "127.0.0.1", 8480, 1883, null, null, 8, 16, 100_000),
+          new GatewaySettings(
+              Via.MQTT, "127.0.0.1", 8480, 1883, 8490, 8491, null, null, 8, 16, 100_000),
           kafka,
           GroundTruth.NONE,
           gateway,
+          null,
           () -> loop,
           null);
 
@@ -51,6 +53,10 @@ class GatewayOutputTest {
   }
 
   private Simulation simulation(SinkBatteryConfig battery) {
+    return simulation(out, battery);
+  }
+
+  private Simulation simulation(GatewayOutput out, SinkBatteryConfig battery) {
     SimulationConfig c =
         SimulationConfig.builder(3, START)
             .patients(2)
@@ -140,6 +146,65 @@ class GatewayOutputTest {
     assertThat(stats.accepted()).isEqualTo(stats.offered.sum());
     assertThat(stats.meterAccepted.sum()).isEqualTo(96);
     assertThat(stats.held()).isZero();
+  }
+
+  @Test
+  void viaUdpAMeterGetsAPskAndUploadsItsDaySignedAsOneBatchWhileSinksStillConnect() {
+    CollectingOutput kafka = new CollectingOutput();
+    FakeDatagrams udp = new FakeDatagrams();
+    GatewayOutput out =
+        new GatewayOutput(
+            new GatewaySettings(
+                Via.UDP, "127.0.0.1", 8480, 1883, 8490, 8491, null, null, 8, 16, 100_000),
+            kafka,
+            GroundTruth.NONE,
+            gateway,
+            udp,
+            () -> loop,
+            null);
+    List<String> relays = new java.util.ArrayList<>();
+    out.listener((relay, device, sequence, replay) -> relays.add(relay + " " + device));
+    Simulation sim = simulation(out, SinkBatteryConfig.everlasting());
+    assertThat(out.relayCount()).as("the sinks").isEqualTo(4);
+    assertThat(out.udpMeterCount()).isEqualTo(1);
+    DeviceCredential psk =
+        kafka.credentials.stream()
+            .filter(c -> c.getAuthId().equals("meter-0000"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(psk.getType()).isEqualTo(CredentialType.PSK);
+    assertThat(psk.getDeviceId()).isEqualTo("meter-0000");
+    byte[] key = new byte[32];
+    psk.getSecrets().get(0).getKey().duplicate().get(key);
+    assertThat(kafka.credentials)
+        .filteredOn(c -> c.getType() == CredentialType.HASHED_PASSWORD)
+        .extracting(DeviceCredential::getAuthId)
+        .allMatch(id -> id.contains(".sink-"))
+        .hasSize(4);
+    assertThat(gateway.connects).extracting(FakeTransport.Connect::deviceId).hasSize(4);
+
+    sim.runUntil(START + Duration.ofDays(1).plusHours(7).toMillis());
+    loop.run();
+    assertThat(udp.sends).singleElement();
+    FakeDatagrams.Send day = udp.last();
+    assertThat(day.batchId()).isEqualTo("meter-0000/2026-11-20");
+    assertThat(day.header().authId()).isEqualTo("meter-0000");
+    assertThat(day.fragments()).allMatch(f -> f.verify(key));
+    assertThat(day.header().lastSequence() - day.header().firstSequence()).isEqualTo(95);
+    assertThat(gateway.sent).noneMatch(s -> s.link.deviceId.startsWith("meter-"));
+    udp.ack(key, day, 96, 0);
+    while (!gateway.unanswered().isEmpty()) {
+      gateway.answerAll(Answer.ACCEPTED);
+      loop.run();
+    }
+    loop.run();
+    assertThat(out.stats().meterAccepted.sum()).isEqualTo(96);
+    assertThat(out.stats().held()).isZero();
+    assertThat(relays)
+        .filteredOn(r -> r.endsWith(" meter-0000"))
+        .as("the gateway names the batch as the relay")
+        .hasSize(96)
+        .allMatch(r -> r.startsWith("meter-0000/2026-11-20 "));
   }
 
   @Test
