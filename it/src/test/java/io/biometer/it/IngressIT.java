@@ -12,8 +12,6 @@ import io.biometer.ingress.IngressConfig;
 import io.biometer.ingress.Refusal;
 import io.vertx.core.json.JsonObject;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -514,10 +512,14 @@ class IngressIT {
     }
 
     @Test
-    void aClientThatNeverSendsConnectIsCutOff() throws Exception {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", f.gateway().mqttPort()), 5_000);
+    void aClientThatNeverSendsConnectIsCutOffAfterTheConnectTimeout() throws Exception {
+      // TLS first, so that what closes the connection is connect.timeout (2 s here), not a TLS
+      // handshake that never came.
+      try (SSLSocket s =
+          (SSLSocket)
+              f.ssl(false).getSocketFactory().createSocket("127.0.0.1", f.gateway().mqttPort())) {
         s.setSoTimeout(15_000);
+        s.startHandshake();
         long start = System.nanoTime();
         int read;
         try {
@@ -526,7 +528,7 @@ class IngressIT {
           read = -1;
         }
         assertThat(read).isEqualTo(-1);
-        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(12));
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(6));
       }
     }
   }
@@ -603,14 +605,19 @@ class IngressIT {
 
     @Test
     void eachReadingIsAckedOnceKafkaHasItAndReplaysAndStrangersAreRefused() throws Exception {
-      List<Object> answers =
+      List<Object> first =
+          call("p1.sink-a", f.passwords.get("p1.sink-a"), ecgReading("p1.ecg", b + 1));
+      assertThat(first).hasSize(2).last().isEqualTo(io.grpc.Status.OK);
+      // The same reading again, once Kafka had it: a replay; with strangers and a bad channel.
+      List<Object> second =
           call(
               "p1.sink-a",
               f.passwords.get("p1.sink-a"),
               ecgReading("p1.ecg", b + 1),
-              ecgReading("p1.ecg", b + 1),
               ecgReading("p2.ecg", b + 1),
               ecgReading("p1.ecg", b + 2).toBuilder().putValues("mood", 1).build());
+      List<Object> answers = new ArrayList<>(first.subList(0, 1));
+      answers.addAll(second);
       assertThat(answers).hasSize(5).last().isEqualTo(io.grpc.Status.OK);
       Map<String, String> byStatus =
           answers.subList(0, 4).stream()
@@ -765,6 +772,7 @@ class IngressIT {
               datagrams(key(), "m1-other-" + b, day("p1.ecg", b + 200, 1)), Duration.ofSeconds(10));
       assertThat(other).isNotNull();
       assertThat(other.ack()).isFalse();
+      assertThat(other.reason()).isEqualTo(Refusal.NOT_PERMITTED.label());
       assertThat(meterCount("m1-cut-" + b) + meterCount("m1-other-" + b)).isZero();
     }
   }
