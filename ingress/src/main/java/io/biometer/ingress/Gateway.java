@@ -168,7 +168,11 @@ public final class Gateway implements AutoCloseable {
     tls(httpOptions);
     httpOptions.setIdleTimeout(idle).setIdleTimeoutUnit(TimeUnit.SECONDS);
     httpOptions.setMaxInitialLineLength(4096).setMaxHeaderSize(8192);
-    await(http.listen(httpOptions), "HTTP", httpOptions.getPort());
+    onEachLoop(
+        "HTTP",
+        httpOptions.getPort(),
+        port -> http.listen(new HttpServerOptions(httpOptions).setPort(port)),
+        http::port);
     int mqttPort = config.getInt(IngressConfig.MQTT_PORT_CONFIG);
     if (mqttPort >= 0) {
       mqtt = new MqttFrontEnd(vertx, login, admission, metrics, max);
@@ -182,7 +186,11 @@ public final class Gateway implements AutoCloseable {
           (int) Math.max(1, config.duration(IngressConfig.CONNECT_TIMEOUT_CONFIG).toSeconds()));
       // No idle timeout here: vert.x MQTT closes a connection silent for 1.5 keep-alives itself
       // (and a second "idle" handler would clash with its own); a device must declare one.
-      await(mqtt.listen(mqttOptions), "MQTT", mqttPort);
+      onEachLoop(
+          "MQTT",
+          mqttPort,
+          port -> mqtt.listen(new MqttServerOptions(mqttOptions).setPort(port)),
+          mqtt::port);
     }
     int grpcPort = config.getInt(IngressConfig.GRPC_PORT_CONFIG);
     if (grpcPort >= 0) {
@@ -214,6 +222,38 @@ public final class Gateway implements AutoCloseable {
       await(udp.listen(host, udpPort), "UDP", udpPort);
     }
     health = "UP";
+  }
+
+  /**
+   * Starts one server of a front end per core, each on an event loop of its own (a verticle
+   * instance), all on one port: a server created outside a verticle would carry every connection on
+   * one event loop. The first listens on {@code port} (0: any free one), the others on the port it
+   * got.
+   */
+  private void onEachLoop(
+      String what,
+      int port,
+      java.util.function.IntFunction<Future<?>> listen,
+      java.util.function.IntSupplier actual)
+      throws Exception {
+    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    await(deploy(1, () -> listen.apply(port)), what, port);
+    int bound = actual.getAsInt();
+    if (loops > 1) {
+      await(deploy(loops - 1, () -> listen.apply(bound)), what, bound);
+    }
+  }
+
+  private Future<String> deploy(int instances, java.util.function.Supplier<Future<?>> start) {
+    return vertx.deployVerticle(
+        () ->
+            new io.vertx.core.VerticleBase() {
+              @Override
+              public Future<?> start() {
+                return start.get();
+              }
+            },
+        new io.vertx.core.DeploymentOptions().setInstances(instances));
   }
 
   private void tls(NetServerOptions options) {

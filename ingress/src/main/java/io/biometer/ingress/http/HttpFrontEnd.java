@@ -52,7 +52,8 @@ public final class HttpFrontEnd {
   private final IngressMetrics metrics;
   private final int maxPayload;
   private final Supplier<String> health;
-  private HttpServer server;
+  private final java.util.List<HttpServer> servers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public HttpFrontEnd(
       Vertx vertx,
@@ -72,16 +73,17 @@ public final class HttpFrontEnd {
   /** Listens with {@code options} (host, port, TLS and timeouts set by the caller). */
   public Future<HttpServer> listen(HttpServerOptions options) {
     options.setMaxWebSocketMessageSize(maxPayload).setMaxWebSocketFrameSize(maxPayload);
-    server = vertx.createHttpServer(options).requestHandler(this::handle);
+    HttpServer server = vertx.createHttpServer(options).requestHandler(this::handle);
+    servers.add(server);
     return server.listen();
   }
 
+  /**
+   * The port of the first server. Each call of {@link #listen} from another event loop adds a
+   * server on the same port; Vert.x hands new connections to them in turn.
+   */
   public int port() {
-    return server.actualPort();
-  }
-
-  public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return servers.get(0).actualPort();
   }
 
   private void handle(HttpServerRequest req) {

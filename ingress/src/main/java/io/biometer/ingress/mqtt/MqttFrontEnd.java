@@ -54,7 +54,8 @@ public final class MqttFrontEnd {
   private final Admission admission;
   private final IngressMetrics metrics;
   private final int maxPayload;
-  private MqttServer server;
+  private final java.util.List<MqttServer> servers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public MqttFrontEnd(
       Vertx vertx, DeviceLogin login, Admission admission, IngressMetrics metrics, int maxPayload) {
@@ -66,17 +67,18 @@ public final class MqttFrontEnd {
   }
 
   public Future<MqttServer> listen(MqttServerOptions options) {
-    server = MqttServer.create(vertx, options).endpointHandler(this::connect);
+    MqttServer server = MqttServer.create(vertx, options).endpointHandler(this::connect);
     server.exceptionHandler(e -> log.debug("MQTT connection failed: {}", e.toString()));
+    servers.add(server);
     return server.listen();
   }
 
+  /**
+   * The port of the first server. Each call of {@link #listen} from another event loop adds a
+   * server on the same port; Vert.x hands new connections to them in turn.
+   */
   public int port() {
-    return server.actualPort();
-  }
-
-  public Future<Void> close() {
-    return server == null ? Future.succeededFuture() : server.close();
+    return servers.get(0).actualPort();
   }
 
   private void connect(MqttEndpoint endpoint) {
