@@ -171,8 +171,7 @@ public final class Gateway implements AutoCloseable {
     onEachLoop(
         "HTTP",
         httpOptions.getPort(),
-        port -> http.listen(new HttpServerOptions(httpOptions).setPort(port)),
-        http::port);
+        port -> http.listen(new HttpServerOptions(httpOptions).setPort(port)));
     int mqttPort = config.getInt(IngressConfig.MQTT_PORT_CONFIG);
     if (mqttPort >= 0) {
       mqtt = new MqttFrontEnd(vertx, login, admission, metrics, max);
@@ -187,10 +186,7 @@ public final class Gateway implements AutoCloseable {
       // No idle timeout here: vert.x MQTT closes a connection silent for 1.5 keep-alives itself
       // (and a second "idle" handler would clash with its own); a device must declare one.
       onEachLoop(
-          "MQTT",
-          mqttPort,
-          port -> mqtt.listen(new MqttServerOptions(mqttOptions).setPort(port)),
-          mqtt::port);
+          "MQTT", mqttPort, port -> mqtt.listen(new MqttServerOptions(mqttOptions).setPort(port)));
     }
     int grpcPort = config.getInt(IngressConfig.GRPC_PORT_CONFIG);
     if (grpcPort >= 0) {
@@ -230,17 +226,19 @@ public final class Gateway implements AutoCloseable {
    * one event loop. The first listens on {@code port} (0: any free one), the others on the port it
    * got.
    */
-  private void onEachLoop(
-      String what,
-      int port,
-      java.util.function.IntFunction<Future<?>> listen,
-      java.util.function.IntSupplier actual)
+  private void onEachLoop(String what, int port, java.util.function.IntFunction<Future<?>> listen)
       throws Exception {
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    await(deploy(1, () -> listen.apply(port)), what, port);
-    int bound = actual.getAsInt();
-    if (loops > 1) {
-      await(deploy(loops - 1, () -> listen.apply(bound)), what, bound);
+    // Vert.x shares a listening socket among servers that ask for the same host and port; servers
+    // that ask for port 0 would each get one of their own. So port 0 becomes a free port first.
+    int chosen = port == 0 ? freePort(config.getString(IngressConfig.BIND_HOST_CONFIG)) : port;
+    await(deploy(loops, () -> listen.apply(chosen)), what, chosen);
+  }
+
+  private static int freePort(String host) throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+      s.bind(new java.net.InetSocketAddress(host, 0));
+      return s.getLocalPort();
     }
   }
 
