@@ -336,6 +336,21 @@ public final class IngressBench {
       }
     }
 
+    /** One baseline round of the paired rounds: {@code records} straight to Kafka, flat out. */
+    private PairedRounds.Side baselineRound(long records) {
+      return r -> {
+        say(
+            err,
+            "round %d of %d: baseline, %,d records straight to Kafka ...",
+            r + 1,
+            o.rounds(),
+            records);
+        double rate = direct.flatOut(records);
+        empty();
+        return rate;
+      };
+    }
+
     private void mqttThroughput(MqttFleet fleet) throws Exception {
       say(err, "MQTT warm-up flat out, %d s (not counted) ...", o.round().toSeconds());
       double warmRate = mqttRound(fleet, new Cpu(), new Histogram(3));
@@ -359,17 +374,7 @@ public final class IngressBench {
                 empty();
                 return rate;
               },
-              r -> {
-                say(
-                    err,
-                    "round %d of %d: baseline, %,d records straight to Kafka ...",
-                    r + 1,
-                    o.rounds(),
-                    records);
-                double rate = direct.flatOut(records);
-                empty();
-                return rate;
-              },
+              baselineRound(records),
               (r, f, b) ->
                   say(
                       err,
@@ -448,17 +453,7 @@ public final class IngressBench {
                 empty();
                 return rate;
               },
-              r -> {
-                say(
-                    err,
-                    "round %d of %d: baseline, %,d records straight to Kafka ...",
-                    r + 1,
-                    o.rounds(),
-                    records);
-                double rate = direct.flatOut(records);
-                empty();
-                return rate;
-              },
+              baselineRound(records),
               (r, f, b) ->
                   say(
                       err,

@@ -94,6 +94,36 @@ final class Clients {
     return out;
   }
 
+  /** Every record of {@code topic} now: from its start to the end offsets when asked. */
+  static <V> List<ConsumerRecord<String, V>> readAll(
+      LocalStack stack, String topic, Deserializer<V> values) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    List<ConsumerRecord<String, V>> out = new ArrayList<>();
+    try (KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+      List<org.apache.kafka.common.TopicPartition> parts =
+          c.partitionsFor(topic).stream()
+              .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition()))
+              .toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      Map<org.apache.kafka.common.TopicPartition, Long> end = c.endOffsets(parts);
+      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
+    return out;
+  }
+
+  /** A deserializer to specific records of any generated class, over the stack's registry. */
+  static AvroDeserializer<SpecificRecord> specific(LocalStack stack) {
+    Map<String, Object> p = new HashMap<>(serdeConfig(stack));
+    p.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
+    AvroDeserializer<SpecificRecord> d = new AvroDeserializer<>();
+    d.configure(p, false);
+    return d;
+  }
+
   static <T extends SpecificRecord> AvroDeserializer<T> deserializer(
       LocalStack stack, Class<T> type) {
     AvroDeserializer<T> d = new AvroDeserializer<>(type);

@@ -12,8 +12,6 @@ import io.biometer.ingress.IngressConfig;
 import io.biometer.ingress.admin.CredentialAdmin;
 import io.biometer.ingress.admin.CredentialAdmin.AddRequest;
 import io.biometer.ingress.admin.CredentialAdmin.Issued;
-import io.biometer.serde.AvroDeserializer;
-import io.biometer.serde.AvroSerdeConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -29,11 +27,7 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A local stack with the ingress gateway on free ports, TLS on (a key store made with the JDK's
@@ -322,27 +316,7 @@ final class IngressFixture implements AutoCloseable {
 
   /** Every record of {@code topic} now, deserialized. */
   List<ConsumerRecord<String, SpecificRecord>> records(String topic) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
-    p.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
-    AvroDeserializer<SpecificRecord> values = new AvroDeserializer<>();
-    values.configure(p, false);
-    List<ConsumerRecord<String, SpecificRecord>> out = new ArrayList<>();
-    try (KafkaConsumer<String, SpecificRecord> c =
-        new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-      List<TopicPartition> parts =
-          c.partitionsFor(topic).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        c.poll(Duration.ofMillis(200)).forEach(out::add);
-      }
-    }
-    return out;
+    return Clients.readAll(stack, topic, Clients.specific(stack));
   }
 
   /** {@code deviceId/sequence} of every body reading in Kafka now. */

@@ -331,30 +331,8 @@ class IngressKillIT {
   }
 
   private static List<Object> records(LocalStack stack) {
-    Map<String, Object> p = new HashMap<>();
-    p.put("bootstrap.servers", stack.bootstrapServers());
-    p.put("schema.registry.url", stack.registryUrl());
-    p.put("specific.avro.reader", true);
-    io.biometer.serde.AvroDeserializer<Object> values = new io.biometer.serde.AvroDeserializer<>();
-    values.configure(p, false);
-    List<Object> out = new ArrayList<>();
-    try (var c =
-        new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-            p, new org.apache.kafka.common.serialization.StringDeserializer(), values)) {
-      var parts =
-          c.partitionsFor(Topics.BODY_READINGS).stream()
-              .map(
-                  i ->
-                      new org.apache.kafka.common.TopicPartition(
-                          Topics.BODY_READINGS, i.partition()))
-              .toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      var end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-      }
-    }
-    return out;
+    return Clients.readAll(stack, Topics.BODY_READINGS, Clients.specific(stack)).stream()
+        .map(r -> (Object) r.value())
+        .toList();
   }
 }

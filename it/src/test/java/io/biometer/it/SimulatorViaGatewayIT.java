@@ -11,8 +11,6 @@ import io.biometer.devstack.LocalStack;
 import io.biometer.devstack.StackFixture;
 import io.biometer.ingress.Gateway;
 import io.biometer.ingress.IngressConfig;
-import io.biometer.serde.AvroDeserializer;
-import io.biometer.serde.AvroSerdeConfig;
 import io.biometer.simulator.SimulatorConfig;
 import io.biometer.simulator.SimulatorRun;
 import io.biometer.simulator.gateway.GatewayStats;
@@ -29,10 +27,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,27 +139,9 @@ class SimulatorViaGatewayIT {
 
   /** Every record of {@code topic} now. */
   static List<SpecificRecord> records(String topic) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
-    p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
-    p.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
-    AvroDeserializer<SpecificRecord> values = new AvroDeserializer<>();
-    values.configure(p, false);
-    List<SpecificRecord> out = new ArrayList<>();
-    try (KafkaConsumer<String, SpecificRecord> c =
-        new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-      List<TopicPartition> parts =
-          c.partitionsFor(topic).stream()
-              .map(i -> new TopicPartition(topic, i.partition()))
-              .toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      Map<TopicPartition, Long> end = c.endOffsets(parts);
-      while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        c.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
-      }
-    }
-    return out;
+    return Clients.readAll(stack, topic, Clients.specific(stack)).stream()
+        .map(r -> r.value())
+        .toList();
   }
 
   /** Waits until both meters' first day and 100 body readings are delivered, then stops. */

@@ -77,6 +77,22 @@ public final class DevicesApp implements Callable<Integer> {
     }
   }
 
+  /** The credential a command acts on: its auth id and type. */
+  static final class CredentialRef {
+    @Parameters(index = "0", paramLabel = "AUTH-ID")
+    String authId;
+
+    @Option(
+        names = "--type",
+        defaultValue = "hashed-password",
+        description = "hashed-password, psk or x509. Default: ${DEFAULT-VALUE}.")
+    String type;
+
+    CredentialType type() {
+      return DevicesApp.type(type);
+    }
+  }
+
   /** A user-facing failure: one line, exit 1. */
   static final class Failure extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -247,14 +263,7 @@ public final class DevicesApp implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
 
-    @Parameters(index = "0", paramLabel = "AUTH-ID")
-    String authId;
-
-    @Option(
-        names = "--type",
-        defaultValue = "hashed-password",
-        description = "Default: ${DEFAULT-VALUE}.")
-    String type;
+    @Mixin CredentialRef credential;
 
     @Option(
         names = "--overlap",
@@ -276,8 +285,8 @@ public final class DevicesApp implements Callable<Integer> {
         printIssued(
             spec.commandLine().getOut(),
             admin.rotate(
-                type(type),
-                authId,
+                credential.type(),
+                credential.authId,
                 duration("--overlap", overlap),
                 duration("--valid-for", validFor),
                 iterations),
@@ -295,19 +304,12 @@ public final class DevicesApp implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Connection connection;
 
-    @Parameters(index = "0", paramLabel = "AUTH-ID")
-    String authId;
-
-    @Option(
-        names = "--type",
-        defaultValue = "hashed-password",
-        description = "Default: ${DEFAULT-VALUE}.")
-    String type;
+    @Mixin CredentialRef credential;
 
     @Override
     public Integer call() throws Exception {
       try (CredentialAdmin admin = connection.open()) {
-        DeviceCredential c = admin.revoke(type(type), authId);
+        DeviceCredential c = admin.revoke(credential.type(), credential.authId);
         spec.commandLine()
             .getOut()
             .printf(
