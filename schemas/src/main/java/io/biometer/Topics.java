@@ -39,6 +39,30 @@ public final class Topics {
    */
   public static final String INGRESS_REPLAY = "telemetry.ingress.replay";
 
+  /**
+   * Commands for devices ({@code DeviceCommand}), keyed by device id; the ingress gateway delivers
+   * each over the connection the device holds, within the access map.
+   */
+  public static final String COMMANDS = "telemetry.commands";
+
+  /**
+   * What became of each command ({@code CommandResponse}: DELIVERED, the device's OK or FAILED, or
+   * EXPIRED, FORBIDDEN, UNKNOWN_DEVICE, MALFORMED), keyed by device id.
+   */
+  public static final String COMMAND_RESPONSES = "telemetry.command.responses";
+
+  /**
+   * The access map ({@code CommandGrant}): which devices a principal may command, keyed by the
+   * principal; compacted, tombstone = no rights.
+   */
+  public static final String COMMAND_ACCESS = "telemetry.command.access";
+
+  /**
+   * Devices connecting to and disconnecting from the ingress gateway ({@code ConnectionEvent}),
+   * keyed by device id; compacted, so the latest event is each device's connection state.
+   */
+  public static final String CONNECTIONS = "telemetry.connections";
+
   /** Validated, deduplicated readings, keyed by device id. */
   public static final String READINGS_CLEAN = "telemetry.readings.clean";
 
@@ -74,6 +98,10 @@ public final class Topics {
           DEVICES,
           CREDENTIALS,
           INGRESS_REPLAY,
+          COMMANDS,
+          COMMAND_RESPONSES,
+          COMMAND_ACCESS,
+          CONNECTIONS,
           READINGS_CLEAN,
           ALERTS,
           AGGREGATES_DAILY,
@@ -85,7 +113,8 @@ public final class Topics {
   public static final List<String> DEAD_LETTERS = List.of(DLQ, CONNECT_DLQ);
 
   /** The topics that are compacted (latest value per key) rather than deleted by age. */
-  public static final List<String> COMPACTED = List.of(DEVICES, CREDENTIALS, INGRESS_REPLAY);
+  public static final List<String> COMPACTED =
+      List.of(DEVICES, CREDENTIALS, INGRESS_REPLAY, COMMAND_ACCESS, CONNECTIONS);
 
   private Topics() {}
 }

@@ -61,7 +61,9 @@ public final class SensorCatalog {
     return specs.values();
   }
 
-  /** The specs of one domain ({@code BODY} or {@code SOIL}), in the enum's order. */
+  /**
+   * The specs of one domain ({@code BODY}, {@code SOIL} or {@code ACTUATOR}), in the enum's order.
+   */
   public List<SensorTypeSpec> domain(String domain) {
     return specs.values().stream().filter(s -> s.domain().equals(domain)).toList();
   }

@@ -10,7 +10,8 @@ import java.util.Optional;
  * default cadence and the battery level under which it counts as low.
  *
  * @param type the sensor type
- * @param domain {@code BODY} or {@code SOIL}
+ * @param domain {@code BODY}, {@code SOIL} or {@code ACTUATOR} (a device that carries out commands
+ *     and reports its state: the room fan, the field valve)
  * @param displayName name for people and dashboards
  * @param cadence default interval between two readings of one device
  * @param batteryLowPercent battery charge (percent) under which the device's battery is low

@@ -35,6 +35,21 @@ class SensorCatalogTest {
   }
 
   @Test
+  void theActuatorsReportTheirStateAsOneOnOffChannelThatNeverAlerts() {
+    assertThat(catalog.domain("ACTUATOR"))
+        .extracting(SensorTypeSpec::type)
+        .containsExactly(SensorType.FAN, SensorType.VALVE);
+    for (SensorTypeSpec spec : catalog.domain("ACTUATOR")) {
+      assertThat(spec.channels()).hasSize(1);
+      ChannelSpec state = spec.channels().get(0);
+      assertThat(state.unit()).isEqualTo("on/off");
+      assertThat(state.isNormal(0)).isTrue();
+      assertThat(state.isNormal(1)).isTrue();
+      assertThat(state.isPossible(2)).isFalse();
+    }
+  }
+
+  @Test
   void soilMeterHasTemperatureAndHumidity() {
     assertThat(catalog.spec(SensorType.SOIL_METER).channelNames())
         .containsExactly("soil_temperature", "soil_humidity");
