@@ -1,10 +1,17 @@
 package io.biometer.ingress;
 
 import io.biometer.Topics;
+import io.biometer.avro.CommandGrant;
+import io.biometer.avro.ConnectionEvent;
 import io.biometer.ingress.auth.Authenticator;
 import io.biometer.ingress.auth.DeviceLogin;
 import io.biometer.ingress.auth.Directory;
 import io.biometer.ingress.auth.LoginThrottle;
+import io.biometer.ingress.commands.AccessMap;
+import io.biometer.ingress.commands.CommandFeed;
+import io.biometer.ingress.commands.CommandRouter;
+import io.biometer.ingress.commands.ConnectionTracker;
+import io.biometer.ingress.commands.Sessions;
 import io.biometer.ingress.grpc.GrpcFrontEnd;
 import io.biometer.ingress.http.HttpFrontEnd;
 import io.biometer.ingress.kafka.CompactedView;
@@ -14,6 +21,7 @@ import io.biometer.ingress.readings.Admission;
 import io.biometer.ingress.readings.DeviceRateLimiter;
 import io.biometer.ingress.replay.ReplayGuard;
 import io.biometer.ingress.udp.UdpFrontEnd;
+import io.biometer.serde.AvroDeserializer;
 import io.biometer.serde.AvroSerdeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -57,6 +65,13 @@ public final class Gateway implements AutoCloseable {
   private GrpcFrontEnd grpc;
   private UdpFrontEnd udp;
   private volatile String health = "STARTING";
+  private final AccessMap access = new AccessMap();
+  private final Map<String, ConnectionEvent> lastConnections = new HashMap<>();
+  private final ConnectionTracker connections;
+  private final CommandRouter router;
+  private final CommandFeed feed;
+  private final CompactedView replayView;
+  private final CompactedView connectionsView;
 
   private Gateway(IngressConfig config) {
     this.config = config;
@@ -99,9 +114,16 @@ public final class Gateway implements AutoCloseable {
     Map<String, Object> consumer = new HashMap<>(kafka);
     consumer.put("client.id", "biometer-ingress-views");
     views.addAll(directory.views(consumer, serde));
+    AvroDeserializer<CommandGrant> grants = new AvroDeserializer<>(CommandGrant.class);
+    grants.configure(serde, false);
+    views.add(
+        new CompactedView(
+            Topics.COMMAND_ACCESS,
+            consumer,
+            (k, v) -> access.put(k, grants.deserialize(Topics.COMMAND_ACCESS, v))));
     // The stored windows are read once, at start. After that this gateway's own windows are the
     // truth: merging its own writes back could re-mark a sequence it released after a failed send.
-    views.add(
+    replayView =
         new CompactedView(
             Topics.INGRESS_REPLAY,
             consumer,
@@ -109,7 +131,35 @@ public final class Gateway implements AutoCloseable {
               if (!replayLoaded.get()) {
                 guard.restore(k, v);
               }
-            }));
+            });
+    // The connection states are read once too: to mark what a killed run left connected.
+    AvroDeserializer<ConnectionEvent> events = new AvroDeserializer<>(ConnectionEvent.class);
+    events.configure(serde, false);
+    connectionsView =
+        new CompactedView(
+            Topics.CONNECTIONS,
+            consumer,
+            (k, v) -> {
+              synchronized (lastConnections) {
+                if (v == null) {
+                  lastConnections.remove(k);
+                } else {
+                  lastConnections.put(k, events.deserialize(Topics.CONNECTIONS, v));
+                }
+              }
+            });
+    String id = config.id();
+    this.connections = new ConnectionTracker(producer, metrics, id, System::currentTimeMillis);
+    long maxTtl = config.duration(IngressConfig.COMMANDS_MAX_TTL_CONFIG).toMillis();
+    if (config.getBoolean(IngressConfig.COMMANDS_ENABLED_CONFIG)) {
+      router =
+          new CommandRouter(
+              directory, access, producer, metrics, System::currentTimeMillis, maxTtl, id);
+      feed = new CommandFeed(router, producer, metrics, kafka, serde, maxTtl);
+    } else {
+      router = null;
+      feed = null;
+    }
   }
 
   /**
@@ -142,18 +192,41 @@ public final class Gateway implements AutoCloseable {
 
   private void open() throws Exception {
     Duration timeout = config.duration(IngressConfig.STARTUP_TIMEOUT_CONFIG);
+    List<CompactedView> once = List.of(replayView, connectionsView);
     for (CompactedView v : views) {
       v.start();
     }
+    once.forEach(CompactedView::start);
     for (CompactedView v : views) {
+      v.awaitLoaded(timeout);
+    }
+    for (CompactedView v : once) {
       v.awaitLoaded(timeout);
     }
     replayLoaded.set(true);
     // The windows were read; from now on this gateway's own are the truth (see above), and
     // following its own writes would cost a consumer for nothing.
-    CompactedView replay = views.remove(views.size() - 1);
-    replay.close();
-    producer.warmUp(List.of(Topics.BODY_READINGS, Topics.METER_READINGS, Topics.INGRESS_REPLAY));
+    once.forEach(CompactedView::close);
+    producer.warmUp(
+        List.of(
+            Topics.BODY_READINGS,
+            Topics.METER_READINGS,
+            Topics.INGRESS_REPLAY,
+            Topics.CONNECTIONS,
+            Topics.COMMAND_RESPONSES));
+    synchronized (lastConnections) {
+      connections.restarted(lastConnections);
+      lastConnections.clear();
+    }
+    if (feed != null) {
+      feed.start().awaitLoaded(timeout);
+      vertx.setPeriodic(200, t -> router.tick());
+    }
+    Sessions sessions =
+        new Sessions(
+            router,
+            connections,
+            config.duration(IngressConfig.HEARTBEAT_INTERVAL_CONFIG).toMillis());
     log.info(
         "ingress: {} devices, {} credentials, {} replay windows loaded",
         directory.deviceCount(),
@@ -162,7 +235,7 @@ public final class Gateway implements AutoCloseable {
     String host = config.getString(IngressConfig.BIND_HOST_CONFIG);
     int max = config.getInt(IngressConfig.MAX_PAYLOAD_BYTES_CONFIG);
     int idle = (int) config.duration(IngressConfig.IDLE_TIMEOUT_CONFIG).toSeconds();
-    http = new HttpFrontEnd(vertx, login, admission, metrics, max, this::health);
+    http = new HttpFrontEnd(vertx, login, admission, metrics, max, this::health, sessions);
     HttpServerOptions httpOptions = new HttpServerOptions();
     httpOptions.setHost(host).setPort(config.getInt(IngressConfig.HTTP_PORT_CONFIG));
     tls(httpOptions);
@@ -174,7 +247,7 @@ public final class Gateway implements AutoCloseable {
         port -> http.listen(new HttpServerOptions(httpOptions).setPort(port)));
     int mqttPort = config.getInt(IngressConfig.MQTT_PORT_CONFIG);
     if (mqttPort >= 0) {
-      mqtt = new MqttFrontEnd(vertx, login, admission, metrics, max);
+      mqtt = new MqttFrontEnd(vertx, login, admission, metrics, max, sessions);
       MqttServerOptions mqttOptions = new MqttServerOptions();
       mqttOptions.setHost(host).setPort(mqttPort);
       tls(mqttOptions);
@@ -190,7 +263,7 @@ public final class Gateway implements AutoCloseable {
     }
     int grpcPort = config.getInt(IngressConfig.GRPC_PORT_CONFIG);
     if (grpcPort >= 0) {
-      grpc = new GrpcFrontEnd(vertx, login, admission, metrics, max);
+      grpc = new GrpcFrontEnd(vertx, login, admission, metrics, max, sessions);
       HttpServerOptions grpcOptions = new HttpServerOptions();
       grpcOptions.setHost(host).setPort(grpcPort);
       tls(grpcOptions);
@@ -331,13 +404,14 @@ public final class Gateway implements AutoCloseable {
     if (mqtt != null) {
       lines.add(
           String.format(
-              "%-8s mqtt%s://%s:%d   (MQTT 3.1.1 and 5; topic biometer/<device>/readings)",
+              "%-8s mqtt%s://%s:%d   (MQTT 3.1.1 and 5; biometer/<device>/readings, /commands,"
+                  + " /responses)",
               "mqtt", config.tls() ? "s" : "", host, mqttPort()));
     }
     if (grpc != null) {
       lines.add(
           String.format(
-              "%-8s %s:%d   (%s; biometer.ingress.v1.Readings/Send)",
+              "%-8s %s:%d   (%s; biometer.ingress.v1.Readings/Send and /Commands)",
               "grpc", host, grpcPort(), config.tls() ? "TLS" : "plaintext h2c"));
     }
     if (udp != null) {
@@ -378,6 +452,11 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     health = "STOPPING";
+    // Said before the sockets close, so that their close handlers find nothing left to say.
+    connections.closeAll("gateway stopped", Duration.ofSeconds(5));
+    if (feed != null) {
+      feed.close();
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
@@ -387,5 +466,7 @@ public final class Gateway implements AutoCloseable {
     for (CompactedView v : views) {
       v.close();
     }
+    replayView.close();
+    connectionsView.close();
   }
 }

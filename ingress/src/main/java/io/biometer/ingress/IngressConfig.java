@@ -51,6 +51,10 @@ public final class IngressConfig extends AbstractConfig {
   public static final String IDLE_TIMEOUT_CONFIG = "idle.timeout";
   public static final String CONNECT_TIMEOUT_CONFIG = "connect.timeout";
   public static final String STARTUP_TIMEOUT_CONFIG = "startup.timeout";
+  public static final String ID_CONFIG = "id";
+  public static final String COMMANDS_ENABLED_CONFIG = "commands.enabled";
+  public static final String COMMANDS_MAX_TTL_CONFIG = "commands.max.ttl";
+  public static final String HEARTBEAT_INTERVAL_CONFIG = "heartbeat.interval";
 
   /** The definition of every fixed key, with its doc and its default. */
   public static final ConfigDef CONFIG_DEF =
@@ -246,7 +250,41 @@ public final class IngressConfig extends AbstractConfig {
               ConfigValidators.duration(Duration.ofSeconds(1)),
               Importance.LOW,
               "How long to wait at start for Kafka and the credential, device and replay topics,"
-                  + " ISO-8601. Default: PT60S.");
+                  + " ISO-8601. Default: PT60S.")
+          .define(
+              ID_CONFIG,
+              Type.STRING,
+              "",
+              Importance.LOW,
+              "Name of this gateway instance in telemetry.connections and command responses; a"
+                  + " restarted gateway marks the devices its last run left connected as"
+                  + " disconnected. Give each instance on one host its own. Default: the host name.")
+          .define(
+              COMMANDS_ENABLED_CONFIG,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Deliver commands from telemetry.commands to the devices connected here"
+                  + " (docs/commands.md). Exactly one gateway instance may route commands."
+                  + " Default: true.")
+          .define(
+              COMMANDS_MAX_TTL_CONFIG,
+              Type.STRING,
+              "PT1H",
+              ConfigValidators.duration(Duration.ofSeconds(1)),
+              Importance.LOW,
+              "Longest a command may live (expiresAt - issuedAt); longer ones are answered"
+                  + " MALFORMED. A starting gateway reads back this much of telemetry.commands and"
+                  + " telemetry.command.responses, ISO-8601. Default: PT1H.")
+          .define(
+              HEARTBEAT_INTERVAL_CONFIG,
+              Type.STRING,
+              "PT20S",
+              ConfigValidators.duration(Duration.ofMillis(100)),
+              Importance.LOW,
+              "The gateway pings each WebSocket (and each gRPC commands stream's connection) this"
+                  + " often, and closes a WebSocket from which nothing, not even a pong, came for"
+                  + " two intervals, ISO-8601. Default: PT20S.");
 
   /** Every key the gateway reads and the environment variables that set them. */
   public static final ConfigKeys KEYS = ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, KAFKA_PREFIX);
@@ -279,6 +317,19 @@ public final class IngressConfig extends AbstractConfig {
   /** The {@code kafka.*} overrides without the prefix. */
   public Map<String, Object> kafka() {
     return originalsWithPrefix(KAFKA_PREFIX);
+  }
+
+  /** {@code id}, or the host name if it is blank. */
+  public String id() {
+    String id = getString(ID_CONFIG);
+    if (!id.isBlank()) {
+      return id;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "ingress";
+    }
   }
 
   public boolean tls() {

@@ -54,6 +54,46 @@ public final class IngressMetrics {
         .increment();
   }
 
+  /**
+   * Counts a command's response by status: {@code biometer_ingress_commands_total{status}}
+   * (delivered, ok, failed, expired, forbidden, unknown_device, malformed).
+   */
+  public void command(String status) {
+    String label = status.toLowerCase(java.util.Locale.ROOT);
+    counters
+        .computeIfAbsent(
+            "c|" + label,
+            k ->
+                Counter.builder("biometer.ingress.commands")
+                    .description("Command responses written, by status")
+                    .tag("status", label)
+                    .register(registry))
+        .increment();
+  }
+
+  /** How many command responses of {@code status} were written. */
+  public double commandCount(String status) {
+    var c =
+        registry
+            .find("biometer.ingress.commands")
+            .tag("status", status.toLowerCase(java.util.Locale.ROOT))
+            .counter();
+    return c == null ? 0 : c.count();
+  }
+
+  /** Counts connection events: {@code biometer_ingress_connection_events_total{state}}. */
+  public void connectionEvent(String state) {
+    counters
+        .computeIfAbsent(
+            "e|" + state,
+            k ->
+                Counter.builder("biometer.ingress.connection.events")
+                    .description("Connection events written to telemetry.connections")
+                    .tag("state", state.toLowerCase(java.util.Locale.ROOT))
+                    .register(registry))
+        .increment();
+  }
+
   /** Counts of refusals of {@code reason} over all protocols. */
   public double refusedCount(Refusal reason) {
     return registry

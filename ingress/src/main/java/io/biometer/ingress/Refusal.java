@@ -36,6 +36,11 @@ public enum Refusal {
   RATE_LIMITED(429, 0x97, "RESOURCE_EXHAUSTED"),
   /** A UDP batch whose datagrams did not all arrive in time, or a truncated datagram. */
   TRUNCATED(400, 0x99, "INVALID_ARGUMENT"),
+  /**
+   * A command response for a command this device was not given, or answered already; or a
+   * subscription to commands of a device it may not act for.
+   */
+  UNKNOWN_COMMAND(404, 0x83, "NOT_FOUND"),
   /** Kafka did not acknowledge the record: nothing was accepted, send it again. */
   UNAVAILABLE(503, 0x80, "UNAVAILABLE");
 

@@ -26,20 +26,26 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code ./biometer devices add|rotate|revoke|list|reset}: devices and their credentials. Exit
+ * {@code ./biometer devices add|rotate|revoke|list|reset}: devices and their credentials; {@code
+ * command|grant|ungrant|grants}: commands by hand and the access map (docs/commands.md). Exit
  * codes: 0 done, 1 Kafka or the registry could not be reached, 2 a mistake in the arguments.
  */
 @Command(
     name = "biometer devices",
     mixinStandardHelpOptions = true,
     version = "biometer devices 0.1.0",
-    description = "Register devices and manage their gateway credentials.",
+    description =
+        "Register devices, manage their gateway credentials, send them commands and say who may.",
     subcommands = {
       DevicesApp.Add.class,
       DevicesApp.Rotate.class,
       DevicesApp.Revoke.class,
       DevicesApp.ListCredentials.class,
-      DevicesApp.Reset.class
+      DevicesApp.Reset.class,
+      CommandsCli.Send.class,
+      CommandsCli.Grant.class,
+      CommandsCli.Ungrant.class,
+      CommandsCli.Grants.class
     })
 public final class DevicesApp implements Callable<Integer> {
 
@@ -48,7 +54,9 @@ public final class DevicesApp implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(
-        spec.commandLine(), "missing command: add, rotate, revoke, list or reset (see --help)");
+        spec.commandLine(),
+        "missing command: add, rotate, revoke, list, reset, command, grant, ungrant or grants"
+            + " (see --help)");
   }
 
   /** Where Kafka and the registry are: the gateway's own keys and environment variables. */
@@ -190,7 +198,9 @@ public final class DevicesApp implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DEVICE", description = "The device id.")
     String deviceId;
 
-    @Option(names = "--kind", description = "body-sensor, sink or soil-meter: (re)registers it.")
+    @Option(
+        names = "--kind",
+        description = "body-sensor, sink, soil-meter or actuator: (re)registers it.")
     String kind;
 
     @Option(names = "--sensor-type", description = "e.g. ECG, BLOOD_PRESSURE, SOIL_METER.")

@@ -115,6 +115,7 @@ public final class GrpcFrontEnd {
   private final Admission admission;
   private final IngressMetrics metrics;
   private final int maxPayload;
+  private final GrpcCommands commands;
   private HttpServer server;
 
   /**
@@ -123,6 +124,21 @@ public final class GrpcFrontEnd {
    */
   public GrpcFrontEnd(
       Vertx vertx, DeviceLogin login, Admission admission, IngressMetrics metrics, int maxPayload) {
+    this(
+        vertx, login, admission, metrics, maxPayload, io.biometer.ingress.commands.Sessions.none());
+  }
+
+  /**
+   * @param sessions where commands come from ({@code Readings/Commands}) and connection events go
+   */
+  public GrpcFrontEnd(
+      Vertx vertx,
+      DeviceLogin login,
+      Admission admission,
+      IngressMetrics metrics,
+      int maxPayload,
+      io.biometer.ingress.commands.Sessions sessions) {
+    this.commands = new GrpcCommands(vertx, login, metrics, sessions);
     this.vertx = vertx;
     this.login = login;
     this.admission = admission;
@@ -146,7 +162,10 @@ public final class GrpcFrontEnd {
             .removeEnabledProtocol(GrpcProtocol.WEB_TEXT)
             .removeEnabledProtocol(GrpcProtocol.TRANSCODING)
             .setMaxMessageSize(maxPayload);
-    GrpcServer grpc = GrpcServer.server(vertx, grpcOptions).callHandler(SEND, this::call);
+    GrpcServer grpc =
+        GrpcServer.server(vertx, grpcOptions)
+            .callHandler(SEND, this::call)
+            .callHandler(GrpcCommands.METHOD, commands::call);
     server = vertx.createHttpServer(options).requestHandler(grpc);
     return server.listen();
   }

@@ -5,9 +5,12 @@ import io.biometer.ingress.Refusal;
 import io.biometer.ingress.Refused;
 import io.biometer.ingress.auth.DeviceLogin;
 import io.biometer.ingress.auth.Principal;
+import io.biometer.ingress.commands.CommandRouter;
+import io.biometer.ingress.commands.Sessions;
 import io.biometer.ingress.readings.Admission;
 import io.biometer.ingress.readings.DeviceReading;
 import io.biometer.ingress.readings.ReadingJson;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,10 +20,13 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -52,6 +58,7 @@ public final class HttpFrontEnd {
   private final IngressMetrics metrics;
   private final int maxPayload;
   private final Supplier<String> health;
+  private final Sessions sessions;
   private final java.util.List<HttpServer> servers =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -62,12 +69,24 @@ public final class HttpFrontEnd {
       IngressMetrics metrics,
       int maxPayload,
       Supplier<String> health) {
+    this(vertx, login, admission, metrics, maxPayload, health, Sessions.none());
+  }
+
+  public HttpFrontEnd(
+      Vertx vertx,
+      DeviceLogin login,
+      Admission admission,
+      IngressMetrics metrics,
+      int maxPayload,
+      Supplier<String> health,
+      Sessions sessions) {
     this.vertx = vertx;
     this.login = login;
     this.admission = admission;
     this.metrics = metrics;
     this.maxPayload = maxPayload;
     this.health = health;
+    this.sessions = sessions;
   }
 
   /** Listens with {@code options} (host, port, TLS and timeouts set by the caller). */
@@ -234,10 +253,75 @@ public final class HttpFrontEnd {
             });
   }
 
+  /** A WebSocket's subscription to one device's commands. */
+  private record Subscription(ServerWebSocket ws, Context context)
+      implements CommandRouter.Subscriber {
+    @Override
+    public String protocol() {
+      return "websocket";
+    }
+
+    @Override
+    public boolean isOpen() {
+      return !ws.isClosed();
+    }
+
+    @Override
+    public void deliver(JsonObject frame) {
+      context.runOnContext(
+          v -> {
+            if (!ws.isClosed()) {
+              ws.writeTextMessage(frame.encode());
+            }
+          });
+    }
+  }
+
   private void serve(ServerWebSocket ws, Principal p) {
     AtomicLong open = metrics.connections(WS);
     open.incrementAndGet();
-    ws.closeHandler(v -> open.decrementAndGet());
+    Context context = vertx.getOrCreateContext();
+    Map<String, Subscription> subscriptions = new HashMap<>();
+    String[] closedBecause = {null};
+    long[] lastFrame = {System.currentTimeMillis()};
+    Sessions.Handle handle =
+        sessions.opened(
+            p.deviceId(),
+            "websocket",
+            ws.remoteAddress() == null ? null : ws.remoteAddress().toString());
+    // Heartbeat: a ping every interval; a socket silent (no pong, no message) for two is closed.
+    long interval = sessions.heartbeatMillis();
+    long timer =
+        vertx.setPeriodic(
+            interval,
+            t -> {
+              if (ws.isClosed()) {
+                return;
+              }
+              long silent = System.currentTimeMillis() - lastFrame[0];
+              if (silent > 2 * interval) {
+                closedBecause[0] = "ping timeout (silent " + silent / 1000 + " s)";
+                ws.close((short) 1001, "ping timeout: no pong for " + silent + " ms");
+              } else {
+                ws.writePing(Buffer.buffer("biometer"));
+              }
+            });
+    ws.pongHandler(b -> lastFrame[0] = System.currentTimeMillis());
+    ws.closeHandler(
+        v -> {
+          open.decrementAndGet();
+          vertx.cancelTimer(timer);
+          if (sessions.router() != null) {
+            subscriptions.forEach((d, s) -> sessions.router().unsubscribe(d, s));
+          }
+          String reason = closedBecause[0];
+          if (reason == null) {
+            Short code = ws.closeStatusCode();
+            reason =
+                code == null ? "connection lost" : "client disconnected (close code " + code + ")";
+          }
+          handle.close(reason);
+        });
     ws.exceptionHandler(
         e -> {
           // A message over maxWebSocketMessageSize fails the socket: say so with 1009.
@@ -251,11 +335,93 @@ public final class HttpFrontEnd {
     // not pile up in the gateway's memory.
     ws.drainHandler(v -> ws.resume());
     ws.textMessageHandler(
-        text -> admitAll(p, Buffer.buffer(text), WS).onComplete(r -> answer(ws, r.result())));
+        text -> {
+          lastFrame[0] = System.currentTimeMillis();
+          // Readings have no "type"; subscriptions and answers to commands do.
+          Future<List<JsonObject>> done =
+              text.contains("\"type\"")
+                  ? control(p, ws, context, subscriptions, text)
+                  : admitAll(p, Buffer.buffer(text), WS);
+          done.onComplete(r -> answer(ws, r.result()));
+        });
     ws.binaryMessageHandler(
-        bytes -> admitAll(p, bytes, WS).onComplete(r -> answer(ws, r.result())));
+        bytes -> {
+          lastFrame[0] = System.currentTimeMillis();
+          admitAll(p, bytes, WS).onComplete(r -> answer(ws, r.result()));
+        });
     // The upgrade request was paused while the device logged in.
     ws.resume();
+  }
+
+  /** A subscribe frame or an answer to a command (docs/commands.md). */
+  private Future<List<JsonObject>> control(
+      Principal p,
+      ServerWebSocket ws,
+      Context context,
+      Map<String, Subscription> subscriptions,
+      String text) {
+    JsonObject frame;
+    try {
+      Object json = Json.decodeValue(text);
+      if (!(json instanceof JsonObject o)) {
+        throw new Refused(Refusal.MALFORMED, "a frame with a type is a JSON object");
+      }
+      frame = o;
+    } catch (io.vertx.core.json.DecodeException e) {
+      return refusedFrame(null, new Refused(Refusal.MALFORMED, "not JSON: " + e.getMessage()));
+    } catch (Refused e) {
+      return refusedFrame(null, e);
+    }
+    Object type = frame.getValue("type");
+    Object id = frame.getValue("id");
+    String idText = id instanceof String x ? x : null;
+    try {
+      if (sessions.router() == null) {
+        throw new Refused(Refusal.UNKNOWN_COMMAND, "this gateway delivers no commands");
+      }
+      if ("subscribe".equals(type)) {
+        for (String f : frame.fieldNames()) {
+          if (!f.equals("type") && !f.equals("deviceId")) {
+            throw new Refused(Refusal.UNKNOWN_FIELD, "a subscribe frame has no field " + f);
+          }
+        }
+        Object d = frame.getValue("deviceId");
+        if (d != null && !(d instanceof String)) {
+          throw new Refused(Refusal.MALFORMED, "deviceId must be a string");
+        }
+        String deviceId = d == null ? p.deviceId() : (String) d;
+        Subscription sub = new Subscription(ws, context);
+        Subscription before = subscriptions.put(deviceId, sub);
+        if (before != null) {
+          sessions.router().unsubscribe(deviceId, before);
+        }
+        try {
+          // The answer is written before the commands that waited: both go through this context.
+          ws.writeTextMessage(
+              new JsonObject().put("type", "subscribed").put("deviceId", deviceId).encode());
+          sessions.router().subscribe(p, deviceId, sub);
+        } catch (Refused e) {
+          subscriptions.remove(deviceId);
+          throw e;
+        }
+        return Future.succeededFuture(List.of());
+      }
+      if ("response".equals(type)) {
+        return Future.fromCompletionStage(sessions.router().respond(p, frame), context)
+            .map(v -> List.of(new JsonObject().put("id", idText).put("status", "accepted")))
+            .otherwise(e -> List.of(result(idText, e)));
+      }
+      throw new Refused(
+          Refusal.MALFORMED,
+          "type " + type + ": a frame's type is subscribe or response; readings have no type");
+    } catch (Refused e) {
+      return refusedFrame(idText, e);
+    }
+  }
+
+  private Future<List<JsonObject>> refusedFrame(String id, Refused e) {
+    metrics.refused(WS, e.reason());
+    return Future.succeededFuture(List.of(result(id, e)));
   }
 
   private static void answer(ServerWebSocket ws, List<JsonObject> results) {

@@ -117,10 +117,15 @@ public final class ReadingProducer implements RecordSender, AutoCloseable {
   /** Sends raw bytes (null: a tombstone). */
   @Override
   public CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value) {
+    return send(new ProducerRecord<>(topic, key, value));
+  }
+
+  @Override
+  public CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
     CompletableFuture<RecordMetadata> f = new CompletableFuture<>();
     try {
       producer.send(
-          new ProducerRecord<>(topic, key, value),
+          record,
           (md, e) -> {
             if (e != null) {
               f.completeExceptionally(e);

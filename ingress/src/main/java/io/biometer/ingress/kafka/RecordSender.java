@@ -18,6 +18,12 @@ public interface RecordSender {
   /** Sends raw bytes (null: a tombstone); the future completes when they are stored. */
   CompletableFuture<RecordMetadata> send(String topic, String key, byte[] value);
 
+  /** Sends a record with its headers (the dead letter queue's); the default drops the headers. */
+  default CompletableFuture<RecordMetadata> send(
+      org.apache.kafka.clients.producer.ProducerRecord<String, byte[]> record) {
+    return send(record.topic(), record.key(), record.value());
+  }
+
   /**
    * Sends {@code value()} later, from a thread of the sender's own, in the order of the calls: for
    * sends made in the callback of another send. The default sends at once.

@@ -5,20 +5,32 @@ import io.biometer.ingress.Refusal;
 import io.biometer.ingress.Refused;
 import io.biometer.ingress.auth.DeviceLogin;
 import io.biometer.ingress.auth.Principal;
+import io.biometer.ingress.commands.CommandRouter;
+import io.biometer.ingress.commands.Sessions;
 import io.biometer.ingress.readings.Admission;
 import io.biometer.ingress.readings.DeviceReading;
 import io.biometer.ingress.readings.ReadingJson;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
 import io.vertx.mqtt.MqttServerOptions;
+import io.vertx.mqtt.MqttTopicSubscription;
 import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.MqttSubscribeMessage;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,8 +51,14 @@ import org.slf4j.LoggerFactory;
  *       connection, as Eclipse Hono does, and is logged and counted.
  *   <li>A device must declare a keep-alive (not 0): the connection is closed after 1.5 keep-alives
  *       of silence, so half-open connections do not pile up.
- *   <li>Retained messages, subscriptions to anything but the device's own commands topic (next
- *       issue) and wildcards are refused.
+ *   <li>Commands (docs/commands.md): a device subscribes to {@code biometer/<device>/commands} (its
+ *       own, or a sensor's it relays for) and gets each command there with QoS 1 (0 if it asked for
+ *       0); it answers on {@code biometer/<device>/responses}, acknowledged once Kafka has the
+ *       answer.
+ *   <li>Retained messages, subscriptions to anything but a commands topic, and wildcards are
+ *       refused.
+ *   <li>Each connection is a CONNECTED event in {@code telemetry.connections} and, when it goes, a
+ *       DISCONNECTED one with the reason.
  * </ul>
  */
 public final class MqttFrontEnd {
@@ -48,17 +66,31 @@ public final class MqttFrontEnd {
   private static final Logger log = LoggerFactory.getLogger(MqttFrontEnd.class);
   static final String MQTT = "mqtt";
   private static final Pattern TOPIC = Pattern.compile("biometer/([^/+#]+)/readings");
+  private static final Pattern COMMANDS = Pattern.compile("biometer/([^/+#]+)/commands");
+  private static final Pattern RESPONSES = Pattern.compile("biometer/([^/+#]+)/responses");
 
   private final Vertx vertx;
   private final DeviceLogin login;
   private final Admission admission;
   private final IngressMetrics metrics;
   private final int maxPayload;
+  private final Sessions sessions;
   private final java.util.List<MqttServer> servers =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public MqttFrontEnd(
       Vertx vertx, DeviceLogin login, Admission admission, IngressMetrics metrics, int maxPayload) {
+    this(vertx, login, admission, metrics, maxPayload, Sessions.none());
+  }
+
+  public MqttFrontEnd(
+      Vertx vertx,
+      DeviceLogin login,
+      Admission admission,
+      IngressMetrics metrics,
+      int maxPayload,
+      Sessions sessions) {
+    this.sessions = sessions;
     this.maxPayload = maxPayload;
     this.vertx = vertx;
     this.login = login;
@@ -116,30 +148,145 @@ public final class MqttFrontEnd {
         });
   }
 
+  /** One connection's state: its subscriptions, and why it closed if it was not the device. */
+  private final class Session {
+    final MqttEndpoint endpoint;
+    final Principal principal;
+    final Context context;
+    final Map<String, Subscription> subscriptions = new HashMap<>();
+    long lastPacket = System.currentTimeMillis();
+    boolean clientDisconnected;
+    String closedBecause;
+
+    Session(MqttEndpoint endpoint, Principal principal, Context context) {
+      this.endpoint = endpoint;
+      this.principal = principal;
+      this.context = context;
+    }
+
+    String closeReason() {
+      if (closedBecause != null) {
+        return closedBecause;
+      }
+      if (clientDisconnected) {
+        return "client disconnected";
+      }
+      long silent = System.currentTimeMillis() - lastPacket;
+      return silent >= endpoint.keepAliveTimeSeconds() * 1000L
+          ? "keep-alive timeout (silent " + silent / 1000 + " s)"
+          : "connection lost";
+    }
+  }
+
+  /** A subscription to one device's commands: where the router writes them. */
+  private record Subscription(Session session, String topic, MqttQoS qos)
+      implements CommandRouter.Subscriber {
+    @Override
+    public String protocol() {
+      return MQTT;
+    }
+
+    @Override
+    public boolean isOpen() {
+      return session.endpoint.isConnected();
+    }
+
+    @Override
+    public void deliver(JsonObject frame) {
+      session.context.runOnContext(
+          v -> {
+            if (session.endpoint.isConnected()) {
+              session.endpoint.publish(topic, frame.toBuffer(), qos, false, false);
+            }
+          });
+    }
+  }
+
   private void serve(MqttEndpoint endpoint, Principal p) {
     AtomicLong open = metrics.connections(MQTT);
     open.incrementAndGet();
+    Session session = new Session(endpoint, p, vertx.getOrCreateContext());
+    Sessions.Handle handle =
+        sessions.opened(
+            p.deviceId(),
+            MQTT,
+            endpoint.remoteAddress() == null ? null : endpoint.remoteAddress().toString());
     endpoint.publishAutoAck(false);
-    endpoint.closeHandler(v -> open.decrementAndGet());
+    endpoint.disconnectHandler(v -> session.clientDisconnected = true);
+    endpoint.closeHandler(
+        v -> {
+          open.decrementAndGet();
+          if (sessions.router() != null) {
+            session.subscriptions.forEach((d, s) -> sessions.router().unsubscribe(d, s));
+          }
+          handle.close(session.closeReason());
+        });
     endpoint.exceptionHandler(e -> log.debug("MQTT {}: {}", p, e.toString()));
-    endpoint.pingHandler(v -> {});
-    endpoint.subscribeHandler(
-        s -> {
-          // Commands back to devices come with the next issue; nothing else is served.
-          endpoint.subscribeAcknowledge(
-              s.messageId(),
-              s.topicSubscriptions().stream()
-                  .map(t -> io.vertx.mqtt.messages.codes.MqttSubAckReasonCode.TOPIC_FILTER_INVALID)
-                  .toList(),
-              MqttProperties.NO_PROPERTIES);
+    endpoint.pingHandler(v -> session.lastPacket = System.currentTimeMillis());
+    endpoint.subscribeHandler(s -> subscribe(session, s));
+    endpoint.unsubscribeHandler(
+        u -> {
+          session.lastPacket = System.currentTimeMillis();
+          for (String topic : u.topics()) {
+            Matcher c = COMMANDS.matcher(topic);
+            Subscription sub = c.matches() ? session.subscriptions.remove(c.group(1)) : null;
+            if (sub != null && sessions.router() != null) {
+              sessions.router().unsubscribe(c.group(1), sub);
+            }
+          }
+          endpoint.unsubscribeAcknowledge(u.messageId());
         });
     endpoint.publishReleaseHandler(endpoint::publishComplete);
-    endpoint.publishHandler(m -> publish(endpoint, p, m));
+    endpoint.publishHandler(m -> publish(session, m));
     endpoint.accept(false);
   }
 
-  private void publish(MqttEndpoint endpoint, Principal p, MqttPublishMessage m) {
+  private void subscribe(Session session, MqttSubscribeMessage s) {
+    session.lastPacket = System.currentTimeMillis();
+    List<MqttSubAckReasonCode> codes = new ArrayList<>();
+    for (MqttTopicSubscription t : s.topicSubscriptions()) {
+      Matcher c = COMMANDS.matcher(t.topicName());
+      if (!c.matches()) {
+        codes.add(MqttSubAckReasonCode.TOPIC_FILTER_INVALID);
+        continue;
+      }
+      if (sessions.router() == null) {
+        codes.add(MqttSubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        continue;
+      }
+      MqttQoS qos =
+          t.qualityOfService() == MqttQoS.AT_MOST_ONCE
+              ? MqttQoS.AT_MOST_ONCE
+              : MqttQoS.AT_LEAST_ONCE;
+      Subscription sub = new Subscription(session, t.topicName(), qos);
+      try {
+        Subscription before = session.subscriptions.put(c.group(1), sub);
+        if (before != null) {
+          sessions.router().unsubscribe(c.group(1), before);
+        }
+        sessions.router().subscribe(session.principal, c.group(1), sub);
+        codes.add(MqttSubAckReasonCode.qosGranted(qos));
+      } catch (Refused e) {
+        session.subscriptions.remove(c.group(1));
+        metrics.refused(MQTT, e.reason());
+        log.info(
+            "MQTT {}: subscription to {} refused: {}",
+            session.principal,
+            t.topicName(),
+            e.getMessage());
+        codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
+      }
+    }
+    // The SUBACK first, then the commands that waited: deliver() runs on this context after it.
+    session.endpoint.subscribeAcknowledge(s.messageId(), codes, MqttProperties.NO_PROPERTIES);
+  }
+
+  private void publish(Session session, MqttPublishMessage m) {
+    session.lastPacket = System.currentTimeMillis();
+    MqttEndpoint endpoint = session.endpoint;
+    Principal p = session.principal;
     Matcher t = TOPIC.matcher(m.topicName());
+    Matcher answer = RESPONSES.matcher(m.topicName());
     Future<Void> done;
     if (m.payload().length() > maxPayload) {
       done =
@@ -149,12 +296,17 @@ public final class MqttFrontEnd {
                   "a message of " + m.payload().length() + " bytes, over " + maxPayload));
     } else if (m.isRetain()) {
       done = refuse(new Refused(Refusal.MALFORMED, "retained readings are not supported"));
+    } else if (answer.matches()) {
+      done = answer(p, answer.group(1), m);
     } else if (!t.matches()) {
       done =
           refuse(
               new Refused(
                   Refusal.UNKNOWN_FIELD,
-                  "topic " + m.topicName() + ": publish readings to biometer/<device>/readings"));
+                  "topic "
+                      + m.topicName()
+                      + ": publish readings to biometer/<device>/readings, answers to commands to"
+                      + " biometer/<device>/responses"));
     } else {
       done = admit(p, t.group(1), m);
     }
@@ -186,6 +338,7 @@ public final class MqttFrontEnd {
             ack(endpoint, m, MqttPubAckReasonCode.SUCCESS, MqttProperties.NO_PROPERTIES);
           } else {
             log.warn("closing MQTT 3.1.1 connection of {}: {} ({})", p, e.getMessage(), e.reason());
+            session.closedBecause = "closed by the gateway: " + e.reason().label();
             endpoint.close();
           }
         });
@@ -247,6 +400,24 @@ public final class MqttFrontEnd {
                   ? Future.succeededFuture()
                   : Future.failedFuture(replay);
             });
+  }
+
+  private Future<Void> answer(Principal p, String topicDevice, MqttPublishMessage m) {
+    if (sessions.router() == null) {
+      return refuse(new Refused(Refusal.UNKNOWN_COMMAND, "this gateway delivers no commands"));
+    }
+    try {
+      Object json = Json.decodeValue(m.payload());
+      if (!(json instanceof JsonObject o)) {
+        throw new Refused(Refusal.MALFORMED, "a response is a JSON object");
+      }
+      return Future.fromCompletionStage(
+          sessions.router().respond(p, o), vertx.getOrCreateContext());
+    } catch (DecodeException e) {
+      return refuse(new Refused(Refusal.MALFORMED, "not JSON: " + e.getMessage()));
+    } catch (Refused e) {
+      return refuse(e);
+    }
   }
 
   private Future<Void> refuse(Refused e) {

@@ -114,7 +114,10 @@ public final class Admission {
         throw new Refused(
             Refusal.RATE_LIMITED, r.id() + ": " + r.deviceId() + " sends too fast; retry later");
       }
-      boolean meter = device.getKind() == DeviceKind.SOIL_METER;
+      // A field's valve reports beside the field's meters; a room's fan beside the patient's body.
+      boolean meter =
+          device.getKind() == DeviceKind.SOIL_METER
+              || device.getSensorType() == io.biometer.avro.SensorType.VALVE;
       topic = meter ? Topics.METER_READINGS : Topics.BODY_READINGS;
       record = meter ? meterReading(device, r, relayId, now) : bodyReading(device, r, relayId, now);
     } catch (Refused e) {
@@ -225,7 +228,9 @@ public final class Admission {
       throw new Refused(
           Refusal.UNKNOWN_DEVICE, deviceId + " is not registered in telemetry.devices");
     }
-    if (d.getKind() != DeviceKind.BODY_SENSOR && d.getKind() != DeviceKind.SOIL_METER) {
+    if (d.getKind() != DeviceKind.BODY_SENSOR
+        && d.getKind() != DeviceKind.SOIL_METER
+        && d.getKind() != DeviceKind.ACTUATOR) {
       throw new Refused(
           Refusal.NOT_PERMITTED, deviceId + " is a " + d.getKind() + ", which measures nothing");
     }

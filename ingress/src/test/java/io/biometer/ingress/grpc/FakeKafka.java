@@ -13,10 +13,11 @@ import org.apache.kafka.common.TopicPartition;
  * Kafka for tests without a broker: keeps every record it is sent, and acknowledges it at once,
  * only when told ({@link #hold}, {@link #release}), or fails it ({@link #failWith}).
  */
-final class FakeKafka implements RecordSender {
+public final class FakeKafka implements RecordSender {
 
   /** One record sent, with the future its sender waits on. */
-  record Sent(String topic, String key, Object value, CompletableFuture<RecordMetadata> ack) {}
+  public record Sent(
+      String topic, String key, Object value, CompletableFuture<RecordMetadata> ack) {}
 
   private final List<Sent> sent = new CopyOnWriteArrayList<>();
   private volatile boolean hold;
@@ -45,12 +46,12 @@ final class FakeKafka implements RecordSender {
   }
 
   /** From now on, records wait for {@link #release}. */
-  void hold() {
+  public void hold() {
     hold = true;
   }
 
   /** Acknowledges every record still waiting, and the next ones at once. */
-  void release() {
+  public void release() {
     hold = false;
     for (Sent s : sent) {
       s.ack().complete(metadata(s.topic()));
@@ -58,12 +59,12 @@ final class FakeKafka implements RecordSender {
   }
 
   /** Fails the next records with {@code e}; null to take them again. */
-  void failWith(RuntimeException e) {
+  public void failWith(RuntimeException e) {
     failure = e;
   }
 
   /** The readings sent (body and meter topics), in order. */
-  List<Sent> readings() {
+  public List<Sent> readings() {
     return sent.stream()
         .filter(
             s -> s.topic().equals(Topics.BODY_READINGS) || s.topic().equals(Topics.METER_READINGS))
@@ -71,8 +72,13 @@ final class FakeKafka implements RecordSender {
   }
 
   /** Records sent but not yet acknowledged or failed. */
-  long waiting() {
+  public long waiting() {
     return sent.stream().filter(s -> !s.ack().isDone()).count();
+  }
+
+  /** Every record sent to {@code topic}, in order. */
+  public List<Sent> to(String topic) {
+    return sent.stream().filter(s -> s.topic().equals(topic)).toList();
   }
 
   private static RecordMetadata metadata(String topic) {
