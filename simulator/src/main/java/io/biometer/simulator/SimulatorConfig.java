@@ -81,6 +81,7 @@ public final class SimulatorConfig extends AbstractConfig {
   public static final String GATEWAY_WINDOW_CONFIG = "gateway.window";
   public static final String GATEWAY_STORE_MAX_CONFIG = "gateway.store.max";
   public static final String SEQUENCE_ORIGIN_CONFIG = "sequence.origin";
+  public static final String ACTUATORS_ENABLED_CONFIG = "actuators.enabled";
 
   private static final SinkBatteryConfig BATTERY = SinkBatteryConfig.defaults();
 
@@ -395,7 +396,19 @@ public final class SimulatorConfig extends AbstractConfig {
               "First sequence number of every sensor and meter. Default: none: 0 via kafka;"
                   + " through the gateway the run's start in microseconds since the epoch, so"
                   + " that a restarted simulator counts on above what the gateway's replay"
-                  + " windows hold, as a device's counter survives a reboot.");
+                  + " windows hold, as a device's counter survives a reboot.")
+          .define(
+              ACTUATORS_ENABLED_CONFIG,
+              Type.BOOLEAN,
+              true,
+              Importance.MEDIUM,
+              "Whether to simulate actuators through the gateway: a fan per patient"
+                  + " (<patient>.fan) and a valve per site of the meters (<site>.valve), each on"
+                  + " its own MQTT connection (gateway.mqtt.port) whatever via, taking the"
+                  + " gateway's commands, answering them and reporting its state as readings; and"
+                  + " the access grants of the streams app's rules rule:fan and rule:valve. Via"
+                  + " kafka there is no gateway to command them, so there are none. Default:"
+                  + " true.");
 
   /** Every key the simulator reads and the environment variables that set them. */
   public static final ConfigKeys KEYS = ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, PRODUCER_PREFIX);
@@ -511,6 +524,7 @@ public final class SimulatorConfig extends AbstractConfig {
             .meterInterval(Duration.parse(getString(METER_INTERVAL_CONFIG)))
             .sinkBattery(battery)
             .sequenceOrigin(sequenceOrigin)
+            .actuators(getBoolean(ACTUATORS_ENABLED_CONFIG))
             .build();
     Map<String, Object> producer = new HashMap<>(originalsWithPrefix(PRODUCER_PREFIX));
     String groundTruth = getString(GROUND_TRUTH_CONFIG);

@@ -18,6 +18,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A running simulator: the population, its scheduler threads, and the Kafka output with its spool;
@@ -26,6 +28,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
  * the local stack both start the simulator through this class.
  */
 public final class SimulatorRun implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SimulatorRun.class);
 
   private final SimulatorSettings settings;
   private final RunStats stats = new RunStats();
@@ -79,6 +83,13 @@ public final class SimulatorRun implements AutoCloseable {
     }
     this.gateway = g;
     this.clock = new SimClock(s.simulation().simStart(), s.speed());
+    if (g != null) {
+      g.startActuators(clock::now, clock.speed(), s.simulation().sequenceOrigin());
+    } else if (s.simulation().actuators()) {
+      log.info(
+          "actuators: none via kafka: fans and valves take their commands through the gateway;"
+              + " run via mqtt, http, ws, grpc or udp to have them");
+    }
     this.scheduler = new Scheduler(simulation, clock);
     scheduler.start();
   }
@@ -138,7 +149,7 @@ public final class SimulatorRun implements AutoCloseable {
       return String.format(
           Locale.ROOT,
           "t=%5.0fs sim=%s  %8.0f readings/s via %s  acked=%d held=%d refused=%d lost=%d"
-              + " connected=%d/%d asleep=%d",
+              + " connected=%d/%d asleep=%d%s",
           (now - wallStart) / 1e9,
           Instant.ofEpochMilli(clock.now()).toString().substring(0, 16),
           readings,
@@ -148,8 +159,12 @@ public final class SimulatorRun implements AutoCloseable {
           g.refusedTotal(),
           g.lostStoreFull.sum(),
           g.connected.get(),
-          gateway.relayCount(),
-          simulation.counters().sinksAsleep.sum());
+          gateway.relayCount() + gateway.actuatorCount(),
+          simulation.counters().sinksAsleep.sum(),
+          gateway.actuatorCount() == 0
+              ? ""
+              : String.format(
+                  Locale.ROOT, " commands=%d failed=%d", g.commands.sum(), g.commandsFailed.sum()));
     }
     return String.format(
         Locale.ROOT,

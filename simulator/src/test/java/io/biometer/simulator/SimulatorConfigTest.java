@@ -39,6 +39,19 @@ class SimulatorConfigTest {
   }
 
   @Test
+  void actuatorsAreOnUnlessSwitchedOff() {
+    assertThat(SimulatorConfig.load(null, Map.of(), Map.of()).settings().simulation().actuators())
+        .isTrue();
+    assertThat(
+            SimulatorConfig.load(
+                    null, Map.of(), Map.of(SimulatorConfig.ACTUATORS_ENABLED_CONFIG, "false"))
+                .settings()
+                .simulation()
+                .actuators())
+        .isFalse();
+  }
+
+  @Test
   void everyOptionIsAKey() {
     CommandLine cl = new CommandLine(new SimulatorApp.Run());
     cl.getCommandSpec()

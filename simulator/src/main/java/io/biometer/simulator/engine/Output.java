@@ -1,6 +1,7 @@
 package io.biometer.simulator.engine;
 
 import io.biometer.avro.BodyReading;
+import io.biometer.avro.CommandGrant;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.MeterReading;
@@ -39,6 +40,22 @@ public interface Output {
    * <type>/<authId>}). By default dropped: only an output that writes to Kafka keeps it.
    */
   default void credential(DeviceCredential credential) {}
+
+  /**
+   * An entry of the command access map (telemetry.command.access, keyed by its principal), written
+   * for the simulator's actuators. By default dropped: only an output that writes to Kafka keeps
+   * it.
+   */
+  default void grant(CommandGrant grant) {}
+
+  /**
+   * True if this output connects actuators to the gateway, where they take commands: only then does
+   * the simulation make them ({@link SimulationConfig#actuators()}). By default false: an actuator
+   * written straight to Kafka could never be commanded.
+   */
+  default boolean connectsActuators() {
+    return false;
+  }
 
   /** Returns once every record given so far was sent (or kept to be sent again). */
   default void flush() {}

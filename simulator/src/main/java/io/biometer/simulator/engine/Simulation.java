@@ -2,6 +2,7 @@ package io.biometer.simulator.engine;
 
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.ChannelValue;
+import io.biometer.avro.CommandGrant;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.Provenance;
@@ -11,6 +12,7 @@ import io.biometer.avro.SinkState;
 import io.biometer.avro.SinkStatus;
 import io.biometer.catalog.SensorCatalog;
 import io.biometer.catalog.SensorTypeSpec;
+import io.biometer.simulator.model.ActuatorModel;
 import io.biometer.simulator.model.Episode;
 import io.biometer.simulator.model.Rng;
 import io.biometer.simulator.model.SinkModel;
@@ -63,6 +65,7 @@ public final class Simulation {
   private final Shard[] shards;
   private final List<Patient> patients = new ArrayList<>();
   private final List<Meter> meters = new ArrayList<>();
+  private final List<Device> actuators = new ArrayList<>();
 
   /** Builds the population of {@code config}, split into {@code shards} shards. */
   public Simulation(SimulationConfig config, Output output, GroundTruth truth, int shards) {
@@ -128,6 +131,51 @@ public final class Simulation {
       meters.add(meter);
       this.shards[m % shards].add(meter);
     }
+    if (config.actuators() && output.connectsActuators()) {
+      addActuators(catalog);
+    }
+  }
+
+  /**
+   * A fan per patient ({@code <patient>.fan}) and a valve per site ({@code <site>.valve}), owned by
+   * the patient and the site: the ids the streams app's rules command, {@code <owner>.fan} and
+   * {@code <owner>.valve} of an alert's owner. A site's valve belongs to the process that simulates
+   * the site's first meter (an even index), so that processes sharded by {@code meter.offset} do
+   * not both make it (with an odd offset the site of the first meter has no valve).
+   */
+  private void addActuators(SensorCatalog catalog) {
+    Instant at = Instant.ofEpochMilli(config.simStart());
+    long fanCadence = catalog.spec(SensorType.FAN).cadence().toMillis();
+    long valveCadence = catalog.spec(SensorType.VALVE).cadence().toMillis();
+    for (Patient p : patients) {
+      actuators.add(
+          device(
+              ActuatorModel.Kind.FAN.deviceId(p.id),
+              DeviceKind.ACTUATOR,
+              SensorType.FAN,
+              p.id,
+              fanCadence,
+              at));
+    }
+    for (int m = 0; m < config.meters(); m++) {
+      int index = config.meterOffset() + m;
+      if (index % 2 == 0) {
+        String site = meters.get(m).siteId;
+        actuators.add(
+            device(
+                ActuatorModel.Kind.VALVE.deviceId(site),
+                DeviceKind.ACTUATOR,
+                SensorType.VALVE,
+                site,
+                valveCadence,
+                at));
+      }
+    }
+  }
+
+  /** The registry entries of the fans and valves, empty unless the config asks for actuators. */
+  public List<Device> actuators() {
+    return List.copyOf(actuators);
   }
 
   /** What happened so far. */
@@ -144,9 +192,10 @@ public final class Simulation {
   }
 
   /**
-   * Publishes a registry entry for every sensor, sink and meter. A sink's entry lists its patient's
-   * sensors in {@code via}, the devices the gateway lets it relay for; the sensors come first, so
-   * that a reader of the registry knows them by the time it sees the sink that names them.
+   * Publishes a registry entry for every sensor, sink, meter and actuator, and the access grants of
+   * the actuators' rules. A sink's entry lists its patient's sensors in {@code via}, the devices
+   * the gateway lets it relay for; the sensors come first, so that a reader of the registry knows
+   * them by the time it sees the sink that names them.
    */
   public void registerDevices() {
     Instant at = Instant.ofEpochMilli(config.simStart());
@@ -178,6 +227,29 @@ public final class Simulation {
               config.meterInterval().toMillis(),
               at));
     }
+    actuators.forEach(output::device);
+    grant(SensorType.FAN, "fan", "set_power");
+    grant(SensorType.VALVE, "valve", "set_valve");
+  }
+
+  /**
+   * Lets the streams app's rule {@code rule:<name>} send {@code command} to every actuator of
+   * {@code type}, if there is one: the simulator provisions its actuators, so it also writes the
+   * access the rules need (docs/commands.md), as {@code ./biometer up} grants them.
+   */
+  private void grant(SensorType type, String name, String command) {
+    if (actuators.stream().noneMatch(d -> d.getSensorType() == type)) {
+      return;
+    }
+    ActuatorModel.Kind kind = ActuatorModel.Kind.of(type);
+    output.grant(
+        CommandGrant.newBuilder()
+            .setPrincipal("rule:" + name)
+            .setDevices(List.of(kind.deviceId("*")))
+            .setCommands(List.of(command))
+            .setGrantedAt(Instant.now())
+            .setNote("granted by the simulator for its actuators")
+            .build());
   }
 
   private static Device device(
@@ -195,7 +267,9 @@ public final class Simulation {
 
   /** Number of devices {@link #registerDevices()} publishes. */
   public long deviceCount() {
-    return (long) patients.size() * (2 + config.sensorTypes().size()) + meters.size();
+    return (long) patients.size() * (2 + config.sensorTypes().size())
+        + meters.size()
+        + actuators.size();
   }
 
   /** Relays one reading through the patient's awake sinks. */

@@ -1,6 +1,8 @@
 package io.biometer.simulator.engine;
 
 import io.biometer.avro.SensorType;
+import io.biometer.catalog.SensorCatalog;
+import io.biometer.catalog.SensorTypeSpec;
 import io.biometer.simulator.model.SinkBatteryConfig;
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +25,9 @@ import java.util.List;
  * @param sensorDrainPerReading battery percent a body sensor spends per reading; at 0 % it gets a
  *     fresh battery
  * @param sequenceOrigin the first sequence number of every body sensor and meter
+ * @param actuators true: a fan per patient and a valve per site of its meters too, with the access
+ *     grants the streams app's rules need, if the output connects them to the gateway ({@link
+ *     Output#connectsActuators()}): a run via kafka has none
  */
 public record SimulationConfig(
     long seed,
@@ -38,7 +43,8 @@ public record SimulationConfig(
     Duration meterInterval,
     SinkBatteryConfig sinkBattery,
     double sensorDrainPerReading,
-    long sequenceOrigin) {
+    long sequenceOrigin,
+    boolean actuators) {
 
   /** Checks every value; the message names the option to fix. */
   public SimulationConfig {
@@ -47,9 +53,14 @@ public record SimulationConfig(
     require(patientOffset >= 0, "patient offset must be >= 0, got " + patientOffset);
     require(meters >= 0, "meters must be >= 0, got " + meters);
     require(meterOffset >= 0, "meter offset must be >= 0, got " + meterOffset);
+    List<SensorType> notBody =
+        sensorTypes.stream().filter(t -> !allBodyTypes().contains(t)).toList();
     require(
-        sensorTypes.stream().noneMatch(t -> t == SensorType.SOIL_METER || t == SensorType.UNKNOWN),
-        "body sensor types must not include SOIL_METER or UNKNOWN");
+        notBody.isEmpty(),
+        "body sensor types must be of the catalogue's BODY domain "
+            + allBodyTypes()
+            + ", got "
+            + notBody);
     require(cadence == null || cadence.toMillis() >= 1, "cadence must be at least 1 ms");
     require(meterInterval.toMillis() >= 1000, "meter interval must be at least 1 s");
     require(episodesPerHour >= 0, "episode rate must be >= 0, got " + episodesPerHour);
@@ -63,20 +74,16 @@ public record SimulationConfig(
     }
   }
 
-  /** The ten body sensor types, in catalogue order. */
+  /**
+   * The ten body sensor types, in catalogue order: those of the catalogue's {@code BODY} domain,
+   * never a meter or an actuator (FAN, VALVE), whose readings are not a patient's body.
+   */
   public static List<SensorType> allBodyTypes() {
-    return List.of(
-        SensorType.BLOOD_OXYGEN,
-        SensorType.BLOOD_PRESSURE,
-        SensorType.DEHYDRATION,
-        SensorType.ECG,
-        SensorType.EEG,
-        SensorType.EMG,
-        SensorType.LACTIC_ACID,
-        SensorType.PACEMAKER,
-        SensorType.BLOOD_SUGAR,
-        SensorType.BODY_TEMPERATURE);
+    return BODY_TYPES;
   }
+
+  private static final List<SensorType> BODY_TYPES =
+      SensorCatalog.standard().domain("BODY").stream().map(SensorTypeSpec::type).toList();
 
   /** Default abnormal episodes per sensor per simulated hour. */
   public static final double DEFAULT_EPISODES_PER_HOUR = 0.5;
@@ -112,6 +119,7 @@ public record SimulationConfig(
     private SinkBatteryConfig sinkBattery = SinkBatteryConfig.defaults();
     private double sensorDrainPerReading = DEFAULT_SENSOR_DRAIN_PER_READING;
     private long sequenceOrigin;
+    private boolean actuators;
 
     private Builder(long seed, long simStart) {
       this.seed = seed;
@@ -180,6 +188,12 @@ public record SimulationConfig(
       return this;
     }
 
+    /** Fans and valves too; none unless set. */
+    public Builder actuators(boolean actuators) {
+      this.actuators = actuators;
+      return this;
+    }
+
     /**
      * The config.
      *
@@ -200,7 +214,8 @@ public record SimulationConfig(
           meterInterval,
           sinkBattery,
           sensorDrainPerReading,
-          sequenceOrigin);
+          sequenceOrigin,
+          actuators);
     }
   }
 

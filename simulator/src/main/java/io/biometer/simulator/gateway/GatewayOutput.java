@@ -13,6 +13,7 @@ import io.biometer.avro.SinkStatus;
 import io.biometer.ingress.auth.PasswordHash;
 import io.biometer.simulator.engine.GroundTruth;
 import io.biometer.simulator.engine.Output;
+import io.biometer.simulator.model.ActuatorModel;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -26,7 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *       it to the topic of the sensor; {@link #meterBatch}: a meter's day goes to the meter, which
  *       uploads it in messages of up to its window, or via {@code udp} as signed batches.
  *   <li>{@link #sinkStatus}: straight to Kafka; the gateway has no endpoint for it (yet).
+ *   <li>Actuators (a fan per patient, a valve per site, {@link ActuatorDevice}): a credential each
+ *       like a sink's, and their own MQTT connection whatever {@code via}, on which they take the
+ *       gateway's commands, answer them, and send their state readings ({@link #startActuators}).
  * </ul>
  *
  * Passwords are 144 random bits, hashed with {@value #PBKDF2_ITERATIONS} PBKDF2 iterations, far
@@ -85,7 +92,11 @@ public final class GatewayOutput implements Output, AutoCloseable {
   private final LoginGate gate;
   private final GatewayStats stats;
   private final Vertx vertx;
+  private final Transport actuatorTransport;
   private final Map<String, RelayDevice> devices = new LinkedHashMap<>();
+  private final Map<String, ActuatorDevice> actuators = new LinkedHashMap<>();
+  private final AtomicInteger actuatorsSubscribed = new AtomicInteger();
+  private volatile Map<String, ActuatorDevice> actuatorsById = Map.of();
   private final Map<String, UdpMeter> udpMeters = new LinkedHashMap<>();
   private volatile Map<String, RelayDevice> byId = Map.of();
   private volatile Map<String, UdpMeter> udpById = Map.of();
@@ -114,6 +125,7 @@ public final class GatewayOutput implements Output, AutoCloseable {
           direct,
           truth,
           transport,
+          commands -> new MqttTransport(vertx, settings, commands),
           udp,
           () -> new VertxLoop(vertx.getOrCreateContext()),
           vertx);
@@ -129,6 +141,8 @@ public final class GatewayOutput implements Output, AutoCloseable {
   /**
    * Devices speaking through {@code transport}, each on a loop of {@code loops} (tests).
    *
+   * @param actuatorTransport makes the transport of the actuators, which always connect over MQTT
+   *     whatever {@code via}: the one front end that carries their commands, given who takes which
    * @param udp where meters send their batches via {@code udp}; null otherwise
    */
   GatewayOutput(
@@ -136,6 +150,7 @@ public final class GatewayOutput implements Output, AutoCloseable {
       Output direct,
       GroundTruth truth,
       Transport transport,
+      Function<Commands, Transport> actuatorTransport,
       Datagrams udp,
       Supplier<Loop> loops,
       Vertx vertx) {
@@ -146,6 +161,7 @@ public final class GatewayOutput implements Output, AutoCloseable {
     this.direct = direct;
     this.truth = truth;
     this.transport = transport;
+    this.actuatorTransport = actuatorTransport.apply(id -> actuatorsById.get(id));
     this.udp = udp;
     this.loops = loops;
     this.gate = new LoginGate(settings.connecting(), loops.get());
@@ -172,18 +188,33 @@ public final class GatewayOutput implements Output, AutoCloseable {
     return udpMeters.size();
   }
 
+  /** The number of actuators: fans and valves, which connect over MQTT and take commands. */
+  public synchronized int actuatorCount() {
+    return actuators.size();
+  }
+
+  /** Actuators connect through the gateway and take its commands: the simulation may make them. */
+  @Override
+  public boolean connectsActuators() {
+    return true;
+  }
+
   /** Tells {@code l} of every delivered reading, from now on. */
   public void listener(Listener l) {
     this.listener = l;
   }
 
   /**
-   * Sends {@code d} to Kafka; a sink or a meter also becomes a device that connects. Call before
-   * {@link #start}.
+   * Sends {@code d} to Kafka; a sink, a meter or an actuator also becomes a device that connects.
+   * Call before {@link #start}.
    */
   @Override
   public void device(Device d) {
     direct.device(d);
+    if (d.getKind() == DeviceKind.ACTUATOR) {
+      actuator(d);
+      return;
+    }
     if (d.getKind() == DeviceKind.SINK || d.getKind() == DeviceKind.SOIL_METER) {
       synchronized (this) {
         if (started) {
@@ -211,24 +242,75 @@ public final class GatewayOutput implements Output, AutoCloseable {
     }
   }
 
+  private synchronized void actuator(Device d) {
+    if (started) {
+      throw new IllegalStateException("devices are registered before start: " + d);
+    }
+    ActuatorModel.Kind kind = ActuatorModel.Kind.of(d.getSensorType());
+    if (d.getCadenceMillis() == null || d.getCadenceMillis() < 1) {
+      throw new IllegalArgumentException(
+          "actuator " + d.getDeviceId() + " needs a cadence of its state readings, got none");
+    }
+    actuators.computeIfAbsent(
+        d.getDeviceId(),
+        id ->
+            new ActuatorDevice(
+                kind,
+                new RelayDevice(
+                    id,
+                    newPassword(),
+                    actuatorTransport,
+                    loops.get(),
+                    gate,
+                    stats,
+                    outcomes(),
+                    settings.window()),
+                stats,
+                d.getCadenceMillis(),
+                this::actuatorSubscribed));
+  }
+
+  private void actuatorSubscribed() {
+    int n = actuatorsSubscribed.incrementAndGet();
+    int all = actuatorCount();
+    if (n == all) {
+      log.info("actuators: {} connected and subscribed to their commands", describeActuators());
+    }
+  }
+
+  /** {@code 10 fans, 2 valves}. */
+  private synchronized String describeActuators() {
+    long fans = actuators.values().stream().filter(a -> a.kind() == ActuatorModel.Kind.FAN).count();
+    long valves = actuators.size() - fans;
+    return fans
+        + (fans == 1 ? " fan, " : " fans, ")
+        + valves
+        + (valves == 1 ? " valve" : " valves");
+  }
+
   /**
    * Writes a credential for every device, waits until Kafka has them and the registry entries, and
-   * connects the devices.
+   * connects the devices; the actuators connect in {@link #startActuators}, once the simulation's
+   * clock runs.
    */
   public void start() {
     List<RelayDevice> all;
     List<UdpMeter> meters;
+    List<RelayDevice> withActuators;
     synchronized (this) {
       started = true;
       all = List.copyOf(devices.values());
       meters = List.copyOf(udpMeters.values());
       byId = Map.copyOf(devices);
       udpById = Map.copyOf(udpMeters);
+      actuatorsById = Map.copyOf(actuators);
+      withActuators = new ArrayList<>(all);
+      actuators.values().forEach(a -> withActuators.add(a.relay()));
     }
     long t0 = System.nanoTime();
     // Hashing is the slow part: PBKDF2 on every core.
     List<DeviceCredential> credentials =
-        new ArrayList<>(all.parallelStream().map(d -> credential(d)).toList());
+        new ArrayList<>(withActuators.parallelStream().map(d -> credential(d)).toList());
     meters.forEach(m -> credentials.add(credential(m)));
     credentials.forEach(direct::credential);
     direct.flush();
@@ -240,6 +322,34 @@ public final class GatewayOutput implements Output, AutoCloseable {
         settings.via().label());
     all.forEach(d -> d.loop().execute(d::start));
     meters.forEach(m -> m.loop().execute(m::start));
+  }
+
+  /**
+   * Connects the actuators, over MQTT whatever {@code via}, to take commands and report their state
+   * (after {@link #start}).
+   *
+   * @param simNow the simulation's clock, for the event time of their readings
+   * @param speed simulated milliseconds per wall millisecond, for their cadence
+   * @param sequenceOrigin the first sequence number of each actuator's readings
+   */
+  public void startActuators(LongSupplier simNow, double speed, long sequenceOrigin) {
+    List<ActuatorDevice> all;
+    synchronized (this) {
+      if (!started) {
+        throw new IllegalStateException("start the devices before the actuators");
+      }
+      all = List.copyOf(actuators.values());
+    }
+    if (all.isEmpty()) {
+      return;
+    }
+    log.info(
+        "actuators: {} connect to {}:{} over mqtt, subscribe to biometer/<id>/commands and report"
+            + " their state",
+        describeActuators(),
+        settings.host(),
+        settings.mqttPort());
+    all.forEach(a -> a.relay().loop().execute(() -> a.start(simNow, speed, sequenceOrigin)));
   }
 
   /** The credential {@code ./biometer devices add} would write for {@code d}. */
@@ -400,6 +510,7 @@ public final class GatewayOutput implements Output, AutoCloseable {
   public void close(Duration drain) {
     Collection<RelayDevice> all;
     Collection<UdpMeter> meters;
+    Collection<ActuatorDevice> actuatorList;
     synchronized (this) {
       if (closed) {
         return;
@@ -407,6 +518,11 @@ public final class GatewayOutput implements Output, AutoCloseable {
       closed = true;
       all = List.copyOf(devices.values());
       meters = List.copyOf(udpMeters.values());
+      actuatorList = List.copyOf(actuators.values());
+    }
+    // Periodic state readings would keep the devices holding readings while they drain.
+    for (ActuatorDevice a : actuatorList) {
+      a.relay().loop().execute(a::stop);
     }
     long deadline = System.nanoTime() + drain.toNanos();
     while (stats.held() > 0 && System.nanoTime() < deadline) {
@@ -423,6 +539,17 @@ public final class GatewayOutput implements Output, AutoCloseable {
       m.loop().execute(() -> f.complete(m.shutdown()));
       left.add(f);
     }
+    for (ActuatorDevice a : actuatorList) {
+      CompletableFuture<Integer> f = new CompletableFuture<>();
+      a.relay()
+          .loop()
+          .execute(
+              () -> {
+                a.stop();
+                f.complete(a.relay().shutdown());
+              });
+      left.add(f);
+    }
     for (CompletableFuture<Integer> f : left) {
       try {
         stats.leftAtExit.add(f.get(10, TimeUnit.SECONDS));
@@ -436,6 +563,7 @@ public final class GatewayOutput implements Output, AutoCloseable {
           stats.leftAtExit.sum());
     }
     transport.close();
+    actuatorTransport.close();
     if (udp instanceof UdpSocket u) {
       u.close();
     }

@@ -65,6 +65,15 @@ public final class GatewayStats {
    */
   public final LongAdder timeouts = new LongAdder();
 
+  /** Commands the actuators were given by the gateway (each once, however often it came). */
+  public final LongAdder commands = new LongAdder();
+
+  /** Commands an actuator answered {@code failed}: an unknown name or a bad argument. */
+  public final LongAdder commandsFailed = new LongAdder();
+
+  /** Answers to commands whose connection ended before the gateway acknowledged them. */
+  public final LongAdder responsesLost = new LongAdder();
+
   /** Devices connected now. */
   public final AtomicInteger connected = new AtomicInteger();
 

@@ -6,6 +6,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.mqtt.MqttClient;
 import io.vertx.mqtt.MqttClientOptions;
 import io.vertx.mqtt.MqttConnectionException;
@@ -28,15 +29,33 @@ import java.util.function.Consumer;
  * {@link RelayDevice} then sends again one reading at a time and counts a reading after which the
  * connection closed again and again as refused ({@link #closedHint()}); the gateway's log and its
  * {@code biometer_ingress_refused_total} say why.
+ *
+ * <p>A device that takes {@link Commands} (an actuator) also subscribes to {@code
+ * biometer/<device>/commands} on each connection and publishes its answers, QoS 1, to {@code
+ * biometer/<device>/responses} on the same connection (docs/commands.md).
  */
 final class MqttTransport implements Transport {
 
+  /** How long a device waits for the SUBACK of its commands topic before it gives up the link. */
+  static final long SUBACK_TIMEOUT_MILLIS = 10_000;
+
   private final Vertx vertx;
   private final GatewaySettings settings;
+  private final Commands commands;
 
   MqttTransport(Vertx vertx, GatewaySettings settings) {
+    this(vertx, settings, Commands.NONE);
+  }
+
+  /**
+   * A transport whose devices with a {@link Commands#handler} also subscribe to {@code
+   * biometer/<device>/commands} (QoS 1) on every connection and answer on {@code
+   * biometer/<device>/responses}.
+   */
+  MqttTransport(Vertx vertx, GatewaySettings settings, Commands commands) {
     this.vertx = vertx;
     this.settings = settings;
+    this.commands = commands;
   }
 
   @Override
@@ -66,10 +85,83 @@ final class MqttTransport implements Transport {
           l.closed();
           onClosed.accept(l);
         });
-    return client
-        .connect(settings.mqttPort(), settings.host())
-        .recover(e -> Future.failedFuture(refusal(e)))
-        .map(ack -> l);
+    Commands.Handler handler = commands.handler(deviceId);
+    if (handler != null) {
+      String commandsTopic = commandsTopic(deviceId);
+      client.publishHandler(
+          m -> {
+            if (m.topicName().equals(commandsTopic)) {
+              handler.command(m.payload(), frame -> l.respond(responsesTopic(deviceId), frame));
+            }
+          });
+    }
+    Future<MqttLink> connected =
+        client
+            .connect(settings.mqttPort(), settings.host())
+            .recover(e -> Future.failedFuture(refusal(e)))
+            .map(ack -> l);
+    if (handler == null) {
+      return connected.map(link -> link);
+    }
+    return connected
+        .compose(link -> subscribe(client, deviceId))
+        .onSuccess(v -> handler.subscribed())
+        .map(v -> l);
+  }
+
+  /** {@code biometer/<device>/commands}, where the gateway sends a device its commands. */
+  static String commandsTopic(String deviceId) {
+    return "biometer/" + deviceId + "/commands";
+  }
+
+  /** {@code biometer/<device>/responses}, where a device answers its commands. */
+  static String responsesTopic(String deviceId) {
+    return "biometer/" + deviceId + "/responses";
+  }
+
+  /**
+   * Subscribes to the device's commands topic with QoS 1 and waits for the SUBACK: a link counts as
+   * connected only once commands can come. A refused subscription (SUBACK 0x80) or none within
+   * {@link #SUBACK_TIMEOUT_MILLIS} closes the connection and fails, and the device connects again
+   * with backoff.
+   */
+  private Future<Void> subscribe(MqttClient client, String deviceId) {
+    String topic = commandsTopic(deviceId);
+    Promise<Void> subscribed = Promise.promise();
+    client.subscribeCompletionHandler(
+        ack -> {
+          List<Integer> granted = ack.grantedQoSLevels();
+          if (granted.isEmpty() || granted.get(0) > 2) {
+            subscribed.tryFail(
+                new IllegalStateException(
+                    "the gateway refused the subscription of "
+                        + deviceId
+                        + " to "
+                        + topic
+                        + " (SUBACK "
+                        + granted
+                        + "): does it deliver commands (commands.enabled)?"));
+          } else {
+            subscribed.tryComplete();
+          }
+        });
+    long timer =
+        vertx.setTimer(
+            SUBACK_TIMEOUT_MILLIS,
+            id ->
+                subscribed.tryFail(
+                    new IllegalStateException(
+                        "no SUBACK for " + topic + " within " + SUBACK_TIMEOUT_MILLIS + " ms")));
+    client.subscribe(topic, MqttQoS.AT_LEAST_ONCE.value()).onFailure(subscribed::tryFail);
+    return subscribed
+        .future()
+        .onComplete(ar -> vertx.cancelTimer(timer))
+        .onFailure(
+            e -> {
+              if (client.isConnected()) {
+                client.disconnect();
+              }
+            });
   }
 
   /** A refused CONNECT as the login refusal it is, other failures as they are. */
@@ -114,6 +206,7 @@ final class MqttTransport implements Transport {
   private static final class MqttLink implements Link {
     private final MqttClient client;
     private final Map<Integer, Promise<List<Answer>>> unacked = new HashMap<>();
+    private final Map<Integer, Promise<Void>> responses = new HashMap<>();
     private final Map<Integer, Integer> sizes = new HashMap<>();
     private final Set<Integer> early = new HashSet<>();
 
@@ -141,7 +234,30 @@ final class MqttTransport implements Transport {
       return p.future();
     }
 
+    /** Publishes a command's response with QoS 1; completes on its PUBACK. */
+    Future<Void> respond(String topic, Buffer frame) {
+      Promise<Void> p = Promise.promise();
+      client
+          .publish(topic, frame, MqttQoS.AT_LEAST_ONCE, false, false)
+          .onComplete(
+              ar -> {
+                if (ar.failed()) {
+                  p.tryFail(ar.cause());
+                } else if (early.remove(ar.result())) {
+                  p.tryComplete();
+                } else {
+                  responses.put(ar.result(), p);
+                }
+              });
+      return p.future();
+    }
+
     void acknowledged(int packetId) {
+      Promise<Void> response = responses.remove(packetId);
+      if (response != null) {
+        response.tryComplete();
+        return;
+      }
       Promise<List<Answer>> p = unacked.remove(packetId);
       Integer n = sizes.remove(packetId);
       if (p == null) {
@@ -157,6 +273,9 @@ final class MqttTransport implements Transport {
       unacked.clear();
       sizes.clear();
       open.forEach(p -> p.tryFail(new Wire.ConnectionLost("MQTT connection closed")));
+      List<Promise<Void>> answers = List.copyOf(responses.values());
+      responses.clear();
+      answers.forEach(p -> p.tryFail(new Wire.ConnectionLost("MQTT connection closed")));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.biometer.simulator.kafka;
 
 import io.biometer.Topics;
 import io.biometer.avro.BodyReading;
+import io.biometer.avro.CommandGrant;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.MeterReading;
@@ -128,6 +129,12 @@ public final class KafkaOutput implements Output, AutoCloseable {
   @Override
   public void credential(DeviceCredential c) {
     send(Topics.CREDENTIALS, Directory.credentialKey(c.getType(), c.getAuthId()), c, -1);
+  }
+
+  /** Keyed by its principal, as the gateway's access map reads it. */
+  @Override
+  public void grant(CommandGrant g) {
+    send(Topics.COMMAND_ACCESS, g.getPrincipal(), g, -1);
   }
 
   /** Waits until Kafka acknowledged (or the spool took) every record sent so far. */

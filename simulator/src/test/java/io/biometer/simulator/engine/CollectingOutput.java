@@ -1,6 +1,7 @@
 package io.biometer.simulator.engine;
 
 import io.biometer.avro.BodyReading;
+import io.biometer.avro.CommandGrant;
 import io.biometer.avro.Device;
 import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.MeterReading;
@@ -16,7 +17,11 @@ public final class CollectingOutput implements Output {
   public final List<SinkStatus> sinkStatus = Collections.synchronizedList(new ArrayList<>());
   public final List<Device> devices = Collections.synchronizedList(new ArrayList<>());
   public final List<DeviceCredential> credentials = Collections.synchronizedList(new ArrayList<>());
+  public final List<CommandGrant> grants = Collections.synchronizedList(new ArrayList<>());
   public int flushes;
+
+  /** What {@link #connectsActuators()} says: false, as via kafka, unless a test sets it. */
+  public boolean connectsActuators;
 
   @Override
   public void body(BodyReading copy) {
@@ -41,6 +46,16 @@ public final class CollectingOutput implements Output {
   @Override
   public void credential(DeviceCredential credential) {
     credentials.add(credential);
+  }
+
+  @Override
+  public void grant(CommandGrant grant) {
+    grants.add(grant);
+  }
+
+  @Override
+  public boolean connectsActuators() {
+    return connectsActuators;
   }
 
   @Override

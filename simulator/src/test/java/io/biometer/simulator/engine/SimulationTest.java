@@ -1,8 +1,12 @@
 package io.biometer.simulator.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.biometer.avro.BodyReading;
+import io.biometer.avro.CommandGrant;
+import io.biometer.avro.Device;
+import io.biometer.avro.DeviceKind;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.RelayKind;
 import io.biometer.avro.SensorType;
@@ -262,5 +266,87 @@ class SimulationTest {
     // 20 sensors x 10 h x 2/h = 400 chances, minus the time spent inside episodes (~11 min each).
     assertThat(truth.size()).isBetween(150, 420);
     assertThat(out.body).anyMatch(r -> r.getValues().get(0).getValue() > 38.0);
+  }
+
+  private static SimulationConfig withActuators(int meterOffset, int meters) {
+    return SimulationConfig.builder(3, START)
+        .patients(2)
+        .patientOffset(1)
+        .sensorTypes(List.of(SensorType.BODY_TEMPERATURE))
+        .meters(meters)
+        .meterOffset(meterOffset)
+        .actuators(true)
+        .build();
+  }
+
+  @Test
+  void aFanPerPatientAndAValvePerSiteAreRegisteredAsTheirOwnersWithTheRulesGrants() {
+    CollectingOutput out = new CollectingOutput();
+    out.connectsActuators = true;
+    Simulation sim = new Simulation(withActuators(0, 4), out, GroundTruth.NONE, 1);
+    sim.registerDevices();
+    Map<String, Device> byId =
+        out.devices.stream().collect(Collectors.toMap(Device::getDeviceId, d -> d));
+    Device fan = byId.get("patient-000001.fan");
+    assertThat(fan.getKind()).isEqualTo(DeviceKind.ACTUATOR);
+    assertThat(fan.getSensorType()).isEqualTo(SensorType.FAN);
+    assertThat(fan.getOwnerId()).as("the alert's owner: the patient").isEqualTo("patient-000001");
+    assertThat(fan.getCadenceMillis()).isEqualTo(10_000L);
+    assertThat(byId).containsKey("patient-000002.fan");
+    // Meters 0 and 1 measure site-0000, meters 2 and 3 site-0001: a valve each.
+    Device valve = byId.get("site-0000.valve");
+    assertThat(valve.getSensorType()).isEqualTo(SensorType.VALVE);
+    assertThat(valve.getOwnerId()).isEqualTo(byId.get("meter-0000").getOwnerId());
+    assertThat(valve.getCadenceMillis()).isEqualTo(60_000L);
+    assertThat(out.devices)
+        .filteredOn(d -> d.getKind() == DeviceKind.ACTUATOR)
+        .extracting(Device::getDeviceId)
+        .containsExactly(
+            "patient-000001.fan", "patient-000002.fan", "site-0000.valve", "site-0001.valve");
+    assertThat(sim.deviceCount()).isEqualTo(out.devices.size());
+
+    assertThat(out.grants).hasSize(2);
+    CommandGrant fans = out.grants.get(0);
+    assertThat(fans.getPrincipal()).isEqualTo("rule:fan");
+    assertThat(fans.getDevices()).containsExactly("*.fan");
+    assertThat(fans.getCommands()).containsExactly("set_power");
+    assertThat(fans.getNote()).isEqualTo("granted by the simulator for its actuators");
+    CommandGrant valves = out.grants.get(1);
+    assertThat(valves.getPrincipal()).isEqualTo("rule:valve");
+    assertThat(valves.getDevices()).containsExactly("*.valve");
+    assertThat(valves.getCommands()).containsExactly("set_valve");
+  }
+
+  @Test
+  void aSiteSplitAcrossShardsGetsItsValveFromTheShardWithItsFirstMeter() {
+    CollectingOutput out = new CollectingOutput();
+    out.connectsActuators = true;
+    // meters 1..3: site-0000 (meter 1, its second), site-0001 (meters 2 and 3)
+    new Simulation(withActuators(1, 3), out, GroundTruth.NONE, 1).registerDevices();
+    assertThat(out.devices)
+        .extracting(Device::getDeviceId)
+        .contains("site-0001.valve")
+        .doesNotContain("site-0000.valve");
+  }
+
+  @Test
+  void anOutputThatCannotConnectActuatorsGetsNoneAndNoGrants() {
+    CollectingOutput out = new CollectingOutput(); // as KafkaOutput: via kafka
+    Simulation sim = new Simulation(withActuators(0, 2), out, GroundTruth.NONE, 1);
+    sim.registerDevices();
+    assertThat(out.devices).noneMatch(d -> d.getKind() == DeviceKind.ACTUATOR);
+    assertThat(out.grants).isEmpty();
+    assertThat(sim.actuators()).isEmpty();
+  }
+
+  @Test
+  void actuatorsAndMetersAreNoBodySensorTypes() {
+    for (SensorType t :
+        List.of(SensorType.FAN, SensorType.VALVE, SensorType.SOIL_METER, SensorType.UNKNOWN)) {
+      assertThatThrownBy(() -> SimulationConfig.builder(1, START).sensorTypes(List.of(t)).build())
+          .as(t.name())
+          .hasMessageContaining("BODY domain")
+          .hasMessageContaining(t.name());
+    }
   }
 }

@@ -32,6 +32,7 @@ class GatewayOutputTest {
 
   private final ManualLoop loop = new ManualLoop();
   private final FakeTransport gateway = new FakeTransport();
+  private final FakeTransport actuatorGateway = new FakeTransport();
   private final CollectingOutput kafka = new CollectingOutput();
   private final GatewayOutput out =
       new GatewayOutput(
@@ -40,6 +41,7 @@ class GatewayOutputTest {
           kafka,
           GroundTruth.NONE,
           gateway,
+          commands -> actuatorGateway,
           null,
           () -> loop,
           null);
@@ -159,6 +161,7 @@ class GatewayOutputTest {
             kafka,
             GroundTruth.NONE,
             gateway,
+            commands -> actuatorGateway,
             udp,
             () -> loop,
             null);
