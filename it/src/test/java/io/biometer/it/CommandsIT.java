@@ -70,7 +70,7 @@ class CommandsIT {
 
   private static final long HEARTBEAT_MS = 500;
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   IngressFixture f;
   CommandAdmin commands;
   final Map<String, String> passwords = new HashMap<>();
@@ -107,8 +107,7 @@ class CommandsIT {
     Poll.until(
         Duration.ofSeconds(30),
         "the gateway reads the fans and the grant",
-        () ->
-            f.gateway().directory().credential(CredentialType.HASHED_PASSWORD, "p9.fan") != null);
+        () -> f.gateway().directory().credential(CredentialType.HASHED_PASSWORD, "p9.fan") != null);
   }
 
   @AfterAll
@@ -217,7 +216,9 @@ class CommandsIT {
                 .put("type", "response")
                 .put("id", c.getString("id"))
                 .put("status", "ok")
-                .put("details", new JsonObject().put("state", c.getJsonObject("arguments").getString("state")));
+                .put(
+                    "details",
+                    new JsonObject().put("state", c.getJsonObject("arguments").getString("state")));
         MqttMessage m = new MqttMessage(r.toBuffer().getBytes());
         m.setQos(1);
         client.publish("biometer/" + id + "/responses", m);
@@ -272,7 +273,8 @@ class CommandsIT {
       fan.close();
     }
     List<ConnectionEvent> events = events("p1.fan", 2);
-    assertThat(events).extracting(ConnectionEvent::getState)
+    assertThat(events)
+        .extracting(ConnectionEvent::getState)
         .containsExactly(ConnectionState.CONNECTED, ConnectionState.DISCONNECTED);
     assertThat(events.get(0).getProtocol()).isEqualTo("mqtt");
     assertThat(events.get(0).getOpenConnections()).isOne();
@@ -410,8 +412,7 @@ class CommandsIT {
   // ---------------------------------------------------------------- MQTT keep-alive (raw socket)
 
   @Test
-  void anMqttDeviceSilentPastItsKeepAliveIsClosedAndRecordedAsAKeepAliveTimeout()
-      throws Exception {
+  void anMqttDeviceSilentPastItsKeepAliveIsClosedAndRecordedAsAKeepAliveTimeout() throws Exception {
     byte[] user = "p7.fan".getBytes(StandardCharsets.UTF_8);
     byte[] pass = passwords.get("p7.fan").getBytes(StandardCharsets.UTF_8);
     byte[] client = "p7-raw".getBytes(StandardCharsets.UTF_8);
@@ -550,7 +551,14 @@ class CommandsIT {
     Poll.until(
         Duration.ofSeconds(30),
         "the gateway holds the command",
-        () -> f.gateway().metrics().registry().get("biometer_ingress_commands_waiting").gauge().value() >= 1);
+        () ->
+            f.gateway()
+                    .metrics()
+                    .registry()
+                    .get("biometer_ingress_commands_waiting")
+                    .gauge()
+                    .value()
+                >= 1);
     PahoFan fan = new PahoFan("p6.fan");
     try {
       fan.subscribe("biometer/p6.fan/commands");
@@ -581,7 +589,9 @@ class CommandsIT {
     p.put("bootstrap.servers", f.stack.bootstrapServers());
     try (KafkaProducer<String, byte[]> raw =
         new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
-      raw.send(new ProducerRecord<>(Topics.COMMANDS, "p1.fan", "not avro".getBytes(StandardCharsets.UTF_8)))
+      raw.send(
+              new ProducerRecord<>(
+                  Topics.COMMANDS, "p1.fan", "not avro".getBytes(StandardCharsets.UTF_8)))
           .get(10, TimeUnit.SECONDS);
     }
     List<ConsumerRecord<String, byte[]>> dlq =
@@ -594,9 +604,14 @@ class CommandsIT {
     ConsumerRecord<String, byte[]> dead =
         dlq.stream().filter(r -> "p1.fan".equals(r.key())).findFirst().orElseThrow();
     assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("not avro");
-    assertThat(new String(dead.headers().lastHeader("biometer.dlq.source.topic").value(), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                dead.headers().lastHeader("biometer.dlq.source.topic").value(),
+                StandardCharsets.UTF_8))
         .isEqualTo(Topics.COMMANDS);
-    assertThat(new String(dead.headers().lastHeader("biometer.dlq.reason").value(), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                dead.headers().lastHeader("biometer.dlq.reason").value(), StandardCharsets.UTF_8))
         .isEqualTo("not-a-command");
     // The gateway went on: a good command after the bad record is still delivered.
     assertThat(new ArrayList<>(List.of(f.gateway().health()))).containsExactly("UP");
