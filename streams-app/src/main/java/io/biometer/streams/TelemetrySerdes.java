@@ -3,6 +3,7 @@ package io.biometer.streams;
 import io.biometer.avro.Alert;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.CleanReading;
+import io.biometer.avro.ConnectionEvent;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
@@ -26,6 +27,7 @@ public final class TelemetrySerdes {
   public final AvroSerde<Alert> alert;
   public final AvroSerde<DailyAggregate> aggregate;
   public final AvroSerde<DataCompleteness> completeness;
+  public final AvroSerde<ConnectionEvent> connection;
 
   /**
    * Body and meter readings, read by topic into normalized readings (not yet validated) with their
@@ -44,6 +46,7 @@ public final class TelemetrySerdes {
     alert = configured(Alert.class, config);
     aggregate = configured(DailyAggregate.class, config);
     completeness = configured(DataCompleteness.class, config);
+    connection = configured(ConnectionEvent.class, config);
     reading =
         Serdes.serdeFrom(
             (topic, r) -> r == null ? null : r.value(),

@@ -29,6 +29,7 @@ import org.apache.kafka.streams.kstream.Produced;
  * dedup (each reading, and the copies it drops) + telemetry.dlq -> loss ledger -> telemetry.completeness.daily
  * sink status -> sink alerts -> telemetry.alerts
  * telemetry.devices -> global table (the registry every step looks devices up in)
+ * telemetry.connections -> global table (the gateway's connection state, for silent devices)
  * </pre>
  *
  * Validation holds a reading back until its device is registered (or the wait ends). Every rejected
@@ -39,6 +40,7 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class TelemetryTopology {
 
   public static final String DEVICES_STORE = "devices-store";
+  public static final String CONNECTIONS_STORE = "connections-store";
 
   private TelemetryTopology() {}
 
@@ -71,7 +73,7 @@ public final class TelemetryTopology {
 
     // Silent devices first: a returning device's DEVICE_SILENT CLEARED precedes the threshold
     // alerts of the same reading, as when one processor did both.
-    SilentDevices.apply(builder, clean, config, metrics, DEVICES_STORE);
+    SilentDevices.apply(builder, clean, config, metrics, DEVICES_STORE, CONNECTIONS_STORE);
     ThresholdAlerts.apply(builder, clean, config, metrics, DEVICES_STORE);
 
     KStream<String, DailyAggregate> aggregates =
@@ -99,6 +101,13 @@ public final class TelemetryTopology {
             metrics);
     sinkAlerts.to(
         Topics.ALERTS, Produced.with(Serdes.String(), serdes.alert).withName("sink-alerts-sink"));
+    // Compacted, so the table holds each device's latest connection event. Defined after the
+    // other sources, so the existing sub-topologies (and the task ids and state directories named
+    // after them) keep their numbers.
+    builder.globalTable(
+        Topics.CONNECTIONS,
+        Consumed.with(Serdes.String(), serdes.connection).withName("connections-source"),
+        Materialized.as(CONNECTIONS_STORE));
     Topology topology = builder.build();
     // One sink for both alerting steps (the DSL would add a sink or a merge node per stream).
     topology.addSink(

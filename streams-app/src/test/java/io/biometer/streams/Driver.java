@@ -5,6 +5,8 @@ import io.biometer.avro.Alert;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.ChannelValue;
 import io.biometer.avro.CleanReading;
+import io.biometer.avro.ConnectionEvent;
+import io.biometer.avro.ConnectionState;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
@@ -52,6 +54,7 @@ final class Driver implements AutoCloseable {
   final TestInputTopic<String, MeterReading> meter;
   final TestInputTopic<String, SinkStatus> sinkStatus;
   final TestInputTopic<String, byte[]> rawBody;
+  final TestInputTopic<String, ConnectionEvent> connections;
   final TestOutputTopic<String, CleanReading> clean;
   final TestOutputTopic<String, Alert> alerts;
   final TestOutputTopic<String, DailyAggregate> aggregates;
@@ -90,6 +93,7 @@ final class Driver implements AutoCloseable {
     meter = driver.createInputTopic(Topics.METER_READINGS, keys, serdes.meter.serializer());
     sinkStatus = driver.createInputTopic(Topics.SINK_STATUS, keys, serdes.sinkStatus.serializer());
     rawBody = driver.createInputTopic(Topics.BODY_READINGS, keys, new ByteArraySerializer());
+    connections = driver.createInputTopic(Topics.CONNECTIONS, keys, serdes.connection.serializer());
     StringDeserializer k = new StringDeserializer();
     clean = driver.createOutputTopic(Topics.READINGS_CLEAN, k, serdes.clean.deserializer());
     alerts = driver.createOutputTopic(Topics.ALERTS, k, serdes.alert.deserializer());
@@ -165,6 +169,25 @@ final class Driver implements AutoCloseable {
                 .setEventTime(at)
                 .build(),
             at));
+  }
+
+  /**
+   * Pipes the gateway's connection event of {@code deviceId}: {@code open} connections left after
+   * it, over MQTT.
+   */
+  void connection(String deviceId, ConnectionState state, int open, String reason, Instant at) {
+    connections.pipeInput(
+        deviceId,
+        ConnectionEvent.newBuilder()
+            .setDeviceId(deviceId)
+            .setState(state)
+            .setProtocol("mqtt")
+            .setReason(reason)
+            .setOpenConnections(open)
+            .setGateway("gw-1")
+            .setAt(at)
+            .build(),
+        at);
   }
 
   void advanceWallClock(Duration d) {
