@@ -7,6 +7,7 @@ import io.biometer.avro.ConnectionEvent;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCommand;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
 import io.biometer.serde.AvroSerde;
@@ -27,6 +28,7 @@ public final class TelemetrySerdes {
   public final AvroSerde<Alert> alert;
   public final AvroSerde<DailyAggregate> aggregate;
   public final AvroSerde<DataCompleteness> completeness;
+  public final AvroSerde<DeviceCommand> command;
   public final AvroSerde<ConnectionEvent> connection;
 
   /**
@@ -46,6 +48,7 @@ public final class TelemetrySerdes {
     alert = configured(Alert.class, config);
     aggregate = configured(DailyAggregate.class, config);
     completeness = configured(DataCompleteness.class, config);
+    command = configured(DeviceCommand.class, config);
     connection = configured(ConnectionEvent.class, config);
     reading =
         Serdes.serdeFrom(

@@ -9,6 +9,7 @@ import io.biometer.streams.aggregation.DailyAggregation;
 import io.biometer.streams.alerting.SilentDevices;
 import io.biometer.streams.alerting.SinkAlerts;
 import io.biometer.streams.alerting.ThresholdAlerts;
+import io.biometer.streams.commands.AlertCommands;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -28,6 +29,7 @@ import org.apache.kafka.streams.kstream.Produced;
  *                                             +-> daily aggregation -> telemetry.aggregates.daily
  * dedup (each reading, and the copies it drops) + telemetry.dlq -> loss ledger -> telemetry.completeness.daily
  * sink status -> sink alerts -> telemetry.alerts
+ * the alerts (threshold, silent, sink) -> command rules -> telemetry.commands
  * telemetry.devices -> global table (the registry every step looks devices up in)
  * telemetry.connections -> global table (the gateway's connection state, for silent devices)
  * </pre>
@@ -41,6 +43,12 @@ public final class TelemetryTopology {
 
   public static final String DEVICES_STORE = "devices-store";
   public static final String CONNECTIONS_STORE = "connections-store";
+
+  /** The command rules behind the two alerting steps of the readings. */
+  public static final String ALERT_COMMANDS = "alert-commands";
+
+  /** The command rules behind the sink alerts (another sub-topology: a node of its own). */
+  public static final String SINK_ALERT_COMMANDS = "sink-alert-commands";
 
   private TelemetryTopology() {}
 
@@ -117,6 +125,21 @@ public final class TelemetryTopology {
         serdes.alert.serializer(),
         SilentDevices.NODE,
         ThresholdAlerts.NODE);
+    AlertCommands.apply(
+        topology,
+        ALERT_COMMANDS,
+        config.commandRules(),
+        serdes.command.serializer(),
+        metrics,
+        SilentDevices.NODE,
+        ThresholdAlerts.NODE);
+    AlertCommands.apply(
+        topology,
+        SINK_ALERT_COMMANDS,
+        config.commandRules(),
+        serdes.command.serializer(),
+        metrics,
+        SinkAlerts.NODE);
     return topology;
   }
 }

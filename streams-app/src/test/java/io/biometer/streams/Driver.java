@@ -10,6 +10,7 @@ import io.biometer.avro.ConnectionState;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCommand;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.Provenance;
@@ -55,6 +56,7 @@ final class Driver implements AutoCloseable {
   final TestInputTopic<String, SinkStatus> sinkStatus;
   final TestInputTopic<String, byte[]> rawBody;
   final TestInputTopic<String, ConnectionEvent> connections;
+  final TestOutputTopic<String, DeviceCommand> commands;
   final TestOutputTopic<String, CleanReading> clean;
   final TestOutputTopic<String, Alert> alerts;
   final TestOutputTopic<String, DailyAggregate> aggregates;
@@ -101,6 +103,7 @@ final class Driver implements AutoCloseable {
         driver.createOutputTopic(Topics.AGGREGATES_DAILY, k, serdes.aggregate.deserializer());
     completeness =
         driver.createOutputTopic(Topics.COMPLETENESS_DAILY, k, serdes.completeness.deserializer());
+    commands = driver.createOutputTopic(Topics.COMMANDS, k, serdes.command.deserializer());
     dlq =
         driver.createOutputTopic(
             Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
