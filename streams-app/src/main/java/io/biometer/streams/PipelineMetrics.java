@@ -17,8 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * biometer's own metrics of the topology, in Micrometer (exported as Prometheus): records in and
  * out per step, duplicates dropped per relay, DLQ records per reason, alerts per kind and state,
- * late readings, readings waiting for their device, and the latency from a reading's event time to
- * each output.
+ * commands issued (and alerts not acted on) per command rule, late readings, readings waiting for
+ * their device, and the latency from a reading's event time to each output.
  */
 public final class PipelineMetrics {
 
@@ -121,6 +121,16 @@ public final class PipelineMetrics {
             "late",
             Boolean.toString(late))
         .increment();
+  }
+
+  /** A command rule issued a command for an alert transition of {@code state}. */
+  public void commandIssued(String rule, AlertState state) {
+    counter("biometer.commands.issued", "rule", rule, "state", state.name()).increment();
+  }
+
+  /** A command rule did not act on an alert it watches, e.g. because the alert is late. */
+  public void commandSkipped(String rule, String reason) {
+    counter("biometer.commands.skipped", "rule", rule, "reason", reason).increment();
   }
 
   private Timer timer(String output) {

@@ -4,8 +4,11 @@ import io.biometer.config.ConfigKeys;
 import io.biometer.config.LayeredConfig;
 import io.biometer.streams.alerting.AlertsConfig;
 import io.biometer.streams.alerting.RuleBook;
+import io.biometer.streams.commands.CommandRule;
+import io.biometer.streams.commands.CommandRulesConfig;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -21,12 +24,14 @@ import org.apache.kafka.streams.StreamsConfig;
  * LayeredConfig}): the defaults, a properties file, environment variables ({@code
  * BIOMETER_STREAMS_} + the key in upper case with dots and dashes as underscores; only variables
  * naming a key below, or starting {@code BIOMETER_STREAMS_KAFKA_} or {@code
- * BIOMETER_STREAMS_ALERTS_}, are read; {@code BIOMETER_STREAMS_ALERTS_ECG_HEART_RATE_HIGH} is
- * {@code alerts.ECG.heart_rate.high}, matched against the sensor types and catalogue channels),
- * then {@code key=value} arguments. Run inside the local stack, the same keys come from its {@code
- * streams.*} keys. Keys starting {@code kafka.} pass through to Kafka Streams without the prefix
- * (e.g. {@code kafka.commit.interval.ms}); keys starting {@code alerts.<SENSOR_TYPE>.} tune the
- * alert rules per sensor type and channel.
+ * BIOMETER_STREAMS_ALERTS_} or {@code BIOMETER_STREAMS_RULES_}, are read; {@code
+ * BIOMETER_STREAMS_ALERTS_ECG_HEART_RATE_HIGH} is {@code alerts.ECG.heart_rate.high}, matched
+ * against the sensor types and catalogue channels), then {@code key=value} arguments. Run inside
+ * the local stack, the same keys come from its {@code streams.*} keys. Keys starting {@code kafka.}
+ * pass through to Kafka Streams without the prefix (e.g. {@code kafka.commit.interval.ms}); keys
+ * starting {@code alerts.<SENSOR_TYPE>.} tune the alert rules per sensor type and channel; keys
+ * starting {@code rules.} are the command rules that turn alerts into commands ({@link
+ * CommandRulesConfig}).
  */
 public final class StreamsAppConfig extends AbstractConfig {
 
@@ -159,150 +164,158 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   /** The definition of every fixed key. */
   public static final ConfigDef CONFIG_DEF =
-      AlertsConfig.define(
-              new ConfigDef()
-                  .define(
-                      BOOTSTRAP_SERVERS_CONFIG,
-                      Type.STRING,
-                      "127.0.0.1:9092",
-                      Importance.HIGH,
-                      BOOTSTRAP_SERVERS_DOC)
-                  .define(
-                      SCHEMA_REGISTRY_URL_CONFIG,
-                      Type.STRING,
-                      "http://127.0.0.1:8081",
-                      Importance.HIGH,
-                      SCHEMA_REGISTRY_URL_DOC)
-                  .define(
-                      APPLICATION_ID_CONFIG,
-                      Type.STRING,
-                      "biometer-streams",
-                      Importance.HIGH,
-                      APPLICATION_ID_DOC)
-                  .define(
-                      PROCESSING_GUARANTEE_CONFIG,
-                      Type.STRING,
-                      StreamsConfig.EXACTLY_ONCE_V2,
-                      ConfigDef.ValidString.in(
-                          StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
-                      Importance.HIGH,
-                      PROCESSING_GUARANTEE_DOC)
-                  .define(
-                      NUM_STREAM_THREADS_CONFIG,
-                      Type.INT,
-                      1,
-                      Range.atLeast(1),
-                      Importance.MEDIUM,
-                      NUM_STREAM_THREADS_DOC)
-                  .define(
-                      STATE_DIR_CONFIG,
-                      Type.STRING,
-                      "data/streams",
-                      Importance.MEDIUM,
-                      STATE_DIR_DOC)
-                  .define(
-                      DEDUP_HORIZON_MS_CONFIG,
-                      Type.LONG,
-                      48L * 3600_000,
-                      // Dedup keeps event times as int milliseconds into a bucket of 1/24 of the
-                      // horizon.
-                      Range.between(1000L, 24L * Integer.MAX_VALUE),
-                      Importance.MEDIUM,
-                      DEDUP_HORIZON_MS_DOC)
-                  .define(
-                      MAX_FUTURE_SKEW_MS_CONFIG,
-                      Type.LONG,
-                      300_000L,
-                      Range.atLeast(0),
-                      Importance.MEDIUM,
-                      MAX_FUTURE_SKEW_MS_DOC)
-                  .define(
-                      UNKNOWN_DEVICE_WAIT_MS_CONFIG,
-                      Type.LONG,
-                      30_000L,
-                      Range.atLeast(0),
-                      Importance.MEDIUM,
-                      UNKNOWN_DEVICE_WAIT_MS_DOC)
-                  .define(
-                      UNKNOWN_DEVICE_MAX_WAITING_CONFIG,
-                      Type.INT,
-                      100_000,
-                      Range.atLeast(0),
-                      Importance.LOW,
-                      UNKNOWN_DEVICE_MAX_WAITING_DOC)
-                  .define(
-                      UNKNOWN_DEVICE_CHECK_INTERVAL_MS_CONFIG,
-                      Type.LONG,
-                      250L,
-                      Range.atLeast(1),
-                      Importance.LOW,
-                      UNKNOWN_DEVICE_CHECK_INTERVAL_MS_DOC)
-                  .define(
-                      AGGREGATION_ZONE_CONFIG,
-                      Type.STRING,
-                      "UTC",
-                      (name, value) -> {
-                        try {
-                          ZoneId.of((String) value);
-                        } catch (RuntimeException e) {
-                          throw new ConfigException(
-                              name, value, "not a time zone id (e.g. UTC or Europe/Berlin)");
-                        }
-                      },
-                      Importance.MEDIUM,
-                      AGGREGATION_ZONE_DOC)
-                  .define(
-                      AGGREGATION_GRACE_MS_CONFIG,
-                      Type.LONG,
-                      36L * 3600_000,
-                      Range.atLeast(0),
-                      Importance.MEDIUM,
-                      AGGREGATION_GRACE_MS_DOC)
-                  .define(
-                      AGGREGATION_UPDATE_INTERVAL_MS_CONFIG,
-                      Type.LONG,
-                      30_000L,
-                      Range.atLeast(0),
-                      Importance.LOW,
-                      AGGREGATION_UPDATE_INTERVAL_MS_DOC)
-                  .define(
-                      COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG,
-                      Type.LONG,
-                      30_000L,
-                      Range.atLeast(1),
-                      Importance.LOW,
-                      COMPLETENESS_UPDATE_INTERVAL_MS_DOC)
-                  .define(
-                      COMPLETENESS_RETENTION_MS_CONFIG,
-                      Type.LONG,
-                      7L * 24 * 3600_000,
-                      Range.atLeast(0),
-                      Importance.LOW,
-                      COMPLETENESS_RETENTION_MS_DOC))
-          .define(
-              METRICS_PORT_CONFIG,
-              Type.INT,
-              8090,
-              Range.between(0, 65535),
-              Importance.MEDIUM,
-              METRICS_PORT_DOC)
-          .define(
-              REGISTRY_CACHE_MS_CONFIG,
-              Type.LONG,
-              10_000L,
-              Range.atLeast(0),
-              Importance.LOW,
-              REGISTRY_CACHE_MS_DOC)
-          .define(METRICS_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, METRICS_HOST_DOC)
-          .define(
-              METRICS_PER_RELAY_CONFIG, Type.BOOLEAN, true, Importance.LOW, METRICS_PER_RELAY_DOC);
+      CommandRulesConfig.define(
+          AlertsConfig.define(
+                  new ConfigDef()
+                      .define(
+                          BOOTSTRAP_SERVERS_CONFIG,
+                          Type.STRING,
+                          "127.0.0.1:9092",
+                          Importance.HIGH,
+                          BOOTSTRAP_SERVERS_DOC)
+                      .define(
+                          SCHEMA_REGISTRY_URL_CONFIG,
+                          Type.STRING,
+                          "http://127.0.0.1:8081",
+                          Importance.HIGH,
+                          SCHEMA_REGISTRY_URL_DOC)
+                      .define(
+                          APPLICATION_ID_CONFIG,
+                          Type.STRING,
+                          "biometer-streams",
+                          Importance.HIGH,
+                          APPLICATION_ID_DOC)
+                      .define(
+                          PROCESSING_GUARANTEE_CONFIG,
+                          Type.STRING,
+                          StreamsConfig.EXACTLY_ONCE_V2,
+                          ConfigDef.ValidString.in(
+                              StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+                          Importance.HIGH,
+                          PROCESSING_GUARANTEE_DOC)
+                      .define(
+                          NUM_STREAM_THREADS_CONFIG,
+                          Type.INT,
+                          1,
+                          Range.atLeast(1),
+                          Importance.MEDIUM,
+                          NUM_STREAM_THREADS_DOC)
+                      .define(
+                          STATE_DIR_CONFIG,
+                          Type.STRING,
+                          "data/streams",
+                          Importance.MEDIUM,
+                          STATE_DIR_DOC)
+                      .define(
+                          DEDUP_HORIZON_MS_CONFIG,
+                          Type.LONG,
+                          48L * 3600_000,
+                          // Dedup keeps event times as int milliseconds into a bucket of 1/24 of
+                          // the
+                          // horizon.
+                          Range.between(1000L, 24L * Integer.MAX_VALUE),
+                          Importance.MEDIUM,
+                          DEDUP_HORIZON_MS_DOC)
+                      .define(
+                          MAX_FUTURE_SKEW_MS_CONFIG,
+                          Type.LONG,
+                          300_000L,
+                          Range.atLeast(0),
+                          Importance.MEDIUM,
+                          MAX_FUTURE_SKEW_MS_DOC)
+                      .define(
+                          UNKNOWN_DEVICE_WAIT_MS_CONFIG,
+                          Type.LONG,
+                          30_000L,
+                          Range.atLeast(0),
+                          Importance.MEDIUM,
+                          UNKNOWN_DEVICE_WAIT_MS_DOC)
+                      .define(
+                          UNKNOWN_DEVICE_MAX_WAITING_CONFIG,
+                          Type.INT,
+                          100_000,
+                          Range.atLeast(0),
+                          Importance.LOW,
+                          UNKNOWN_DEVICE_MAX_WAITING_DOC)
+                      .define(
+                          UNKNOWN_DEVICE_CHECK_INTERVAL_MS_CONFIG,
+                          Type.LONG,
+                          250L,
+                          Range.atLeast(1),
+                          Importance.LOW,
+                          UNKNOWN_DEVICE_CHECK_INTERVAL_MS_DOC)
+                      .define(
+                          AGGREGATION_ZONE_CONFIG,
+                          Type.STRING,
+                          "UTC",
+                          (name, value) -> {
+                            try {
+                              ZoneId.of((String) value);
+                            } catch (RuntimeException e) {
+                              throw new ConfigException(
+                                  name, value, "not a time zone id (e.g. UTC or Europe/Berlin)");
+                            }
+                          },
+                          Importance.MEDIUM,
+                          AGGREGATION_ZONE_DOC)
+                      .define(
+                          AGGREGATION_GRACE_MS_CONFIG,
+                          Type.LONG,
+                          36L * 3600_000,
+                          Range.atLeast(0),
+                          Importance.MEDIUM,
+                          AGGREGATION_GRACE_MS_DOC)
+                      .define(
+                          AGGREGATION_UPDATE_INTERVAL_MS_CONFIG,
+                          Type.LONG,
+                          30_000L,
+                          Range.atLeast(0),
+                          Importance.LOW,
+                          AGGREGATION_UPDATE_INTERVAL_MS_DOC)
+                      .define(
+                          COMPLETENESS_UPDATE_INTERVAL_MS_CONFIG,
+                          Type.LONG,
+                          30_000L,
+                          Range.atLeast(1),
+                          Importance.LOW,
+                          COMPLETENESS_UPDATE_INTERVAL_MS_DOC)
+                      .define(
+                          COMPLETENESS_RETENTION_MS_CONFIG,
+                          Type.LONG,
+                          7L * 24 * 3600_000,
+                          Range.atLeast(0),
+                          Importance.LOW,
+                          COMPLETENESS_RETENTION_MS_DOC))
+              .define(
+                  METRICS_PORT_CONFIG,
+                  Type.INT,
+                  8090,
+                  Range.between(0, 65535),
+                  Importance.MEDIUM,
+                  METRICS_PORT_DOC)
+              .define(
+                  REGISTRY_CACHE_MS_CONFIG,
+                  Type.LONG,
+                  10_000L,
+                  Range.atLeast(0),
+                  Importance.LOW,
+                  REGISTRY_CACHE_MS_DOC)
+              .define(METRICS_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, METRICS_HOST_DOC)
+              .define(
+                  METRICS_PER_RELAY_CONFIG,
+                  Type.BOOLEAN,
+                  true,
+                  Importance.LOW,
+                  METRICS_PER_RELAY_DOC));
 
   private final AlertsConfig alerts;
   private final RuleBook ruleBook;
+  private final List<CommandRule> commandRules;
 
   /**
-   * A config from explicit values over the defaults, with its rule book built, so a bad {@code
-   * alerts.<SENSOR_TYPE>.*} key or value is refused here, before anything starts.
+   * A config from explicit values over the defaults, with its rule book and command rules built, so
+   * a bad {@code alerts.<SENSOR_TYPE>.*} or {@code rules.*} key or value is refused here, before
+   * anything starts.
    *
    * @throws ConfigException naming the key, the value and what is allowed
    */
@@ -311,6 +324,7 @@ public final class StreamsAppConfig extends AbstractConfig {
     checkDynamicKeys();
     this.alerts = new AlertsConfig(this);
     this.ruleBook = alerts.ruleBook();
+    this.commandRules = CommandRulesConfig.rules(this);
   }
 
   /**
@@ -319,7 +333,8 @@ public final class StreamsAppConfig extends AbstractConfig {
    * {@code alerts.ECG.heart_rate.high}.
    */
   public static final ConfigKeys KEYS =
-      ConfigKeys.of(ENV_PREFIX, CONFIG_DEF, KAFKA_PREFIX, AlertsConfig.PREFIX)
+      ConfigKeys.of(
+              ENV_PREFIX, CONFIG_DEF, KAFKA_PREFIX, AlertsConfig.PREFIX, CommandRulesConfig.PREFIX)
           .withFamilyKeys(AlertsConfig.perTypeKeys());
 
   /** Merges the defaults, {@code file} (may be null) and {@code env}. */
@@ -355,12 +370,16 @@ public final class StreamsAppConfig extends AbstractConfig {
         AlertsConfig.checkKey(key, originals().get(key));
         continue;
       }
+      if (key.startsWith(CommandRulesConfig.PREFIX)) {
+        CommandRulesConfig.checkKey(key, originals().get(key));
+        continue;
+      }
       throw new ConfigException(
           "unknown key '"
               + key
               + "'; known keys: "
               + String.join(", ", new java.util.TreeSet<>(CONFIG_DEF.names()))
-              + ", kafka.*, alerts.<SENSOR_TYPE>.*");
+              + ", kafka.*, alerts.<SENSOR_TYPE>.*, rules.<name>.*");
     }
   }
 
@@ -374,12 +393,20 @@ public final class StreamsAppConfig extends AbstractConfig {
     return ruleBook;
   }
 
-  /** The Kafka Streams properties: ours mapped to Streams' keys, then every kafka.* key. */
+  /**
+   * The command rules in force ({@code rules.*}), in the order of {@code rules.names}; empty if
+   * {@code rules.enabled} is false.
+   */
+  public List<CommandRule> commandRules() {
+    return commandRules;
+  }
+
   /** Whether the processing guarantee is exactly-once. */
   public boolean exactlyOnce() {
     return StreamsConfig.EXACTLY_ONCE_V2.equals(getString(PROCESSING_GUARANTEE_CONFIG));
   }
 
+  /** The Kafka Streams properties: ours mapped to Streams' keys, then every kafka.* key. */
   public Properties streamsProperties() {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));

@@ -3,9 +3,11 @@ package io.biometer.streams;
 import io.biometer.avro.Alert;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.CleanReading;
+import io.biometer.avro.ConnectionEvent;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCommand;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
 import io.biometer.serde.AvroSerde;
@@ -26,6 +28,8 @@ public final class TelemetrySerdes {
   public final AvroSerde<Alert> alert;
   public final AvroSerde<DailyAggregate> aggregate;
   public final AvroSerde<DataCompleteness> completeness;
+  public final AvroSerde<DeviceCommand> command;
+  public final AvroSerde<ConnectionEvent> connection;
 
   /**
    * Body and meter readings, read by topic into normalized readings (not yet validated) with their
@@ -44,6 +48,8 @@ public final class TelemetrySerdes {
     alert = configured(Alert.class, config);
     aggregate = configured(DailyAggregate.class, config);
     completeness = configured(DataCompleteness.class, config);
+    command = configured(DeviceCommand.class, config);
+    connection = configured(ConnectionEvent.class, config);
     reading =
         Serdes.serdeFrom(
             (topic, r) -> r == null ? null : r.value(),

@@ -9,6 +9,7 @@ import io.biometer.streams.aggregation.DailyAggregation;
 import io.biometer.streams.alerting.SilentDevices;
 import io.biometer.streams.alerting.SinkAlerts;
 import io.biometer.streams.alerting.ThresholdAlerts;
+import io.biometer.streams.commands.AlertCommands;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -28,7 +29,9 @@ import org.apache.kafka.streams.kstream.Produced;
  *                                             +-> daily aggregation -> telemetry.aggregates.daily
  * dedup (each reading, and the copies it drops) + telemetry.dlq -> loss ledger -> telemetry.completeness.daily
  * sink status -> sink alerts -> telemetry.alerts
+ * the alerts (threshold, silent, sink) -> command rules -> telemetry.commands
  * telemetry.devices -> global table (the registry every step looks devices up in)
+ * telemetry.connections -> global table (the gateway's connection state, for silent devices)
  * </pre>
  *
  * Validation holds a reading back until its device is registered (or the wait ends). Every rejected
@@ -39,6 +42,13 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class TelemetryTopology {
 
   public static final String DEVICES_STORE = "devices-store";
+  public static final String CONNECTIONS_STORE = "connections-store";
+
+  /** The command rules behind the two alerting steps of the readings. */
+  public static final String ALERT_COMMANDS = "alert-commands";
+
+  /** The command rules behind the sink alerts (another sub-topology: a node of its own). */
+  public static final String SINK_ALERT_COMMANDS = "sink-alert-commands";
 
   private TelemetryTopology() {}
 
@@ -71,7 +81,7 @@ public final class TelemetryTopology {
 
     // Silent devices first: a returning device's DEVICE_SILENT CLEARED precedes the threshold
     // alerts of the same reading, as when one processor did both.
-    SilentDevices.apply(builder, clean, config, metrics, DEVICES_STORE);
+    SilentDevices.apply(builder, clean, config, metrics, DEVICES_STORE, CONNECTIONS_STORE);
     ThresholdAlerts.apply(builder, clean, config, metrics, DEVICES_STORE);
 
     KStream<String, DailyAggregate> aggregates =
@@ -99,6 +109,13 @@ public final class TelemetryTopology {
             metrics);
     sinkAlerts.to(
         Topics.ALERTS, Produced.with(Serdes.String(), serdes.alert).withName("sink-alerts-sink"));
+    // Compacted, so the table holds each device's latest connection event. Defined after the
+    // other sources, so the existing sub-topologies (and the task ids and state directories named
+    // after them) keep their numbers.
+    builder.globalTable(
+        Topics.CONNECTIONS,
+        Consumed.with(Serdes.String(), serdes.connection).withName("connections-source"),
+        Materialized.as(CONNECTIONS_STORE));
     Topology topology = builder.build();
     // One sink for both alerting steps (the DSL would add a sink or a merge node per stream).
     topology.addSink(
@@ -108,6 +125,21 @@ public final class TelemetryTopology {
         serdes.alert.serializer(),
         SilentDevices.NODE,
         ThresholdAlerts.NODE);
+    AlertCommands.apply(
+        topology,
+        ALERT_COMMANDS,
+        config.commandRules(),
+        serdes.command.serializer(),
+        metrics,
+        SilentDevices.NODE,
+        ThresholdAlerts.NODE);
+    AlertCommands.apply(
+        topology,
+        SINK_ALERT_COMMANDS,
+        config.commandRules(),
+        serdes.command.serializer(),
+        metrics,
+        SinkAlerts.NODE);
     return topology;
   }
 }

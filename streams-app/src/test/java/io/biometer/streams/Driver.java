@@ -5,9 +5,12 @@ import io.biometer.avro.Alert;
 import io.biometer.avro.BodyReading;
 import io.biometer.avro.ChannelValue;
 import io.biometer.avro.CleanReading;
+import io.biometer.avro.ConnectionEvent;
+import io.biometer.avro.ConnectionState;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.avro.DataCompleteness;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceCommand;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.Provenance;
@@ -52,6 +55,8 @@ final class Driver implements AutoCloseable {
   final TestInputTopic<String, MeterReading> meter;
   final TestInputTopic<String, SinkStatus> sinkStatus;
   final TestInputTopic<String, byte[]> rawBody;
+  final TestInputTopic<String, ConnectionEvent> connections;
+  final TestOutputTopic<String, DeviceCommand> commands;
   final TestOutputTopic<String, CleanReading> clean;
   final TestOutputTopic<String, Alert> alerts;
   final TestOutputTopic<String, DailyAggregate> aggregates;
@@ -90,6 +95,7 @@ final class Driver implements AutoCloseable {
     meter = driver.createInputTopic(Topics.METER_READINGS, keys, serdes.meter.serializer());
     sinkStatus = driver.createInputTopic(Topics.SINK_STATUS, keys, serdes.sinkStatus.serializer());
     rawBody = driver.createInputTopic(Topics.BODY_READINGS, keys, new ByteArraySerializer());
+    connections = driver.createInputTopic(Topics.CONNECTIONS, keys, serdes.connection.serializer());
     StringDeserializer k = new StringDeserializer();
     clean = driver.createOutputTopic(Topics.READINGS_CLEAN, k, serdes.clean.deserializer());
     alerts = driver.createOutputTopic(Topics.ALERTS, k, serdes.alert.deserializer());
@@ -97,6 +103,7 @@ final class Driver implements AutoCloseable {
         driver.createOutputTopic(Topics.AGGREGATES_DAILY, k, serdes.aggregate.deserializer());
     completeness =
         driver.createOutputTopic(Topics.COMPLETENESS_DAILY, k, serdes.completeness.deserializer());
+    commands = driver.createOutputTopic(Topics.COMMANDS, k, serdes.command.deserializer());
     dlq =
         driver.createOutputTopic(
             Topics.DLQ, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -165,6 +172,25 @@ final class Driver implements AutoCloseable {
                 .setEventTime(at)
                 .build(),
             at));
+  }
+
+  /**
+   * Pipes the gateway's connection event of {@code deviceId}: {@code open} connections left after
+   * it, over MQTT.
+   */
+  void connection(String deviceId, ConnectionState state, int open, String reason, Instant at) {
+    connections.pipeInput(
+        deviceId,
+        ConnectionEvent.newBuilder()
+            .setDeviceId(deviceId)
+            .setState(state)
+            .setProtocol("mqtt")
+            .setReason(reason)
+            .setOpenConnections(open)
+            .setGateway("gw-1")
+            .setAt(at)
+            .build(),
+        at);
   }
 
   void advanceWallClock(Duration d) {

@@ -66,6 +66,13 @@ class SilentDevicesRestartTest {
                 .setRegisteredAt(Driver.WALL.minus(Duration.ofDays(1)))
                 .build(),
             0L));
+    add(
+        Stores.timestampedKeyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(TelemetryTopology.CONNECTIONS_STORE),
+                Serdes.String(),
+                new TelemetrySerdes(config.registryUrl()).connection)
+            .withLoggingDisabled()
+            .build());
   }
 
   private <S extends StateStore> S add(S store) {
@@ -77,7 +84,11 @@ class SilentDevicesRestartTest {
   private Processor<String, CleanReading, String, Alert> start() {
     context.resetForwards();
     Processor<String, CleanReading, String, Alert> p =
-        SilentDevices.processor(config, PipelineMetrics.noop(), TelemetryTopology.DEVICES_STORE);
+        SilentDevices.processor(
+            config,
+            PipelineMetrics.noop(),
+            TelemetryTopology.DEVICES_STORE,
+            TelemetryTopology.CONNECTIONS_STORE);
     p.init(context);
     return p;
   }

@@ -90,6 +90,19 @@ class ReadmeExampleTest {
         });
   }
 
+  /**
+   * Alert.connection (DEVICE_SILENT: connected or disconnected) lands as a column of its own, so
+   * the dashboards can tell a quiet device from a disconnected one; a table created before the
+   * field existed gains the column on the first row that carries it (QuestDB adds columns for ILP).
+   */
+  @Test
+  void aSilentAlertsConnectionLandsAsAColumn() {
+    TopicMapping m = new QuestDbSinkConfig(config).mapping("telemetry.alerts");
+    RowPlan plan = RowPlan.compile(m, connect(Alert.getClassSchema()));
+    assertThat(plan.columnTypes()).containsEntry("connection", RowPlan.Kind.VARCHAR);
+    assertThat(TableGuard.createSql(m.table(), plan)).contains("\"connection\" VARCHAR");
+  }
+
   @Test
   void theReadmesCreateTableIsTheOneForReadings() {
     QuestDbSinkConfig c = new QuestDbSinkConfig(config);

@@ -20,8 +20,8 @@ import java.time.Instant;
  *     .build();
  * }</pre>
  *
- * Channel, value, threshold and message are optional (null); the rest is required, and {@link
- * Builder#build()} fails naming what is missing. Times are epoch milliseconds.
+ * Channel, value, threshold, message and connection are optional (null); the rest is required, and
+ * {@link Builder#build()} fails naming what is missing. Times are epoch milliseconds.
  */
 public final class Alerts {
 
@@ -82,6 +82,15 @@ public final class Alerts {
 
     public Builder message(String message) {
       alert.setMessage(message);
+      return this;
+    }
+
+    /**
+     * DEVICE_SILENT only: {@code connected}, {@code disconnected} or null (see {@link
+     * SilentConnection}).
+     */
+    public Builder connection(String connection) {
+      alert.setConnection(connection);
       return this;
     }
 

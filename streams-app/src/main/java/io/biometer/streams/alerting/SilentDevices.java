@@ -3,7 +3,9 @@ package io.biometer.streams.alerting;
 import io.biometer.avro.Alert;
 import io.biometer.avro.AlertKind;
 import io.biometer.avro.CleanReading;
+import io.biometer.avro.ConnectionEvent;
 import io.biometer.avro.Device;
+import io.biometer.avro.DeviceKind;
 import io.biometer.avro.SensorType;
 import io.biometer.avro.Severity;
 import io.biometer.catalog.SensorCatalog;
@@ -28,6 +30,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * The silent-device step: raises DEVICE_SILENT for a device from which no reading arrived for
@@ -37,12 +40,20 @@ import org.apache.kafka.streams.state.TimestampedKeyValueStore;
  * silent devices every {@code alerts.silent.check.interval.ms}. When each device was last heard of
  * is kept in a changelogged store ({@value #LAST_SEEN_STORE}). Input keyed by device id; output
  * keyed by device id.
+ *
+ * <p>A RAISED alert says whether the device is connected to the ingress gateway but quiet, or
+ * disconnected, or neither (never seen by the gateway): {@code Alert.connection} and the end of the
+ * message, from the latest connection events of the device and of the sinks that relay for it
+ * ({@code Device.via}), in the global store of {@code telemetry.connections} ({@link
+ * SilentConnection}).
  */
 public final class SilentDevices {
 
   public static final String NODE = "silent-devices";
   public static final String LAST_SEEN_STORE = "last-seen-store";
-  static final String RULE = "device.silent";
+
+  /** The {@code Alert.rule} id of DEVICE_SILENT alerts. */
+  public static final String RULE = "device.silent";
 
   private SilentDevices() {}
 
@@ -51,11 +62,12 @@ public final class SilentDevices {
       KStream<String, CleanReading> readings,
       StreamsAppConfig config,
       PipelineMetrics metrics,
-      String devicesStore) {
+      String devicesStore,
+      String connectionsStore) {
     builder.addStateStore(
         lastSeenStore(Stores.persistentKeyValueStore(LAST_SEEN_STORE)).withCachingEnabled());
     return readings.process(
-        () -> new SilentDevicesProcessor(config, metrics, devicesStore),
+        () -> new SilentDevicesProcessor(config, metrics, devicesStore, connectionsStore),
         Named.as(NODE),
         LAST_SEEN_STORE);
   }
@@ -72,8 +84,11 @@ public final class SilentDevices {
 
   /** The processor alone, for tests that drive it directly (a restart over a kept store). */
   public static Processor<String, CleanReading, String, Alert> processor(
-      StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
-    return new SilentDevicesProcessor(config, metrics, devicesStore);
+      StreamsAppConfig config,
+      PipelineMetrics metrics,
+      String devicesStore,
+      String connectionsStore) {
+    return new SilentDevicesProcessor(config, metrics, devicesStore, connectionsStore);
   }
 
   private static final class SilentDevicesProcessor
@@ -81,6 +96,7 @@ public final class SilentDevices {
     private final PipelineMetrics metrics;
     private final PipelineMetrics.Latency latency;
     private final String devicesStoreName;
+    private final String connectionsStoreName;
     private final long lateAfter;
     private final double silentFactor;
     private final long meterSilentAfter;
@@ -90,16 +106,22 @@ public final class SilentDevices {
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, LastSeen> lastSeen;
     private DeviceCache devices;
+    private TimestampedKeyValueStore<String, ConnectionEvent> connections;
     // Last-seen times of this task's devices, a copy of the store reloaded on every init (which
     // also follows a restore); written to the store when a flag changes or at most once a second
     // per device, so a restart loses at most a second of it.
     private final Map<String, LastSeen> seenDevices = new HashMap<>();
 
-    SilentDevicesProcessor(StreamsAppConfig config, PipelineMetrics metrics, String devicesStore) {
+    SilentDevicesProcessor(
+        StreamsAppConfig config,
+        PipelineMetrics metrics,
+        String devicesStore,
+        String connectionsStore) {
       AlertsConfig alerts = config.alerts();
       this.metrics = metrics;
       this.latency = metrics.latency("alert");
       this.devicesStoreName = devicesStore;
+      this.connectionsStoreName = connectionsStore;
       this.lateAfter = alerts.lateAfterMs();
       this.silentFactor = alerts.silentFactor();
       this.meterSilentAfter = alerts.silentMeterAfterMs();
@@ -113,6 +135,7 @@ public final class SilentDevices {
       this.lastSeen = context.getStateStore(LAST_SEEN_STORE);
       TimestampedKeyValueStore<String, Device> store = context.getStateStore(devicesStoreName);
       this.devices = new DeviceCache(store, cacheMs);
+      this.connections = context.getStateStore(connectionsStoreName);
       seenDevices.clear();
       try (KeyValueIterator<String, LastSeen> it = lastSeen.all()) {
         it.forEachRemaining(kv -> seenDevices.put(kv.key, kv.value));
@@ -169,9 +192,15 @@ public final class SilentDevices {
 
     /** The wall-clock punctuation: raises an alert for each device silent since the last one. */
     private void findSilent(long now) {
+      Map<String, Map<String, ConnectionEvent>> relays = null;
       for (Map.Entry<String, LastSeen> e : seenDevices.entrySet()) {
         LastSeen s = e.getValue();
         if (!s.silent && now - s.last > s.silentAfter) {
+          if (relays == null) {
+            relays = relays(now);
+          }
+          SilentConnection connection =
+              SilentConnection.of(event(e.getKey()), relays.getOrDefault(e.getKey(), Map.of()));
           emit(
               Alerts.raised(AlertKind.DEVICE_SILENT, RULE)
                   .about(e.getKey(), s.owner, s.type)
@@ -185,7 +214,11 @@ public final class SilentDevices {
                           + (now - s.last) / 1000
                           + " s (expected within "
                           + s.silentAfter / 1000
-                          + " s)")
+                          + " s)"
+                          + (connection.description() == null
+                              ? ""
+                              : "; " + connection.description()))
+                  .connection(connection.connection())
                   .build(),
               now,
               now);
@@ -194,6 +227,36 @@ public final class SilentDevices {
           lastSeen.put(e.getKey(), s);
         }
       }
+    }
+
+    private ConnectionEvent event(String deviceId) {
+      ValueAndTimestamp<ConnectionEvent> v = connections.get(deviceId);
+      return v == null ? null : v.value();
+    }
+
+    /**
+     * The latest connection events of the sinks, by the devices they relay for ({@code Device.via})
+     * and then by sink id. Built at most once per punctuation, and only when a device falls silent:
+     * it reads every device the gateway has seen, and the registry entry of each.
+     */
+    private Map<String, Map<String, ConnectionEvent>> relays(long now) {
+      Map<String, Map<String, ConnectionEvent>> bySensor = new HashMap<>();
+      try (KeyValueIterator<String, ValueAndTimestamp<ConnectionEvent>> it = connections.all()) {
+        while (it.hasNext()) {
+          var kv = it.next();
+          if (kv.value == null || kv.value.value() == null) {
+            continue;
+          }
+          Device sink = devices.get(kv.key, now);
+          if (sink == null || sink.getKind() != DeviceKind.SINK) {
+            continue;
+          }
+          for (String sensor : sink.getVia()) {
+            bySensor.computeIfAbsent(sensor, k -> new HashMap<>()).put(kv.key, kv.value.value());
+          }
+        }
+      }
+      return bySensor;
     }
 
     private void emit(Alert a, long now, long eventTime) {

@@ -28,6 +28,12 @@ public final class SinkAlerts {
   public static final String STEP = "sink-alerts";
   public static final String STORE = "sink-alert-store";
 
+  /** The processor, named so other steps can follow it in the topology. */
+  public static final String NODE = "sink-alerts";
+
+  /** The {@code Alert.rule} id of SINK_DOWN alerts. */
+  public static final String RULE = "sink.down";
+
   private SinkAlerts() {}
 
   public static KStream<String, Alert> apply(
@@ -41,7 +47,7 @@ public final class SinkAlerts {
             .withCachingEnabled());
     long lateAfter = config.lateAfterMs();
     return statuses.process(
-        () -> new SinkAlertsProcessor(lateAfter, metrics), Named.as("sink-alerts"), STORE);
+        () -> new SinkAlertsProcessor(lateAfter, metrics), Named.as(NODE), STORE);
   }
 
   private static final class SinkAlertsProcessor
@@ -88,7 +94,7 @@ public final class SinkAlerts {
       }
       boolean late = now - t > lateAfter;
       Alert a =
-          Alerts.of(AlertKind.SINK_DOWN, state, "sink.down")
+          Alerts.of(AlertKind.SINK_DOWN, state, RULE)
               .about(s.getSinkId(), s.getPatientId(), null)
               .severity(Severity.MEDIUM)
               .value(null, (double) s.getBatteryPercent(), null)
