@@ -53,10 +53,7 @@ public final class CommandAdmin implements AutoCloseable {
    */
   public CommandGrant grant(
       String principal, List<String> devices, List<String> commands, String note) throws Exception {
-    if (!principal.matches("(user|rule|device):.+")) {
-      throw new IllegalArgumentException(
-          "a principal is user:<name>, rule:<name> or device:<id>, got " + principal);
-    }
+    checkPrincipal(principal);
     if (devices.isEmpty()) {
       throw new IllegalArgumentException("name at least one device or pattern (e.g. '*.fan')");
     }
@@ -70,6 +67,17 @@ public final class CommandAdmin implements AutoCloseable {
             .build();
     producer.send(Topics.COMMAND_ACCESS, principal, g).get(30, TimeUnit.SECONDS);
     return g;
+  }
+
+  /**
+   * @throws IllegalArgumentException unless {@code principal} is {@code user:<name>}, {@code
+   *     rule:<name>} or {@code device:<id>}
+   */
+  public static void checkPrincipal(String principal) {
+    if (principal == null || !principal.matches("(user|rule|device):.+")) {
+      throw new IllegalArgumentException(
+          "a principal is user:<name>, rule:<name> or device:<id>, got " + principal);
+    }
   }
 
   /** Takes every right of {@code principal} away (a tombstone). */

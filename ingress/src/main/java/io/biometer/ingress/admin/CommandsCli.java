@@ -101,6 +101,7 @@ final class CommandsCli {
       Duration patience = wait == null ? life.plusSeconds(10) : DevicesApp.duration("--wait", wait);
       String principal =
           issuedBy != null ? issuedBy : "user:" + System.getProperty("user.name", "unknown");
+      CommandAdmin.checkPrincipal(principal);
       DeviceCommand c = CommandAdmin.command(deviceId, name, args, principal, life, cause);
       PrintWriter out = spec.commandLine().getOut();
       out.printf(
@@ -156,6 +157,7 @@ final class CommandsCli {
 
     @Override
     public Integer call() throws Exception {
+      CommandAdmin.checkPrincipal(principal);
       try (CommandAdmin admin = open(connection)) {
         CommandGrant g = admin.grant(principal, devices, commands, note);
         spec.commandLine()
@@ -182,6 +184,7 @@ final class CommandsCli {
 
     @Override
     public Integer call() throws Exception {
+      CommandAdmin.checkPrincipal(principal);
       try (CommandAdmin admin = open(connection)) {
         admin.ungrant(principal);
         spec.commandLine().getOut().printf("ungranted %s%n", principal);

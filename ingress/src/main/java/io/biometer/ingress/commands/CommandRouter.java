@@ -47,7 +47,12 @@ public final class CommandRouter {
 
   private static final Logger log = LoggerFactory.getLogger(CommandRouter.class);
 
-  /** A connection on which a device takes its commands: an MQTT subscription, a WebSocket... */
+  /**
+   * A connection on which a device takes its commands: an MQTT subscription, a WebSocket... The
+   * router calls it under its lock, so neither method may take another lock or block: ask no Vert.x
+   * connection object (an event loop holding the connection's lock may be waiting for the
+   * router's), only flags and {@code Context.runOnContext}.
+   */
   public interface Subscriber {
 
     /** {@code mqtt}, {@code websocket} or {@code grpc}. */
@@ -93,7 +98,9 @@ public final class CommandRouter {
   private final Map<String, Long> seen = new HashMap<>();
   private final PriorityQueue<Map.Entry<String, Long>> seenByTime =
       new PriorityQueue<>(Map.Entry.comparingByValue());
-  private int waitingCount;
+  // Read without the lock (the metrics gauge): the registry may hold its own lock while it asks.
+  private final java.util.concurrent.atomic.AtomicInteger waitingCount =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   public CommandRouter(
       Directory directory,
@@ -152,7 +159,7 @@ public final class CommandRouter {
     Pending p = new Pending(c);
     waiting.computeIfAbsent(c.getDeviceId(), d -> new ArrayDeque<>()).add(p);
     byExpiry.add(p);
-    waitingCount++;
+    waitingCount.incrementAndGet();
     pump(c.getDeviceId());
   }
 
@@ -243,7 +250,7 @@ public final class CommandRouter {
       }
       ArrayDeque<Pending> q = waiting.get(p.command.getDeviceId());
       if (q != null && q.remove(p)) {
-        waitingCount--;
+        waitingCount.decrementAndGet();
         if (q.isEmpty()) {
           waiting.remove(p.command.getDeviceId());
         }
@@ -280,8 +287,8 @@ public final class CommandRouter {
   }
 
   /** Commands waiting for their device. */
-  public synchronized int waiting() {
-    return waitingCount;
+  public int waiting() {
+    return waitingCount.get();
   }
 
   /** Commands delivered and not answered yet. */
@@ -301,7 +308,7 @@ public final class CommandRouter {
       String denial = access.denial(p.command.getIssuedBy(), deviceId, p.command.getName());
       if (denial != null || now > p.expiresAt()) {
         q.poll();
-        waitingCount--;
+        waitingCount.decrementAndGet();
         p.finished = true;
         if (denial != null) {
           finish(p.command, CommandStatus.FORBIDDEN, denial + " (taken away while it waited)");
@@ -355,7 +362,7 @@ public final class CommandRouter {
     }
     ArrayDeque<Pending> q = waiting.get(deviceId);
     q.poll();
-    waitingCount--;
+    waitingCount.decrementAndGet();
     p.finished = true;
     p.inFlight = false;
     delivered.put(p.command.getCommandId(), p);

@@ -99,7 +99,8 @@ final class GrpcCommands {
     private Principal principal;
     private Sessions.Handle handle;
     private long timer = -1;
-    private boolean over;
+    // Read by the command router under its lock: volatile, and nothing of Vert.x's is asked.
+    private volatile boolean over;
 
     Stream(GrpcServerRequest<Inbound, CommandDownlink> call) {
       this.call = call;

@@ -254,7 +254,8 @@ public final class HttpFrontEnd {
   }
 
   /** A WebSocket's subscription to one device's commands. */
-  private record Subscription(ServerWebSocket ws, Context context)
+  private record Subscription(
+      ServerWebSocket ws, Context context, java.util.concurrent.atomic.AtomicBoolean closed)
       implements CommandRouter.Subscriber {
     @Override
     public String protocol() {
@@ -263,7 +264,9 @@ public final class HttpFrontEnd {
 
     @Override
     public boolean isOpen() {
-      return !ws.isClosed();
+      // A flag set by the close handler, not ws.isClosed(), which takes the connection's lock: the
+      // router asks under its own, which an event loop holding the connection's may be waiting for.
+      return !closed.get();
     }
 
     @Override
@@ -283,6 +286,8 @@ public final class HttpFrontEnd {
     Context context = vertx.getOrCreateContext();
     Map<String, Subscription> subscriptions = new HashMap<>();
     String[] closedBecause = {null};
+    java.util.concurrent.atomic.AtomicBoolean closed =
+        new java.util.concurrent.atomic.AtomicBoolean();
     long[] lastFrame = {System.currentTimeMillis()};
     Sessions.Handle handle =
         sessions.opened(
@@ -310,6 +315,7 @@ public final class HttpFrontEnd {
     ws.closeHandler(
         v -> {
           open.decrementAndGet();
+          closed.set(true);
           vertx.cancelTimer(timer);
           if (sessions.router() != null) {
             subscriptions.forEach((d, s) -> sessions.router().unsubscribe(d, s));
@@ -340,7 +346,7 @@ public final class HttpFrontEnd {
           // Readings have no "type"; subscriptions and answers to commands do.
           Future<List<JsonObject>> done =
               text.contains("\"type\"")
-                  ? control(p, ws, context, subscriptions, text)
+                  ? control(p, ws, context, closed, subscriptions, text)
                   : admitAll(p, Buffer.buffer(text), WS);
           done.onComplete(r -> answer(ws, r.result()));
         });
@@ -358,6 +364,7 @@ public final class HttpFrontEnd {
       Principal p,
       ServerWebSocket ws,
       Context context,
+      java.util.concurrent.atomic.AtomicBoolean closed,
       Map<String, Subscription> subscriptions,
       String text) {
     JsonObject frame;
@@ -390,7 +397,7 @@ public final class HttpFrontEnd {
           throw new Refused(Refusal.MALFORMED, "deviceId must be a string");
         }
         String deviceId = d == null ? p.deviceId() : (String) d;
-        Subscription sub = new Subscription(ws, context);
+        Subscription sub = new Subscription(ws, context, closed);
         Subscription before = subscriptions.put(deviceId, sub);
         if (before != null) {
           sessions.router().unsubscribe(deviceId, before);

@@ -155,6 +155,9 @@ public final class MqttFrontEnd {
     final Context context;
     final Map<String, Subscription> subscriptions = new HashMap<>();
     long lastPacket = System.currentTimeMillis();
+    // Read by the command router under its lock: a flag, never the endpoint, whose methods take the
+    // connection's lock (an event loop holding that one may be waiting for the router's).
+    volatile boolean open = true;
     boolean clientDisconnected;
     String closedBecause;
 
@@ -188,7 +191,7 @@ public final class MqttFrontEnd {
 
     @Override
     public boolean isOpen() {
-      return session.endpoint.isConnected();
+      return session.open;
     }
 
     @Override
@@ -216,6 +219,7 @@ public final class MqttFrontEnd {
     endpoint.closeHandler(
         v -> {
           open.decrementAndGet();
+          session.open = false;
           if (sessions.router() != null) {
             session.subscriptions.forEach((d, s) -> sessions.router().unsubscribe(d, s));
           }

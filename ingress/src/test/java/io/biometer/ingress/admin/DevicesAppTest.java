@@ -19,7 +19,9 @@ class DevicesAppTest {
   @Test
   void noCommandNamesTheCommands() {
     assertThat(run()).isEqualTo(2);
-    assertThat(err.toString()).contains("missing command: add, rotate, revoke, list or reset");
+    assertThat(err.toString())
+        .contains(
+            "missing command: add, rotate, revoke, list, reset, command, grant, ungrant or grants");
   }
 
   @Test
@@ -28,7 +30,7 @@ class DevicesAppTest {
     assertThat(err.toString()).contains("--type must be hashed-password, psk or x509, got token");
     assertThat(run("add", "d1", "--kind", "robot")).isEqualTo(2);
     assertThat(err.toString())
-        .contains("--kind must be one of body-sensor, sink, soil-meter, got robot");
+        .contains("--kind must be one of body-sensor, sink, soil-meter, actuator, got robot");
     assertThat(run("add", "d1", "--kind", "sink", "--sensor-type", "ECG2")).isEqualTo(2);
     assertThat(err.toString()).contains("--sensor-type must be one of BLOOD_OXYGEN");
   }
@@ -49,6 +51,20 @@ class DevicesAppTest {
   @Test
   void helpListsTheCommands() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("add", "rotate", "revoke", "list", "reset");
+    assertThat(out.toString())
+        .contains("add", "rotate", "revoke", "list", "reset", "command", "grant", "ungrant");
+  }
+
+  @Test
+  void aCommandsArgumentsAreKeyEqualsValue() {
+    assertThat(run("command", "p1.fan", "set_power", "on")).isEqualTo(2);
+    assertThat(err.toString()).contains("an argument is KEY=VALUE, got 'on'");
+  }
+
+  @Test
+  void aGrantNamesAPrincipalOfAKnownKind() {
+    assertThat(run("grant", "alice", "*.fan", "--bootstrap-servers", "127.0.0.1:1")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("a principal is user:<name>, rule:<name> or device:<id>, got alice");
   }
 }

@@ -204,6 +204,12 @@ public final class GatewayOutput implements Output, AutoCloseable {
     this.listener = l;
   }
 
+  /** Access grants are provisioning, like registry entries: they go to Kafka directly. */
+  @Override
+  public void grant(io.biometer.avro.CommandGrant g) {
+    direct.grant(g);
+  }
+
   /**
    * Sends {@code d} to Kafka; a sink, a meter or an actuator also becomes a device that connects.
    * Call before {@link #start}.

@@ -75,6 +75,22 @@ class GatewayOutputTest {
   }
 
   @Test
+  void theRulesGrantsForTheActuatorsGoToKafkaLikeTheRegistry() {
+    SimulationConfig c =
+        SimulationConfig.builder(3, START)
+            .patients(1)
+            .sensorTypes(List.of(SensorType.ECG))
+            .cadence(Duration.ofMinutes(1))
+            .meters(2)
+            .actuators(true)
+            .build();
+    new Simulation(c, out, GroundTruth.NONE, 1).registerDevices();
+    assertThat(kafka.grants)
+        .extracting(g -> g.getPrincipal().toString())
+        .contains("rule:fan", "rule:valve");
+  }
+
+  @Test
   void sinksAndMetersGetACredentialAndLogInWithThePasswordItHashesSensorsGetNone() {
     simulation();
     assertThat(kafka.devices).as("every device registered, as via kafka").hasSize(2 * 4 + 1);
