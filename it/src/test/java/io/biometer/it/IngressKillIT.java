@@ -290,8 +290,7 @@ class IngressKillIT {
     return devices;
   }
 
-  private static Process startGateway(LocalStack stack, int http, int mqtt, Path log)
-      throws Exception {
+  static Process startGateway(LocalStack stack, int http, int mqtt, Path log) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
@@ -307,7 +306,7 @@ class IngressKillIT {
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 
-  private static void awaitHealthy(int port, Process gateway) {
+  static void awaitHealthy(int port, Process gateway) {
     HttpClient client = HttpClient.newHttpClient();
     Poll.until(
         Duration.ofSeconds(60),
