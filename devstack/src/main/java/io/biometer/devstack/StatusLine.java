@@ -29,7 +29,8 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the local run is doing, for people: readings in and clean per second, duplicates dropped,
- * active alerts, DLQ records, rows landed per QuestDB table and the connector's lag. On a terminal
+ * active alerts, DLQ records, rows landed per QuestDB table, the connector's lag, and the commands
+ * the gateway delivered to devices and they answered. On a terminal
  * it is one line rewritten at most once a second; otherwise a line every 10 s.
  */
 final class StatusLine implements AutoCloseable {
@@ -53,7 +54,9 @@ final class StatusLine implements AutoCloseable {
       long connectDlq,
       long activeAlerts,
       Map<String, Long> rows,
-      long lag) {}
+      long lag,
+      double commandsDelivered,
+      double commandsAnswered) {}
 
   private final LocalStack stack;
   private final PrintStream out;
@@ -147,8 +150,25 @@ final class StatusLine implements AutoCloseable {
         }
       }
     }
+    double delivered = -1;
+    double answered = -1;
+    if (stack.ingress() != null) {
+      var m = stack.ingress().metrics();
+      delivered = m.commandCount("delivered");
+      answered = m.commandCount("ok") + m.commandCount("failed");
+    }
     return new Sample(
-        System.nanoTime(), in, clean, dups, dlq, connectDlq, active, rows, connectorLag());
+        System.nanoTime(),
+        in,
+        clean,
+        dups,
+        dlq,
+        connectDlq,
+        active,
+        rows,
+        connectorLag(),
+        delivered,
+        answered);
   }
 
   private static double sum(MeterRegistry r, String name, String tag, String value) {
@@ -261,6 +281,13 @@ final class StatusLine implements AutoCloseable {
       b.rows().forEach((t, n) -> s.append(' ').append(t).append(' ').append(count(n)));
     }
     s.append("  lag ").append(count(b.lag()));
+    if (b.commandsDelivered() >= 0) {
+      s.append("  commands ")
+          .append(count(b.commandsDelivered()))
+          .append(" delivered ")
+          .append(count(b.commandsAnswered()))
+          .append(" answered");
+    }
     return s.toString();
   }
 

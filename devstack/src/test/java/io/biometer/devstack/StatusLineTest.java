@@ -10,7 +10,7 @@ class StatusLineTest {
 
   private static StatusLine.Sample sample(
       long nanos, double in, double clean, Map<String, Long> rows, long lag) {
-    return new StatusLine.Sample(nanos, in, clean, 1234, 2, 1, 3, rows, lag);
+    return new StatusLine.Sample(nanos, in, clean, 1234, 2, 1, 3, rows, lag, 5, 4);
   }
 
   @Test
@@ -25,15 +25,16 @@ class StatusLineTest {
     assertThat(line)
         .isEqualTo(
             "in 1,000/s  clean 500/s  dups 1,234  alerts active 3  dlq 2 + connect 1"
-                + "  rows readings 45,120 alerts 12 daily_aggregates 0  lag 19");
+                + "  rows readings 45,120 alerts 12 daily_aggregates 0  lag 19"
+                + "  commands 5 delivered 4 answered");
   }
 
   @Test
   void aPartThatIsOffOrDidNotAnswerShowsADash() {
     String line =
         StatusLine.format(
-            new StatusLine.Sample(0, -1, -1, -1, -1, -1, -1, Map.of(), -1),
-            new StatusLine.Sample(1_000_000_000L, -1, -1, -1, -1, -1, -1, Map.of(), -1));
+            new StatusLine.Sample(0, -1, -1, -1, -1, -1, -1, Map.of(), -1, -1, -1),
+            new StatusLine.Sample(1_000_000_000L, -1, -1, -1, -1, -1, -1, Map.of(), -1, -1, -1));
     assertThat(line)
         .isEqualTo("in -/s  clean -/s  dups -  alerts active -  dlq - + connect -  lag -");
   }
