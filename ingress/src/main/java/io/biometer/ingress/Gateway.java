@@ -432,7 +432,7 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * UP once every front end listens and while the device and credential topics are followed; DOWN
+   * UP once every front end listens and while the device, credential, access and command topics are followed; DOWN
    * naming the topic if reading one failed (a revocation would then go unseen).
    */
   public String health() {
@@ -440,6 +440,9 @@ public final class Gateway implements AutoCloseable {
       if (v.failure() != null) {
         return "DOWN: reading " + v.topic() + " failed";
       }
+    }
+    if (feed != null && feed.failure() != null) {
+      return "DOWN: reading " + Topics.COMMANDS + " failed";
     }
     return health;
   }

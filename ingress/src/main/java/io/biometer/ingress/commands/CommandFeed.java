@@ -108,6 +108,11 @@ public final class CommandFeed implements AutoCloseable {
     }
   }
 
+  /** Why the feed stopped, or null while it runs. */
+  public RuntimeException failure() {
+    return failure;
+  }
+
   private void run() {
     try (KafkaConsumer<String, byte[]> c =
         new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer())) {
