@@ -9,11 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code ./biometer bench [simulator|streams|connector|e2e|ingress|readme]}: benchmarks on a
- * private embedded stack, each figure printed beside its baseline measured in the same run on the
- * same stack. With no benchmark named, every one but {@code ingress} runs on one stack and prints
- * one table. Every run writes its table as JSON and Markdown into {@code --out} (default {@code
- * target/bench}).
+ * {@code ./biometer bench [simulator|streams|connector|e2e|ingress|commands|readme]}: benchmarks on
+ * a private embedded stack, each figure printed beside its baseline measured in the same run on the
+ * same stack. With no benchmark named, every one but {@code ingress} and {@code commands} runs on
+ * one stack and prints one table. Every run writes its table as JSON and Markdown into {@code
+ * --out} (default {@code target/bench}).
  */
 public final class BenchApp {
 
@@ -32,6 +32,10 @@ public final class BenchApp {
   /** The committed run of {@code ./biometer bench ingress}, which has a section of its own. */
   static final Path PERFORMANCE_INGRESS_JSON =
       Path.of("docs", BenchReport.performanceJsonName("ingress"));
+
+  /** The committed run of {@code ./biometer bench commands}, which has a section of its own. */
+  static final Path PERFORMANCE_COMMANDS_JSON =
+      Path.of("docs", BenchReport.performanceJsonName("commands"));
 
   private BenchApp() {}
 
@@ -64,6 +68,7 @@ public final class BenchApp {
       case "connector" -> ConnectorBench.run(r, outDir, out, err);
       case "e2e" -> EndToEndBench.run(r, outDir, out, err);
       case "ingress" -> IngressBench.run(r, outDir, out, err);
+      case "commands" -> CommandsBench.run(r, outDir, out, err);
       case "readme" -> readme(r, err);
       default -> {
         err.println(
@@ -120,12 +125,13 @@ public final class BenchApp {
   static final String HELP =
       """
       usage: ./biometer bench [BENCH] [--quick] [--out=DIR] [options] [key=value ...]
-        (no BENCH)  every benchmark but ingress on one private stack (Kafka, registry, QuestDB,
-                    Connect), one table: simulator vs ProducerPerformance, streams vs pass-through,
-                    connector vs consumer + ILP and ILP alone, end-to-end sustained readings/s
-                    with zero loss/duplicates checked (twice: the app's defaults, and for
-                    reference alerts.silent.factor=100), event-to-alert and event-to-row latency,
-                    heap per virtual sensor. About 10 minutes; --quick about 5.
+        (no BENCH)  every benchmark but ingress and commands on one private stack (Kafka,
+                    registry, QuestDB, Connect), one table: simulator vs ProducerPerformance,
+                    streams vs pass-through, connector vs consumer + ILP and ILP alone,
+                    end-to-end sustained readings/s with zero loss/duplicates checked (twice:
+                    the app's defaults, and for reference alerts.silent.factor=100),
+                    event-to-alert and event-to-row latency, heap per virtual sensor. About 10
+                    minutes; --quick about 5.
                     options: --rounds=N (paired rounds per ratio, default 5)
                              --seconds=N (end-to-end load, default 60, --quick 10)
                              --tiny (one round of everything at the smallest size, about
@@ -164,11 +170,29 @@ public final class BenchApp {
                              config (e.g. kafka.linger.ms=5); BIOMETER_BENCH_GATEWAY_JAVA_OPTS
                              replaces the gateway JVM's options (default -Xms256m -Xmx1g
                              -XX:MaxGCPauseMillis=20)
+        commands    commands back to devices (not part of the whole run: 10,000 sockets a side,
+                    the gateway in a JVM of its own; about 2 minutes). 10,000 ACTUATOR fans
+                    connected over MQTT, each subscribed to biometer/<device>/commands at QoS 1
+                    and answering every command "ok"; set_power commands to telemetry.commands at
+                    1,000/s, the devices in turn: command-to-device latency p50/p99/p99.9/max
+                    (from when the command was due to the producer to when the device's client got
+                    it) beside the same records' produce-to-consume latency through a scratch
+                    topic of the same partitions (a plain consumer), target p99 <= the baseline's
+                    p99 + 50 ms; the round trip to the OK response on telemetry.command.responses;
+                    every command checked delivered exactly once. Needs an open-file limit above
+                    the devices in each JVM (ulimit -n 65536).
+                    options: --devices=N (default 10,000; the target is judged only at 10,000 and
+                             1,000/s), --rate=N (commands/s, default 1,000), --seconds=N
+                             (measured, default 30, --quick 10), --warm-up=N (seconds at the same
+                             rate before, default 5, --quick 3), key=value gateway config;
+                             BIOMETER_BENCH_GATEWAY_JAVA_OPTS as for ingress
         readme      regenerate docs/benchmarks.md's "Performance" section from a run's JSON:
                     --from=FILE (default target/bench/bench.json; copied to docs/performance.json),
                     --page=FILE (default docs/benchmarks.md); a run of ingress
                     (--from=target/bench/bench-ingress.json) goes to docs/performance-ingress.json
-                    and the page's ingress section
+                    and the page's ingress section; a run of commands
+                    (--from=target/bench/bench-commands.json) to docs/performance-commands.json
+                    and the page's commands section
         --quick     shorter runs (a smoke test; figures are noisier)
         --out=DIR   where the table goes as JSON and Markdown (default target/bench)
       A ratio is the median of paired rounds whose order alternates, with its spread; fewer than

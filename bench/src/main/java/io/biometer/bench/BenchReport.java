@@ -282,7 +282,7 @@ public record BenchReport(
    * The sections of benches that run only when named (each on a stack of its own, with a table of
    * its own), after {@link #SECTIONS} in the order of sections.
    */
-  public static final List<String> OWN_RUN_SECTIONS = List.of("ingress");
+  public static final List<String> OWN_RUN_SECTIONS = List.of("ingress", "commands");
 
   /** Collects a report's rows, notes and failures while the benches run. */
   public static final class Builder {

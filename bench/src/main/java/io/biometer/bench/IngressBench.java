@@ -101,6 +101,14 @@ public final class IngressBench {
    * @param ports ephemeral ports of the machine (-1 if unknown)
    */
   static String limitsProblem(int connections, long maxFiles, long ports) {
+    return limitsProblem(connections, maxFiles, ports, "--connections");
+  }
+
+  /**
+   * As {@link #limitsProblem(int, long, long)}, for a bench whose option for fewer connections is
+   * {@code option} ({@code --devices}).
+   */
+  static String limitsProblem(int connections, long maxFiles, long ports, String option) {
     long files = (long) connections + OTHER_FILES;
     if (maxFiles >= 0 && maxFiles < files) {
       return String.format(
@@ -108,10 +116,11 @@ public final class IngressBench {
           "%,d connections need about %,d open files in this JVM and as many in the gateway's,"
               + " but the limit is %,d: raise it in the shell that runs the bench (ulimit -n 65536;"
               + " above the hard limit, as root or in /etc/security/limits.conf), or ask for"
-              + " fewer: --connections=%d",
+              + " fewer: %s=%d",
           connections,
           files,
           maxFiles,
+          option,
           Math.max(1, maxFiles - OTHER_FILES));
     }
     long needPorts = (long) connections + 1_000;
@@ -119,10 +128,11 @@ public final class IngressBench {
       return String.format(
           Locale.ROOT,
           "%,d connections to one address need about %,d ephemeral ports, but the machine has"
-              + " %,d: widen net.ipv4.ip_local_port_range, or ask for fewer: --connections=%d",
+              + " %,d: widen net.ipv4.ip_local_port_range, or ask for fewer: %s=%d",
           connections,
           needPorts,
           ports,
+          option,
           Math.max(1, ports - 1_000));
     }
     return null;

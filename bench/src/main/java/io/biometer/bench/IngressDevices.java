@@ -52,6 +52,8 @@ final class IngressDevices {
     final String password;
     final String owner;
     final String topic;
+    final String commands;
+    final String responses;
     final String basic;
     private final AtomicLong next = new AtomicLong();
 
@@ -60,6 +62,8 @@ final class IngressDevices {
       this.password = password;
       this.owner = owner;
       this.topic = "biometer/" + id + "/readings";
+      this.commands = "biometer/" + id + "/commands";
+      this.responses = "biometer/" + id + "/responses";
       this.basic =
           "Basic "
               + Base64.getEncoder()
@@ -124,14 +128,23 @@ final class IngressDevices {
    * of writes, and returns them with their passwords.
    */
   static List<Device> register(LocalStack stack, String prefix, int n) throws Exception {
+    return register(stack, prefix, n, DeviceKind.BODY_SENSOR, TYPE);
+  }
+
+  /**
+   * As {@link #register(LocalStack, String, int)}, devices of {@code kind} and {@code type} (the
+   * commands bench's are {@code ACTUATOR} fans).
+   */
+  static List<Device> register(
+      LocalStack stack, String prefix, int n, DeviceKind kind, SensorType type) throws Exception {
     List<AddRequest> requests = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       String id = String.format("%s%05d", prefix, i);
       requests.add(
           new AddRequest(
               id,
-              DeviceKind.BODY_SENSOR,
-              TYPE,
+              kind,
+              type,
               "patient-" + id,
               List.of(),
               CredentialType.HASHED_PASSWORD,

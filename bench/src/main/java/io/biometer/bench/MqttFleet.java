@@ -28,6 +28,11 @@ import org.HdrHistogram.Recorder;
  * each PUBACK) or paced (each sends on a timer of its own, the fleet's sends spread evenly over the
  * period). Publish-to-PUBACK latency is measured per message from the publish call to the PUBACK,
  * for messages sent inside a measuring window.
+ *
+ * <p>For the commands bench the devices also take commands ({@link #subscribeToCommands}): each
+ * subscribes to its {@code biometer/<device>/commands} at QoS 1, tells a {@link CommandReceiver}
+ * the moment its client gets a command, and answers it at once on {@code
+ * biometer/<device>/responses}, QoS 1, {@code {"type":"response","id":...,"status":"ok"}}.
  */
 final class MqttFleet implements AutoCloseable {
 
@@ -51,6 +56,10 @@ final class MqttFleet implements AutoCloseable {
   private volatile int window = 1;
   private volatile long measureFrom = Long.MAX_VALUE;
   private volatile long measureUntil = Long.MAX_VALUE;
+  private volatile CommandReceiver receiver;
+  private final LongAdder commandsReceived = new LongAdder();
+  private final LongAdder answersAcked = new LongAdder();
+  private final AtomicLong answersFailed = new AtomicLong();
 
   /** One device's client and its messages in flight (touched on its event loop only). */
   private static final class Dev {
@@ -62,11 +71,24 @@ final class MqttFleet implements AutoCloseable {
     long timer = -1;
     final Map<Integer, Long> sent = new HashMap<>();
     final Map<Integer, Long> ackedBeforeSent = new HashMap<>();
+    final java.util.Set<Integer> answers = new java.util.HashSet<>();
 
     Dev(IngressDevices.Device device) {
       this.device = device;
     }
   }
+
+  /** Told of every command a device's client gets. */
+  interface CommandReceiver {
+    /**
+     * Device {@code deviceId} got command {@code commandId} at {@code nanoTime} ({@link
+     * System#nanoTime()}, taken as the client handed the message over); on its event loop.
+     */
+    void command(String deviceId, String commandId, long nanoTime);
+  }
+
+  /** What {@link #subscribeToCommands} did. */
+  record Subscribed(int subscribed, int failed, double seconds, String firstError) {}
 
   /** What {@link #connect} did. */
   record Connected(int connections, int failed, double seconds, String firstError) {
@@ -194,6 +216,125 @@ final class MqttFleet implements AutoCloseable {
     return List.copyOf(errors);
   }
 
+  /**
+   * Subscribes every device to its commands topic at QoS 1, {@link #CONNECTING_AT_ONCE} at a time,
+   * from the first SUBSCRIBE to the last SUBACK; from then on each device tells {@code to} of every
+   * command it gets and answers it "ok". A subscription the gateway refuses (a SUBACK of 0x80, or a
+   * QoS below 1) is counted as failed.
+   */
+  Subscribed subscribeToCommands(CommandReceiver to, Duration timeout) throws Exception {
+    receiver = to;
+    Semaphore permits = new Semaphore(CONNECTING_AT_ONCE);
+    CountDownLatch done = new CountDownLatch(devices.size());
+    AtomicLong failed = new AtomicLong();
+    AtomicLong last = new AtomicLong();
+    ConcurrentLinkedQueue<String> firstErrors = new ConcurrentLinkedQueue<>();
+    long t0 = System.nanoTime();
+    long end = t0 + timeout.toNanos();
+    for (Dev d : devices) {
+      if (!permits.tryAcquire(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        throw new IllegalStateException(
+            "subscribing "
+                + devices.size()
+                + " MQTT devices to their commands took longer than "
+                + timeout.toSeconds()
+                + " s; "
+                + (devices.size() - done.getCount())
+                + " answered");
+      }
+      d.context.runOnContext(
+          v -> {
+            d.client.publishHandler(m -> command(d, m));
+            d.client.subscribeCompletionHandler(
+                ack -> {
+                  int qos = ack.grantedQoSLevels().isEmpty() ? 0x80 : ack.grantedQoSLevels().get(0);
+                  if (qos != MqttQoS.AT_LEAST_ONCE.value()) {
+                    failed.incrementAndGet();
+                    String e = "subscribe " + d.device.commands + ": granted " + qos;
+                    firstErrors.add(e);
+                    note(e);
+                  }
+                  last.set(System.nanoTime());
+                  permits.release();
+                  done.countDown();
+                });
+            d.client
+                .subscribe(d.device.commands, MqttQoS.AT_LEAST_ONCE.value())
+                .onFailure(
+                    e -> {
+                      failed.incrementAndGet();
+                      firstErrors.add("subscribe " + d.device.commands + ": " + e);
+                      note("subscribe " + d.device.commands + ": " + e);
+                      permits.release();
+                      done.countDown();
+                    });
+          });
+    }
+    if (!done.await(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+      throw new IllegalStateException(
+          "subscribing "
+              + devices.size()
+              + " MQTT devices to their commands took longer than "
+              + timeout.toSeconds()
+              + " s; "
+              + (devices.size() - done.getCount())
+              + " answered");
+    }
+    int n = devices.size() - (int) failed.get();
+    return new Subscribed(n, (int) failed.get(), (last.get() - t0) / 1e9, firstErrors.peek());
+  }
+
+  /** A command came: the receiver is told first, then the device answers "ok". */
+  private void command(Dev d, io.vertx.mqtt.messages.MqttPublishMessage m) {
+    long now = System.nanoTime();
+    commandsReceived.increment();
+    String id;
+    try {
+      id = m.payload().toJsonObject().getString("id");
+    } catch (RuntimeException e) {
+      note("command to " + d.device.id + " is not a command frame: " + e);
+      return;
+    }
+    CommandReceiver r = receiver;
+    if (r != null) {
+      r.command(d.device.id, id, now);
+    }
+    io.vertx.core.buffer.Buffer answer =
+        new io.vertx.core.json.JsonObject()
+            .put("type", "response")
+            .put("id", id)
+            .put("status", "ok")
+            .toBuffer();
+    d.client
+        .publish(d.device.responses, answer, MqttQoS.AT_LEAST_ONCE, false, false)
+        .onComplete(
+            p -> {
+              if (p.failed()) {
+                answersFailed.incrementAndGet();
+                note("answer of " + d.device.id + ": " + p.cause());
+              } else if (d.ackedBeforeSent.remove(p.result()) != null) {
+                answersAcked.increment();
+              } else {
+                d.answers.add(p.result());
+              }
+            });
+  }
+
+  /** Commands the devices got. */
+  long commandsReceived() {
+    return commandsReceived.sum();
+  }
+
+  /** Answers the gateway acknowledged (its PUBACK comes once Kafka has the response). */
+  long answersAcked() {
+    return answersAcked.sum();
+  }
+
+  /** Answers the clients could not send. */
+  long answersFailed() {
+    return answersFailed.get();
+  }
+
   /** Every device keeps {@code perDevice} messages unacknowledged until {@link #stop}. */
   void startFlatOut(int perDevice) {
     window = perDevice;
@@ -304,6 +445,10 @@ final class MqttFleet implements AutoCloseable {
 
   private void acked(Dev d, int packetId) {
     long now = System.nanoTime();
+    if (d.answers.remove(packetId)) {
+      answersAcked.increment();
+      return;
+    }
     Long t = d.sent.remove(packetId);
     if (t == null) {
       // The PUBACK overtook the completion of the write that sent the message.

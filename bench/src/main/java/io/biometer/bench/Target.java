@@ -179,7 +179,39 @@ public enum Target {
       0,
       null,
       Verdict.FAILS,
-      "none missing");
+      "none missing"),
+  /** Command to device at 1,000 commands/s, over the same records' produce-to-consume. */
+  COMMANDS_LATENCY(
+      "commands",
+      "command-to-device p99 at 1,000 commands/s, 10,000 connected devices, over the same"
+          + " records' produce-to-consume p99",
+      "p99",
+      Comparison.AT_MOST,
+      50,
+      Unit.MS,
+      "",
+      "the gateway reads a command, writes its DELIVERED response and waits for Kafka's"
+          + " acknowledgement before it writes to the device: that and the MQTT hop cost at most"
+          + " 50 ms over what a plain consumer of the same records sees",
+      0,
+      "baseline p99",
+      Verdict.MISSES,
+      null),
+  /** Commands never delivered, or delivered twice. */
+  COMMANDS_LOSS(
+      "commands",
+      "commands sent and not delivered, or delivered twice",
+      "",
+      Comparison.AT_MOST,
+      0,
+      Unit.PROBLEMS,
+      "",
+      "a connected, subscribed device granted to its issuer gets each unexpired command exactly"
+          + " once: one lost or twice fails the run, it is not a missed target",
+      0,
+      null,
+      Verdict.FAILS,
+      "none lost, none twice");
 
   /** How a figure is held against a threshold. */
   public enum Comparison {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
  * The README's "Performance" section is the Markdown of the committed run, {@code
  * docs/performance.json}, as {@code ./biometer bench readme} writes it: a full run of every bench,
  * whose ratios are medians of at least five pairs; its ingress section likewise shows {@code
- * docs/performance-ingress.json}, a full run of {@code ./biometer bench ingress}.
+ * docs/performance-ingress.json}, a full run of {@code ./biometer bench ingress}, and its commands
+ * section {@code docs/performance-commands.json}, a full run of {@code ./biometer bench commands}.
  */
 class PerformanceReadmeTest {
 
@@ -54,6 +55,31 @@ class PerformanceReadmeTest {
         .hasSize(4)
         .allSatisfy(r -> assertThat(r.verdict()).isIn(Verdict.MEETS, Verdict.MISSES));
     assertThat(run.unknownTargets()).isEmpty();
+  }
+
+  @Test
+  void theCommandsSectionShowsTheCommittedCommandsRunAsGenerated() throws Exception {
+    String readme = Files.readString(ROOT.resolve(BenchApp.BENCHMARKS_PAGE));
+    BenchReport commands = committedCommands();
+    assertThat(commands.readme(readme)).isEqualTo(readme);
+    assertThat(readme).contains(commands.table());
+  }
+
+  @Test
+  void theCommittedCommandsRunIsAFullRunThatSucceeded() throws Exception {
+    BenchReport run = committedCommands();
+    assertThat(run.command()).isEqualTo("./biometer bench commands");
+    assertThat(run.succeeded()).isTrue();
+    assertThat(run.rows()).extracting(BenchReport.Row::section).containsOnly("commands");
+    // At the conditions the latency target has a verdict.
+    assertThat(run.rows().stream().filter(r -> !r.target().isEmpty()))
+        .hasSize(2)
+        .allSatisfy(r -> assertThat(r.verdict()).isIn(Verdict.MEETS, Verdict.MISSES));
+    assertThat(run.unknownTargets()).isEmpty();
+  }
+
+  private static BenchReport committedCommands() throws Exception {
+    return BenchReport.parse(Files.readString(ROOT.resolve(BenchApp.PERFORMANCE_COMMANDS_JSON)));
   }
 
   private static BenchReport committedIngress() throws Exception {

@@ -55,6 +55,8 @@ class TargetTest {
     assertThat(Target.INGRESS_MQTT_LATENCY.cell()).isEqualTo("p99 <= 50 ms");
     assertThat(Target.INGRESS_HEAP.cell()).isEqualTo("<= 20,480 B");
     assertThat(Target.INGRESS_LOSS.cell()).isEqualTo("none missing");
+    assertThat(Target.COMMANDS_LATENCY.cell(12.4)).isEqualTo("p99 <= baseline p99 + 50 ms = 62 ms");
+    assertThat(Target.COMMANDS_LOSS.cell()).isEqualTo("none lost, none twice");
     // The same cell in another section is another target.
     assertThat(Target.find("ingress", "p99 <= 50 ms")).contains(Target.INGRESS_MQTT_LATENCY);
     assertThat(Target.find("latency", "p99 <= 50 ms")).contains(Target.ALERT_LATENCY_AT_LEAST_ONCE);
