@@ -30,8 +30,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * What the local run is doing, for people: readings in and clean per second, duplicates dropped,
  * active alerts, DLQ records, rows landed per QuestDB table, the connector's lag, and the commands
- * the gateway delivered to devices and they answered. On a terminal
- * it is one line rewritten at most once a second; otherwise a line every 10 s.
+ * the gateway delivered to devices and they answered. On a terminal it is one line rewritten at
+ * most once a second; otherwise a line every 10 s.
  */
 final class StatusLine implements AutoCloseable {
 

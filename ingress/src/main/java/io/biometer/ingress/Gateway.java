@@ -432,8 +432,8 @@ public final class Gateway implements AutoCloseable {
   }
 
   /**
-   * UP once every front end listens and while the device, credential, access and command topics are followed; DOWN
-   * naming the topic if reading one failed (a revocation would then go unseen).
+   * UP once every front end listens and while the device, credential, access and command topics are
+   * followed; DOWN naming the topic if reading one failed (a revocation would then go unseen).
    */
   public String health() {
     for (CompactedView v : views) {
@@ -455,11 +455,13 @@ public final class Gateway implements AutoCloseable {
   @Override
   public void close() {
     health = "STOPPING";
-    // Said before the sockets close, so that their close handlers find nothing left to say.
-    connections.closeAll("gateway stopped", Duration.ofSeconds(5));
     if (feed != null) {
       feed.close();
+      // Commands whose DELIVERED is being written reach their connections before these close.
+      router.stop(Duration.ofSeconds(2));
     }
+    // Said before the sockets close, so that their close handlers find nothing left to say.
+    connections.closeAll("gateway stopped", Duration.ofSeconds(5));
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {

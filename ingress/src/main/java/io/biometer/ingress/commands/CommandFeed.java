@@ -72,6 +72,8 @@ public final class CommandFeed implements AutoCloseable {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "biometer-ingress-commands");
+    // The streams app writes its rules' commands in transactions: an aborted one commands nothing.
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.remove(ConsumerConfig.GROUP_ID_CONFIG);
     this.consumerProps = p;
     commands.configure(serde, false);

@@ -61,8 +61,12 @@ public final class CommandRouter {
     /** Whether the connection can still take a command. */
     boolean isOpen();
 
-    /** Writes the command frame to the device (on the connection's own thread; never blocks). */
-    void deliver(JsonObject frame);
+    /**
+     * Writes the command frame to the device, on the connection's own thread; never blocks. If the
+     * connection closed before the frame could be written, calls {@code notWritten} instead (from
+     * any thread), and the router gives the command to the next subscription.
+     */
+    void deliver(JsonObject frame, Runnable notWritten);
   }
 
   private static final class Pending {
@@ -93,6 +97,12 @@ public final class CommandRouter {
       new PriorityQueue<>(java.util.Comparator.comparingLong(Pending::expiresAt));
   private final Map<String, List<Subscriber>> subscribers = new HashMap<>();
   private final Map<String, Pending> delivered = new HashMap<>();
+  // Answers taken, by command id, with the device: a repeat is acknowledged, not refused.
+  private final Map<String, String> answered = new HashMap<>();
+  private final java.util.ArrayDeque<Map.Entry<String, Long>> answeredByTime =
+      new java.util.ArrayDeque<>();
+  private boolean stopping;
+  private int recording; // DELIVERED writes in flight
   // Command ids this router has seen or found answered, until twice the longest life of a command:
   // a command read again (a restart, a producer's retry) is not handled twice.
   private final Map<String, Long> seen = new HashMap<>();
@@ -136,8 +146,24 @@ public final class CommandRouter {
     }
     remember(c.getCommandId());
     String malformed = Commands.malformed(c, maxTtlMillis);
+    if (malformed == null && c.getExpiresAt().toEpochMilli() > now + maxTtlMillis) {
+      // A restarted gateway reads back commands.max.ttl of the topic: a command that could wait
+      // longer would be forgotten by it (and its id, so a copy would be taken as new).
+      malformed =
+          "it expires "
+              + c.getExpiresAt()
+              + ", further out than commands.max.ttl ("
+              + java.time.Duration.ofMillis(maxTtlMillis)
+              + ") from now; is the issuer's clock ahead?";
+    }
     if (malformed != null) {
       finish(c, CommandStatus.MALFORMED, malformed);
+      return;
+    }
+    // The access map first: an issuer without rights learns nothing about which devices exist.
+    String denial = access.denial(c.getIssuedBy(), c.getDeviceId(), c.getName());
+    if (denial != null) {
+      finish(c, CommandStatus.FORBIDDEN, denial);
       return;
     }
     if (directory.device(c.getDeviceId()) == null) {
@@ -145,11 +171,6 @@ public final class CommandRouter {
           c,
           CommandStatus.UNKNOWN_DEVICE,
           c.getDeviceId() + " is not registered in telemetry.devices");
-      return;
-    }
-    String denial = access.denial(c.getIssuedBy(), c.getDeviceId(), c.getName());
-    if (denial != null) {
-      finish(c, CommandStatus.FORBIDDEN, denial);
       return;
     }
     if (now > c.getExpiresAt().toEpochMilli()) {
@@ -202,10 +223,29 @@ public final class CommandRouter {
    *     that was not delivered to a device {@code principal} acts for, or is answered already
    */
   public CompletableFuture<Void> respond(Principal principal, JsonObject frame) {
+    return respond(principal, null, frame);
+  }
+
+  /**
+   * As {@link #respond(Principal, JsonObject)}, for an answer that names its device ({@code
+   * biometer/<device>/responses}): the command must be that device's.
+   */
+  public CompletableFuture<Void> respond(Principal principal, String device, JsonObject frame) {
     Commands.Answer a = Commands.answer(frame);
     Pending p;
     synchronized (this) {
+      String answeredBy = answered.get(a.id());
+      if (answeredBy != null && mayActFor(principal, answeredBy)) {
+        // The same answer again (its acknowledgement was lost): Kafka has it; say so, as a replay
+        // of a reading is acknowledged, so that an MQTT 3.1.1 device is not cut off for it.
+        return CompletableFuture.completedFuture(null);
+      }
       p = delivered.get(a.id());
+      if (p != null && device != null && !device.equals(p.command.getDeviceId().toString())) {
+        throw new Refused(
+            Refusal.UNKNOWN_COMMAND,
+            "command " + a.id() + " is for " + p.command.getDeviceId() + ", answered on " + device);
+      }
       if (p == null || !mayActFor(principal, p.command.getDeviceId())) {
         throw new Refused(
             Refusal.UNKNOWN_COMMAND,
@@ -216,6 +256,8 @@ public final class CommandRouter {
                 + " (never delivered to it, or answered already)");
       }
       delivered.remove(a.id());
+      answered.put(a.id(), p.command.getDeviceId().toString());
+      answeredByTime.add(Map.entry(a.id(), clock.getAsLong()));
     }
     CommandResponse r =
         response(p.command, a.ok() ? CommandStatus.OK : CommandStatus.FAILED, a.reason());
@@ -226,6 +268,7 @@ public final class CommandRouter {
             (md, e) -> {
               if (e != null) {
                 synchronized (this) {
+                  answered.remove(a.id());
                   delivered.put(a.id(), p); // the device answers again when not acknowledged
                 }
                 throw new Refused(
@@ -243,10 +286,15 @@ public final class CommandRouter {
    */
   public synchronized void tick() {
     long now = clock.getAsLong();
+    List<Pending> undecided = new ArrayList<>();
     while (!byExpiry.isEmpty() && byExpiry.peek().expiresAt() < now) {
       Pending p = byExpiry.poll();
-      if (p.finished || p.inFlight) {
-        continue; // delivered, refused, or its DELIVERED write decides
+      if (p.finished) {
+        continue;
+      }
+      if (p.inFlight) {
+        undecided.add(p); // its DELIVERED write decides; if it fails, it expires on a later tick
+        continue;
       }
       ArrayDeque<Pending> q = waiting.get(p.command.getDeviceId());
       if (q != null && q.remove(p)) {
@@ -267,6 +315,7 @@ public final class CommandRouter {
                   ? " was busy with the commands before it"
                   : " was not connected (no subscription to its commands)"));
     }
+    byExpiry.addAll(undecided);
     // A DELIVERED write that failed left its command waiting: try again.
     for (String deviceId : new ArrayList<>(waiting.keySet())) {
       if (subscribers.containsKey(deviceId)) {
@@ -277,6 +326,9 @@ public final class CommandRouter {
     while (!seenByTime.isEmpty() && seenByTime.peek().getValue() < horizon) {
       Map.Entry<String, Long> e = seenByTime.poll();
       seen.remove(e.getKey(), e.getValue());
+    }
+    while (!answeredByTime.isEmpty() && answeredByTime.peek().getValue() < now - maxTtlMillis) {
+      answered.remove(answeredByTime.poll().getKey());
     }
     Iterator<Pending> it = delivered.values().iterator();
     while (it.hasNext()) {
@@ -298,23 +350,18 @@ public final class CommandRouter {
 
   /** Hands the head of {@code deviceId}'s queue to its newest open subscriber, if it has one. */
   private void pump(String deviceId) {
+    if (stopping) {
+      return;
+    }
     ArrayDeque<Pending> q = waiting.get(deviceId);
     while (q != null && !q.isEmpty() && !q.peek().inFlight) {
       Pending p = q.peek();
       if (newest(deviceId) == null) {
         return;
       }
-      long now = clock.getAsLong();
-      String denial = access.denial(p.command.getIssuedBy(), deviceId, p.command.getName());
-      if (denial != null || now > p.expiresAt()) {
-        q.poll();
-        waitingCount.decrementAndGet();
-        p.finished = true;
-        if (denial != null) {
-          finish(p.command, CommandStatus.FORBIDDEN, denial + " (taken away while it waited)");
-        } else {
-          finish(p.command, CommandStatus.EXPIRED, "expired at " + p.command.getExpiresAt());
-        }
+      String refusal = refusal(p);
+      if (refusal != null) {
+        drop(p, refusal);
         continue;
       }
       p.inFlight = true;
@@ -322,6 +369,7 @@ public final class CommandRouter {
         handOver(p);
         return;
       }
+      recording++;
       sender
           .send(
               Topics.COMMAND_RESPONSES,
@@ -330,6 +378,8 @@ public final class CommandRouter {
           .whenComplete(
               (md, e) -> {
                 synchronized (this) {
+                  recording--;
+                  notifyAll();
                   if (e != null) {
                     log.warn(
                         "command {} for {}: Kafka did not take its DELIVERED response ({}); it"
@@ -342,6 +392,14 @@ public final class CommandRouter {
                   }
                   p.recorded = true;
                   metrics.command(CommandStatus.DELIVERED.name());
+                  // Checked again: the write may have taken long enough for either to change.
+                  String late = refusal(p);
+                  if (late != null) {
+                    p.inFlight = false;
+                    drop(p, late);
+                    pump(deviceId);
+                    return;
+                  }
                   handOver(p);
                 }
               });
@@ -350,6 +408,36 @@ public final class CommandRouter {
     if (q != null && q.isEmpty()) {
       waiting.remove(deviceId);
     }
+  }
+
+  /** Why {@code p} may not be handed over now ("FORBIDDEN: ..." or "EXPIRED: ..."), or null. */
+  private String refusal(Pending p) {
+    String denial =
+        access.denial(
+            p.command.getIssuedBy().toString(),
+            p.command.getDeviceId().toString(),
+            p.command.getName().toString());
+    if (denial != null) {
+      return "FORBIDDEN:" + denial + " (taken away while it waited)";
+    }
+    if (clock.getAsLong() > p.expiresAt()) {
+      return "EXPIRED:expired at " + p.command.getExpiresAt() + " before it could be handed over";
+    }
+    return null;
+  }
+
+  /** Takes the head of its device's queue, {@code p}, out with the response {@code refusal}. */
+  private void drop(Pending p, String refusal) {
+    ArrayDeque<Pending> q = waiting.get(p.command.getDeviceId().toString());
+    if (q != null && q.remove(p)) {
+      waitingCount.decrementAndGet();
+    }
+    p.finished = true;
+    int colon = refusal.indexOf(':');
+    finish(
+        p.command,
+        CommandStatus.valueOf(refusal.substring(0, colon)),
+        refusal.substring(colon + 1));
   }
 
   /** Writes a recorded command to the device, or leaves it waiting if its connection went. */
@@ -365,9 +453,47 @@ public final class CommandRouter {
     waitingCount.decrementAndGet();
     p.finished = true;
     p.inFlight = false;
-    delivered.put(p.command.getCommandId(), p);
-    s.deliver(Commands.frame(p.command));
+    delivered.put(p.command.getCommandId().toString(), p);
+    s.deliver(Commands.frame(p.command), () -> returned(p));
     pump(deviceId);
+  }
+
+  /**
+   * A recorded command whose connection closed before it could be written: first in its queue
+   * again, for the next subscription, without a second DELIVERED.
+   */
+  private synchronized void returned(Pending p) {
+    if (delivered.remove(p.command.getCommandId().toString()) == null) {
+      return;
+    }
+    log.info(
+        "command {} for {}: its connection closed before it was written; it waits again",
+        p.command.getCommandId(),
+        p.command.getDeviceId());
+    p.finished = false;
+    waiting
+        .computeIfAbsent(p.command.getDeviceId().toString(), d -> new ArrayDeque<>())
+        .addFirst(p);
+    waitingCount.incrementAndGet();
+    byExpiry.add(p);
+    pump(p.command.getDeviceId().toString());
+  }
+
+  /**
+   * Stops handing commands over (a gateway that stops): no new DELIVERED is written, and those in
+   * flight are waited for (up to {@code timeout}) so that their commands reach their connections
+   * before these close.
+   */
+  public synchronized void stop(java.time.Duration timeout) {
+    stopping = true;
+    long end = System.nanoTime() + timeout.toNanos();
+    try {
+      while (recording > 0 && System.nanoTime() < end) {
+        wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Subscriber newest(String deviceId) {

@@ -68,18 +68,16 @@ public final class ConnectionTracker {
   /** Records that {@code deviceId} connected over {@code protocol} from {@code remote}. */
   public Connection opened(String deviceId, String protocol, String remote) {
     Connection c = new Connection(deviceId, protocol, remote);
-    int n;
     synchronized (this) {
       List<Connection> list = open.computeIfAbsent(deviceId, d -> new ArrayList<>(1));
       list.add(c);
-      n = list.size();
+      // Sent under the lock (it only queues): a device's events reach Kafka in the order counted.
+      write(c, ConnectionState.CONNECTED, null, list.size());
     }
-    write(c, ConnectionState.CONNECTED, null, n);
     return c;
   }
 
   private void close(Connection c, String reason) {
-    int n;
     synchronized (this) {
       if (c.closed) {
         return;
@@ -92,9 +90,8 @@ public final class ConnectionTracker {
           open.remove(c.deviceId);
         }
       }
-      n = list == null ? 0 : list.size();
+      write(c, ConnectionState.DISCONNECTED, reason, list == null ? 0 : list.size());
     }
-    write(c, ConnectionState.DISCONNECTED, reason, n);
   }
 
   /**

@@ -99,6 +99,7 @@ final class GrpcCommands {
     private Principal principal;
     private Sessions.Handle handle;
     private long timer = -1;
+    private volatile long lastPong = System.currentTimeMillis();
     // Read by the command router under its lock: volatile, and nothing of Vert.x's is asked.
     private volatile boolean over;
 
@@ -159,7 +160,21 @@ final class GrpcCommands {
               p.deviceId(),
               GrpcFrontEnd.GRPC,
               c.remoteAddress() == null ? null : c.remoteAddress().toString());
-      timer = vertx.setPeriodic(sessions.heartbeatMillis(), t -> c.ping(Buffer.buffer("biometer")));
+      long interval = sessions.heartbeatMillis();
+      timer =
+          vertx.setPeriodic(
+              interval,
+              t -> {
+                long silent = System.currentTimeMillis() - lastPong;
+                if (silent > 2 * interval) {
+                  // A half-open peer: the pings go out, no acknowledgement comes back.
+                  closed("ping timeout (no HTTP/2 ping acknowledged for " + silent + " ms)");
+                  c.close();
+                  return;
+                }
+                c.ping(Buffer.buffer("biometer"))
+                    .onSuccess(b -> lastPong = System.currentTimeMillis());
+              });
       call.handler(this::message);
       call.endHandler(
           v -> {
@@ -201,16 +216,17 @@ final class GrpcCommands {
       if (before != null) {
         sessions.router().unsubscribe(deviceId, before);
       }
-      write(
-          CommandDownlink.newBuilder()
-              .setSubscribed(Subscribed.newBuilder().setDeviceId(deviceId))
-              .build());
       try {
         sessions.router().subscribe(principal, deviceId, sub);
       } catch (Refused e) {
         subscriptions.remove(deviceId);
         throw e;
       }
+      // Written now; the commands that waited come after it (deliver() queues them here).
+      write(
+          CommandDownlink.newBuilder()
+              .setSubscribed(Subscribed.newBuilder().setDeviceId(deviceId))
+              .build());
     }
 
     private void respond(io.biometer.ingress.grpc.v1.CommandResponse r) {
@@ -324,7 +340,7 @@ final class GrpcCommands {
     }
 
     @Override
-    public void deliver(JsonObject frame) {
+    public void deliver(JsonObject frame, Runnable notWritten) {
       Command.Builder c =
           Command.newBuilder()
               .setId(frame.getString("id"))
@@ -335,7 +351,14 @@ final class GrpcCommands {
           .getJsonObject("arguments")
           .forEach(e -> c.putArguments(e.getKey(), (String) e.getValue()));
       CommandDownlink m = CommandDownlink.newBuilder().setCommand(c).build();
-      stream.context.runOnContext(v -> stream.write(m));
+      stream.context.runOnContext(
+          v -> {
+            if (stream.over) {
+              notWritten.run();
+            } else {
+              stream.write(m);
+            }
+          });
     }
   }
 

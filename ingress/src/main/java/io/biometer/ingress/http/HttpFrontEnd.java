@@ -270,11 +270,13 @@ public final class HttpFrontEnd {
     }
 
     @Override
-    public void deliver(JsonObject frame) {
+    public void deliver(JsonObject frame, Runnable notWritten) {
       context.runOnContext(
           v -> {
             if (!ws.isClosed()) {
               ws.writeTextMessage(frame.encode());
+            } else {
+              notWritten.run();
             }
           });
     }
@@ -403,14 +405,15 @@ public final class HttpFrontEnd {
           sessions.router().unsubscribe(deviceId, before);
         }
         try {
-          // The answer is written before the commands that waited: both go through this context.
-          ws.writeTextMessage(
-              new JsonObject().put("type", "subscribed").put("deviceId", deviceId).encode());
           sessions.router().subscribe(p, deviceId, sub);
         } catch (Refused e) {
           subscriptions.remove(deviceId);
           throw e;
         }
+        // Written now; the commands that waited come after it, as deliver() queues them on this
+        // context.
+        ws.writeTextMessage(
+            new JsonObject().put("type", "subscribed").put("deviceId", deviceId).encode());
         return Future.succeededFuture(List.of());
       }
       if ("response".equals(type)) {

@@ -195,11 +195,13 @@ public final class MqttFrontEnd {
     }
 
     @Override
-    public void deliver(JsonObject frame) {
+    public void deliver(JsonObject frame, Runnable notWritten) {
       session.context.runOnContext(
           v -> {
             if (session.endpoint.isConnected()) {
               session.endpoint.publish(topic, frame.toBuffer(), qos, false, false);
+            } else {
+              notWritten.run();
             }
           });
     }
@@ -247,15 +249,23 @@ public final class MqttFrontEnd {
 
   private void subscribe(Session session, MqttSubscribeMessage s) {
     session.lastPacket = System.currentTimeMillis();
+    // MQTT 3.1.1 has one failure code, 0x80; Vert.x and Netty write the codes as given.
+    boolean v5 = session.endpoint.protocolVersion() >= 5;
     List<MqttSubAckReasonCode> codes = new ArrayList<>();
     for (MqttTopicSubscription t : s.topicSubscriptions()) {
       Matcher c = COMMANDS.matcher(t.topicName());
       if (!c.matches()) {
-        codes.add(MqttSubAckReasonCode.TOPIC_FILTER_INVALID);
+        codes.add(
+            v5
+                ? MqttSubAckReasonCode.TOPIC_FILTER_INVALID
+                : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
       if (sessions.router() == null) {
-        codes.add(MqttSubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR);
+        codes.add(
+            v5
+                ? MqttSubAckReasonCode.IMPLEMENTATION_SPECIFIC_ERROR
+                : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
         continue;
       }
       MqttQoS qos =
@@ -278,7 +288,8 @@ public final class MqttFrontEnd {
             session.principal,
             t.topicName(),
             e.getMessage());
-        codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
+        codes.add(
+            v5 ? MqttSubAckReasonCode.NOT_AUTHORIZED : MqttSubAckReasonCode.UNSPECIFIED_ERROR);
       }
     }
     // The SUBACK first, then the commands that waited: deliver() runs on this context after it.
@@ -299,7 +310,11 @@ public final class MqttFrontEnd {
                   Refusal.OVERSIZE,
                   "a message of " + m.payload().length() + " bytes, over " + maxPayload));
     } else if (m.isRetain()) {
-      done = refuse(new Refused(Refusal.MALFORMED, "retained readings are not supported"));
+      done =
+          refuse(
+              new Refused(
+                  Refusal.MALFORMED,
+                  "retained messages are not supported: publish with retain off"));
     } else if (answer.matches()) {
       done = answer(p, answer.group(1), m);
     } else if (!t.matches()) {
@@ -416,7 +431,7 @@ public final class MqttFrontEnd {
         throw new Refused(Refusal.MALFORMED, "a response is a JSON object");
       }
       return Future.fromCompletionStage(
-          sessions.router().respond(p, o), vertx.getOrCreateContext());
+          sessions.router().respond(p, topicDevice, o), vertx.getOrCreateContext());
     } catch (DecodeException e) {
       return refuse(new Refused(Refusal.MALFORMED, "not JSON: " + e.getMessage()));
     } catch (Refused e) {

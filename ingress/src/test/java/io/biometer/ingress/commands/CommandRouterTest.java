@@ -45,6 +45,7 @@ class CommandRouterTest {
   static final class FakeDevice implements CommandRouter.Subscriber {
     final List<JsonObject> frames = new CopyOnWriteArrayList<>();
     boolean open = true;
+    boolean closesBeforeWriting; // the connection goes between the router's choice and the write
 
     @Override
     public String protocol() {
@@ -57,8 +58,13 @@ class CommandRouterTest {
     }
 
     @Override
-    public void deliver(JsonObject frame) {
-      frames.add(frame);
+    public void deliver(JsonObject frame, Runnable notWritten) {
+      if (closesBeforeWriting) {
+        open = false;
+        notWritten.run();
+      } else {
+        frames.add(frame);
+      }
     }
   }
 
@@ -152,11 +158,101 @@ class CommandRouterTest {
     assertThat(last.getDetails()).containsEntry("state", "on");
     assertThat(last.getIssuedBy()).isEqualTo("rule:fan");
     assertThat(last.getGateway()).isEqualTo("gw-test");
-    assertThatThrownBy(() -> router.respond(fan, ok))
+    // The same answer again (its PUBACK was lost): acknowledged, as Kafka has it, not written
+    // again.
+    router.respond(fan, ok).join();
+    assertThat(statuses("c1")).containsExactly(CommandStatus.DELIVERED, CommandStatus.OK);
+    // Another device cannot use that to answer for it.
+    Principal other = new Principal("p2.fan", "p2.fan", DeviceKind.ACTUATOR);
+    assertThatThrownBy(() -> router.respond(other, ok))
         .isInstanceOf(Refused.class)
-        .hasMessageContaining("answered already")
         .extracting(e -> ((Refused) e).reason())
         .isEqualTo(Refusal.UNKNOWN_COMMAND);
+  }
+
+  @Test
+  void anAnswerOnAnotherDevicesTopicIsRefused() {
+    Principal sink = new Principal("p1.sink-a", "p1.sink-a", DeviceKind.SINK);
+    directory.device(
+        "p1.sink-a", device("p1.sink-a", DeviceKind.SINK, List.of("p1.fan", "p2.fan")));
+    router.subscribe(sink, "p1.fan", new FakeDevice());
+    router.offer(command("p1.fan", "rule:fan", 30_000));
+    JsonObject ok = new JsonObject().put("type", "response").put("id", "c1").put("status", "ok");
+    assertThatThrownBy(() -> router.respond(sink, "p2.fan", ok))
+        .isInstanceOf(Refused.class)
+        .hasMessageContaining("command c1 is for p1.fan, answered on p2.fan");
+    router.respond(sink, "p1.fan", ok).join();
+  }
+
+  @Test
+  void aCommandThatExpiresWhileItsDeliveredIsWrittenIsNotHandedOver() {
+    kafka.hold();
+    FakeDevice d = new FakeDevice();
+    router.subscribe(fan, "p1.fan", d);
+    router.offer(command("p1.fan", "rule:fan", 5_000));
+    clock.addAndGet(6_000);
+    kafka.release();
+    assertThat(d.frames).isEmpty();
+    assertThat(statuses("c1")).containsExactly(CommandStatus.DELIVERED, CommandStatus.EXPIRED);
+    assertThat(router.waiting()).isZero();
+  }
+
+  @Test
+  void aGrantTakenAwayWhileItsDeliveredIsWrittenStopsTheCommand() {
+    kafka.hold();
+    FakeDevice d = new FakeDevice();
+    router.subscribe(fan, "p1.fan", d);
+    router.offer(command("p1.fan", "rule:fan", 30_000));
+    access.put("rule:fan", null);
+    kafka.release();
+    assertThat(d.frames).isEmpty();
+    assertThat(statuses("c1")).containsExactly(CommandStatus.DELIVERED, CommandStatus.FORBIDDEN);
+  }
+
+  @Test
+  void aCommandWhoseDeliveredWriteFailsAfterItsExpiryStillExpires() {
+    kafka.hold();
+    FakeDevice d = new FakeDevice();
+    router.subscribe(fan, "p1.fan", d);
+    router.offer(command("p1.fan", "rule:fan", 5_000));
+    clock.addAndGet(6_000);
+    router.tick(); // past its expiry, but its DELIVERED write decides
+    router.unsubscribe("p1.fan", d);
+    kafka.failHeld(new IllegalStateException("broker down"));
+    router.tick();
+    assertThat(statuses("c1")).containsExactly(CommandStatus.DELIVERED, CommandStatus.EXPIRED);
+    assertThat(router.waiting()).isZero();
+    assertThat(d.frames).isEmpty();
+  }
+
+  @Test
+  void aCommandWhoseConnectionClosedBeforeTheWriteWaitsForTheNextWithoutASecondDelivered() {
+    FakeDevice going = new FakeDevice();
+    going.closesBeforeWriting = true;
+    router.subscribe(fan, "p1.fan", going);
+    router.offer(command("p1.fan", "rule:fan", 30_000));
+    assertThat(router.waiting()).isOne();
+    assertThat(router.awaitingAnswers()).isZero();
+    FakeDevice next = new FakeDevice();
+    router.subscribe(fan, "p1.fan", next);
+    assertThat(next.frames).extracting(f -> f.getString("id")).containsExactly("c1");
+    assertThat(statuses("c1")).containsExactly(CommandStatus.DELIVERED);
+  }
+
+  @Test
+  void aCommandExpiringFurtherOutThanTheMaxTtlFromNowIsMalformed() {
+    DeviceCommand ahead = command("p1.fan", "rule:fan", 30_000);
+    ahead.setIssuedAt(Instant.ofEpochMilli(T0 + MAX_TTL));
+    ahead.setExpiresAt(Instant.ofEpochMilli(T0 + MAX_TTL + 30_000));
+    router.offer(ahead);
+    assertThat(statuses("c1")).containsExactly(CommandStatus.MALFORMED);
+    assertThat(responses().get(0).getReason()).contains("is the issuer's clock ahead?");
+  }
+
+  @Test
+  void anIssuerWithoutRightsLearnsNothingAboutWhichDevicesExist() {
+    router.offer(command("nobody.fan", "user:mallory", 30_000));
+    assertThat(statuses("c1")).containsExactly(CommandStatus.FORBIDDEN);
   }
 
   @Test

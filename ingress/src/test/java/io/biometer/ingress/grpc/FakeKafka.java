@@ -58,6 +58,14 @@ public final class FakeKafka implements RecordSender {
     }
   }
 
+  /** Fails every record still waiting with {@code e}. */
+  public void failHeld(RuntimeException e) {
+    hold = false;
+    for (Sent s : sent) {
+      s.ack().completeExceptionally(e);
+    }
+  }
+
   /** Fails the next records with {@code e}; null to take them again. */
   public void failWith(RuntimeException e) {
     failure = e;
