@@ -34,8 +34,9 @@ final class CommandsRows {
             Locale.ROOT,
             "commands: embedded KRaft broker and registry in the bench JVM with the devices"
                 + " (Vert.x event-loop MQTT 3.1.1 clients, one connection each), the command"
-                + " producer and the consumers; the gateway in a JVM of its own (%s; one"
-                + " idempotent acks=all producer, command routing on)%s. The devices are ACTUATOR"
+                + " producer and the consumers; the gateway in a JVM of its own (%s; command"
+                + " routing on, its responses on an idempotent acks=all producer of their own"
+                + " without linger)%s. The devices are ACTUATOR"
                 + " fans with hashed-password credentials (%,d PBKDF2 iterations); %,d connected"
                 + " in %.1f s, %,d subscribed to biometer/<device>/commands at QoS 1 in %.1f s, each"
                 + " answering every command at once with {\"type\":\"response\",\"id\":...,"

@@ -57,6 +57,9 @@ public final class Gateway implements AutoCloseable {
   private final AtomicBoolean replayLoaded = new AtomicBoolean();
   private final List<CompactedView> views = new ArrayList<>();
   private final ReadingProducer producer;
+  // Command responses wait for nothing: a DELIVERED record is on the path of every command to its
+  // device, so it goes out at once (no linger, no compression) on a producer of its own.
+  private final ReadingProducer commandProducer;
   private final Vertx vertx;
   private final Admission admission;
   private final DeviceLogin login;
@@ -85,6 +88,14 @@ public final class Gateway implements AutoCloseable {
         CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
         config.getString(IngressConfig.BOOTSTRAP_SERVERS_CONFIG));
     this.producer = new ReadingProducer(kafka, serde);
+    Map<String, Object> commandKafka = new HashMap<>(kafka);
+    commandKafka.putIfAbsent(org.apache.kafka.clients.producer.ProducerConfig.LINGER_MS_CONFIG, 0);
+    commandKafka.putIfAbsent(
+        org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
+    commandKafka.put(
+        org.apache.kafka.clients.producer.ProducerConfig.CLIENT_ID_CONFIG,
+        "biometer-ingress-commands");
+    this.commandProducer = new ReadingProducer(commandKafka, serde);
     this.vertx = vertx();
     LoginThrottle throttle =
         new LoginThrottle(
@@ -154,8 +165,8 @@ public final class Gateway implements AutoCloseable {
     if (config.getBoolean(IngressConfig.COMMANDS_ENABLED_CONFIG)) {
       router =
           new CommandRouter(
-              directory, access, producer, metrics, System::currentTimeMillis, maxTtl, id);
-      feed = new CommandFeed(router, producer, metrics, kafka, serde, maxTtl);
+              directory, access, commandProducer, metrics, System::currentTimeMillis, maxTtl, id);
+      feed = new CommandFeed(router, commandProducer, metrics, kafka, serde, maxTtl);
     } else {
       router = null;
       feed = null;
@@ -212,8 +223,10 @@ public final class Gateway implements AutoCloseable {
             Topics.BODY_READINGS,
             Topics.METER_READINGS,
             Topics.INGRESS_REPLAY,
-            Topics.CONNECTIONS,
-            Topics.COMMAND_RESPONSES));
+            Topics.CONNECTIONS));
+    if (router != null) {
+      commandProducer.warmUp(List.of(Topics.COMMAND_RESPONSES, Topics.DLQ));
+    }
     synchronized (lastConnections) {
       connections.restarted(lastConnections);
       lastConnections.clear();
@@ -468,6 +481,7 @@ public final class Gateway implements AutoCloseable {
       log.warn("ingress: closing Vert.x: {}", e.toString());
     }
     producer.close();
+    commandProducer.close();
     for (CompactedView v : views) {
       v.close();
     }
