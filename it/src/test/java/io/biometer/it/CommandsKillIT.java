@@ -6,7 +6,6 @@ import io.biometer.Topics;
 import io.biometer.avro.CommandResponse;
 import io.biometer.avro.CommandStatus;
 import io.biometer.avro.ConnectionEvent;
-import io.biometer.avro.CredentialType;
 import io.biometer.avro.DeviceCommand;
 import io.biometer.avro.DeviceKind;
 import io.biometer.avro.SensorType;
@@ -14,7 +13,6 @@ import io.biometer.devstack.LocalStack;
 import io.biometer.devstack.StackFixture;
 import io.biometer.ingress.admin.CommandAdmin;
 import io.biometer.ingress.admin.CredentialAdmin;
-import io.biometer.ingress.admin.CredentialAdmin.AddRequest;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -246,28 +244,10 @@ class CommandsKillIT {
   }
 
   private List<Fan> register(LocalStack stack) throws Exception {
-    List<AddRequest> requests = new ArrayList<>();
-    for (int i = 0; i < DEVICES; i++) {
-      String id = String.format("kf%03d", i);
-      requests.add(
-          new AddRequest(
-              id,
-              DeviceKind.ACTUATOR,
-              SensorType.FAN,
-              "kp" + i,
-              List.of(),
-              CredentialType.HASHED_PASSWORD,
-              id,
-              null,
-              1_000));
-    }
     List<Fan> fans = new ArrayList<>();
-    try (CredentialAdmin admin =
-        new CredentialAdmin(
-            stack.bootstrapServers(), stack.registryUrl(), Map.of(), Duration.ofSeconds(30))) {
-      for (CredentialAdmin.Issued i : admin.addAll(requests)) {
-        fans.add(new Fan(i.credential().getDeviceId(), i.secret()));
-      }
+    for (CredentialAdmin.Issued i :
+        IngressKillIT.addAll(stack, "kf%03d", DEVICES, DeviceKind.ACTUATOR, SensorType.FAN)) {
+      fans.add(new Fan(i.credential().getDeviceId(), i.secret()));
     }
     return fans;
   }

@@ -264,14 +264,28 @@ class IngressKillIT {
   }
 
   private List<Device> register(LocalStack stack) throws Exception {
+    List<Device> devices = new ArrayList<>();
+    for (CredentialAdmin.Issued i :
+        addAll(stack, "k%04d", DEVICES, DeviceKind.BODY_SENSOR, SensorType.ECG)) {
+      devices.add(new Device(i.credential().getDeviceId(), i.secret()));
+    }
+    return devices;
+  }
+
+  /**
+   * Registers {@code n} devices named by {@code idFormat} (0 to n-1), each of patient or site
+   * {@code kp<i>}, with a password hashed with 1,000 PBKDF2 iterations (fast, for tests).
+   */
+  static List<CredentialAdmin.Issued> addAll(
+      LocalStack stack, String idFormat, int n, DeviceKind kind, SensorType type) throws Exception {
     List<AddRequest> requests = new ArrayList<>();
-    for (int i = 0; i < DEVICES; i++) {
-      String id = String.format("k%04d", i);
+    for (int i = 0; i < n; i++) {
+      String id = String.format(idFormat, i);
       requests.add(
           new AddRequest(
               id,
-              DeviceKind.BODY_SENSOR,
-              SensorType.ECG,
+              kind,
+              type,
               "kp" + i,
               List.of(),
               CredentialType.HASHED_PASSWORD,
@@ -279,15 +293,11 @@ class IngressKillIT {
               null,
               1_000));
     }
-    List<Device> devices = new ArrayList<>();
     try (CredentialAdmin admin =
         new CredentialAdmin(
             stack.bootstrapServers(), stack.registryUrl(), Map.of(), Duration.ofSeconds(30))) {
-      for (CredentialAdmin.Issued i : admin.addAll(requests)) {
-        devices.add(new Device(i.credential().getDeviceId(), i.secret()));
-      }
+      return admin.addAll(requests);
     }
-    return devices;
   }
 
   static Process startGateway(LocalStack stack, int http, int mqtt, Path log) throws Exception {

@@ -1,7 +1,5 @@
 package io.biometer.ingress.grpc;
 
-import com.google.protobuf.Descriptors;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.biometer.ingress.IngressMetrics;
 import io.biometer.ingress.Refusal;
 import io.biometer.ingress.Refused;
@@ -14,7 +12,6 @@ import io.biometer.ingress.grpc.v1.Command;
 import io.biometer.ingress.grpc.v1.CommandAck;
 import io.biometer.ingress.grpc.v1.CommandDownlink;
 import io.biometer.ingress.grpc.v1.CommandUplink;
-import io.biometer.ingress.grpc.v1.ReadingsProto;
 import io.biometer.ingress.grpc.v1.Subscribed;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -22,12 +19,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.json.JsonObject;
-import io.vertx.grpc.common.GrpcMessage;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
@@ -49,31 +42,8 @@ final class GrpcCommands {
 
   private static final Logger log = LoggerFactory.getLogger(GrpcCommands.class);
 
-  record Inbound(CommandUplink message, Refused refused) {}
-
-  private static final GrpcMessageDecoder<Inbound> DECODER =
-      new GrpcMessageDecoder<>() {
-        @Override
-        public Inbound decode(GrpcMessage msg) {
-          try {
-            return new Inbound(CommandUplink.parseFrom(msg.payload().getBytes()), null);
-          } catch (InvalidProtocolBufferException e) {
-            return new Inbound(
-                null,
-                new Refused(
-                    Refusal.MALFORMED,
-                    "a message that is not a biometer.ingress.v1.CommandUplink: "
-                        + e.getMessage()));
-          }
-        }
-
-        @Override
-        public boolean accepts(WireFormat format) {
-          return format == WireFormat.PROTOBUF;
-        }
-      };
-
-  static final ServiceMethod<Inbound, CommandDownlink> METHOD = method();
+  static final ServiceMethod<Inbound<CommandUplink>, CommandDownlink> METHOD =
+      Inbound.method("Commands", CommandUplink.parser());
 
   private final Vertx vertx;
   private final DeviceLogin login;
@@ -87,13 +57,13 @@ final class GrpcCommands {
     this.sessions = sessions;
   }
 
-  void call(GrpcServerRequest<Inbound, CommandDownlink> call) {
+  void call(GrpcServerRequest<Inbound<CommandUplink>, CommandDownlink> call) {
     new Stream(call).login();
   }
 
   private final class Stream {
-    private final GrpcServerRequest<Inbound, CommandDownlink> call;
-    private final GrpcServerResponse<Inbound, CommandDownlink> response;
+    private final GrpcServerRequest<Inbound<CommandUplink>, CommandDownlink> call;
+    private final GrpcServerResponse<Inbound<CommandUplink>, CommandDownlink> response;
     private final Context context;
     private final Map<String, Subscription> subscriptions = new HashMap<>();
     private Principal principal;
@@ -103,7 +73,7 @@ final class GrpcCommands {
     // Read by the command router under its lock: volatile, and nothing of Vert.x's is asked.
     private volatile boolean over;
 
-    Stream(GrpcServerRequest<Inbound, CommandDownlink> call) {
+    Stream(GrpcServerRequest<Inbound<CommandUplink>, CommandDownlink> call) {
       this.call = call;
       this.response = call.response();
       this.context = vertx.getOrCreateContext();
@@ -184,7 +154,7 @@ final class GrpcCommands {
       call.resume();
     }
 
-    private void message(Inbound in) {
+    private void message(Inbound<CommandUplink> in) {
       if (over) {
         return;
       }
@@ -360,16 +330,5 @@ final class GrpcCommands {
             }
           });
     }
-  }
-
-  private static ServiceMethod<Inbound, CommandDownlink> method() {
-    Descriptors.ServiceDescriptor service =
-        ReadingsProto.getDescriptor().findServiceByName("Readings");
-    Descriptors.MethodDescriptor m = service.findMethodByName("Commands");
-    return ServiceMethod.server(
-        ServiceName.create(service.getFullName()),
-        m.getName(),
-        GrpcMessageEncoder.encoder(),
-        DECODER);
   }
 }

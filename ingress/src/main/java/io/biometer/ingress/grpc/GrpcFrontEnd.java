@@ -1,7 +1,5 @@
 package io.biometer.ingress.grpc;
 
-import com.google.protobuf.Descriptors;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.biometer.ingress.IngressMetrics;
 import io.biometer.ingress.Refusal;
 import io.biometer.ingress.Refused;
@@ -9,7 +7,6 @@ import io.biometer.ingress.auth.DeviceLogin;
 import io.biometer.ingress.auth.Principal;
 import io.biometer.ingress.grpc.v1.Ack;
 import io.biometer.ingress.grpc.v1.Reading;
-import io.biometer.ingress.grpc.v1.ReadingsProto;
 import io.biometer.ingress.readings.Admission;
 import io.biometer.ingress.readings.DeviceReading;
 import io.vertx.core.Context;
@@ -19,14 +16,10 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.grpc.common.GrpcMessage;
-import io.vertx.grpc.common.GrpcMessageDecoder;
-import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.InvalidMessageException;
 import io.vertx.grpc.common.MessageSizeOverflowException;
 import io.vertx.grpc.common.ServiceMethod;
-import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.common.WireFormat;
 import io.vertx.grpc.server.GrpcProtocol;
 import io.vertx.grpc.server.GrpcServer;
@@ -79,36 +72,9 @@ public final class GrpcFrontEnd {
   static final String REASON_TRAILER = "biometer-reason";
 
   /**
-   * A message of the call: a reading, or why it could not be read. Decoding never fails the call,
-   * so that a bad message is answered like any refused reading.
-   */
-  record Inbound(Reading reading, Refused refused) {}
-
-  private static final GrpcMessageDecoder<Inbound> DECODER =
-      new GrpcMessageDecoder<>() {
-        @Override
-        public Inbound decode(GrpcMessage msg) {
-          try {
-            return new Inbound(Reading.parseFrom(msg.payload().getBytes()), null);
-          } catch (InvalidProtocolBufferException e) {
-            return new Inbound(
-                null,
-                new Refused(
-                    Refusal.MALFORMED,
-                    "a message that is not a biometer.ingress.v1.Reading: " + e.getMessage()));
-          }
-        }
-
-        @Override
-        public boolean accepts(WireFormat format) {
-          return format == WireFormat.PROTOBUF;
-        }
-      };
-
-  /**
    * {@code Readings/Send} as Vert.x serves it, named by the descriptor generated from the proto.
    */
-  static final ServiceMethod<Inbound, Ack> SEND = sendMethod();
+  static final ServiceMethod<Inbound<Reading>, Ack> SEND = Inbound.method("Send", Reading.parser());
 
   private final Vertx vertx;
   private final DeviceLogin login;
@@ -178,15 +144,15 @@ public final class GrpcFrontEnd {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private void call(GrpcServerRequest<Inbound, Ack> call) {
+  private void call(GrpcServerRequest<Inbound<Reading>, Ack> call) {
     new Upload(call).login();
   }
 
   /** One {@code Send} call, on the event loop of its connection. */
   private final class Upload {
 
-    private final GrpcServerRequest<Inbound, Ack> call;
-    private final GrpcServerResponse<Inbound, Ack> response;
+    private final GrpcServerRequest<Inbound<Reading>, Ack> call;
+    private final GrpcServerResponse<Inbound<Reading>, Ack> response;
     private final Context context;
     private final AtomicLong open = metrics.connections(GRPC);
 
@@ -200,7 +166,7 @@ public final class GrpcFrontEnd {
     private boolean over;
     private boolean counted;
 
-    Upload(GrpcServerRequest<Inbound, Ack> call) {
+    Upload(GrpcServerRequest<Inbound<Reading>, Ack> call) {
       this.call = call;
       this.response = call.response();
       this.context = vertx.getOrCreateContext();
@@ -293,7 +259,7 @@ public final class GrpcFrontEnd {
       call.resume();
     }
 
-    private void reading(Inbound in) {
+    private void reading(Inbound<Reading> in) {
       if (over) {
         return;
       }
@@ -302,7 +268,7 @@ public final class GrpcFrontEnd {
         answer(refused(null, in.refused()));
         return;
       }
-      Reading m = in.reading();
+      Reading m = in.message();
       DeviceReading r;
       try {
         r = deviceReading(m);
@@ -515,16 +481,5 @@ public final class GrpcFrontEnd {
       e = e.getCause();
     }
     return e;
-  }
-
-  private static ServiceMethod<Inbound, Ack> sendMethod() {
-    Descriptors.ServiceDescriptor service =
-        ReadingsProto.getDescriptor().findServiceByName("Readings");
-    Descriptors.MethodDescriptor send = service.findMethodByName("Send");
-    return ServiceMethod.server(
-        ServiceName.create(service.getFullName()),
-        send.getName(),
-        GrpcMessageEncoder.encoder(),
-        DECODER);
   }
 }
