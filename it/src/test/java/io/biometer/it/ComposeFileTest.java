@@ -371,7 +371,10 @@ class ComposeFileTest {
         .containsEntry("BIOMETER_SIMULATOR_BOOTSTRAP_SERVERS", "kafka:19092")
         .containsEntry("BIOMETER_SIMULATOR_PATIENTS", "${BIOMETER_SIMULATOR_PATIENTS:-2}")
         .containsEntry("BIOMETER_SIMULATOR_METERS", "${BIOMETER_SIMULATOR_METERS:-2}")
-        .containsEntry("BIOMETER_SIMULATOR_SPEED", "${BIOMETER_SIMULATOR_SPEED:-1}");
+        .containsEntry("BIOMETER_SIMULATOR_SPEED", "${BIOMETER_SIMULATOR_SPEED:-1}")
+        // Through the gateway, as the local run: its actuators take commands (docs/commands.md).
+        .containsEntry("BIOMETER_SIMULATOR_VIA", "${BIOMETER_SIMULATOR_VIA:-mqtt}")
+        .containsEntry("BIOMETER_SIMULATOR_GATEWAY_HOST", "ingress");
     // One scheme: no option and no second family of variables sets what a key does.
     List<String> command = new ArrayList<>();
     sim.get("command").forEach(c -> command.add(c.asText()));
