@@ -432,7 +432,8 @@ public final class Gateway implements AutoCloseable {
     }
     lines.add(
         String.format(
-            "%-8s %d devices, %d credentials; ./biometer devices add|list|rotate|revoke",
+            "%-8s %d devices, %d credentials; ./biometer devices"
+                + " add|list|rotate|revoke|command|grant",
             "devices", directory.deviceCount(), directory.credentials().size()));
     if (!config.tls()) {
       lines.add(
