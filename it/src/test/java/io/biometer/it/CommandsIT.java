@@ -83,7 +83,7 @@ class CommandsIT {
             false,
             Map.of(IngressConfig.HEARTBEAT_INTERVAL_CONFIG, "PT" + HEARTBEAT_MS / 1000.0 + "S"));
     try (CredentialAdmin admin = f.admin()) {
-      for (int i = 1; i <= 9; i++) {
+      for (int i = 1; i <= 10; i++) {
         String id = "p" + i + ".fan";
         passwords.put(
             id,
@@ -101,6 +101,21 @@ class CommandsIT {
                         1_000))
                 .secret());
       }
+      passwords.put(
+          "p1.phone",
+          admin
+              .add(
+                  new AddRequest(
+                      "p1.phone",
+                      DeviceKind.SINK,
+                      null,
+                      "p1",
+                      List.of(),
+                      CredentialType.HASHED_PASSWORD,
+                      "p1.phone",
+                      null,
+                      1_000))
+              .secret());
     }
     commands = new CommandAdmin(f.stack.bootstrapServers(), f.stack.registryUrl(), Map.of());
     commands.grant("user:it", List.of("*.fan"), List.of("*"), "CommandsIT");
@@ -503,6 +518,63 @@ class CommandsIT {
       ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
     assertThat(events("p3.fan", 1).get(0).getProtocol()).isEqualTo("grpc");
+  }
+
+  // ---------------------------------------------------------------- a device commands a device
+
+  java.net.http.HttpResponse<String> postCommand(String device, String body) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + f.gateway().httpPort() + "/v1/commands"))
+                .header("Authorization", basic(device, passwords.get(device)))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void aPhoneCommandsAFanOnlyWhereTheAccessMapLetsItReachTheFan() throws Exception {
+    PahoFan fan = new PahoFan("p10.fan");
+    try {
+      fan.subscribe("biometer/p10.fan/commands");
+      String body =
+          "{\"deviceId\":\"p10.fan\",\"name\":\"set_power\",\"arguments\":{\"state\":\"on\"},"
+              + "\"ttl\":\"PT30S\"}";
+      var before = postCommand("p1.phone", body);
+      assertThat(before.statusCode()).as(before.body()).isEqualTo(202);
+      JsonObject issued = new JsonObject(before.body());
+      assertThat(issued.getString("issuedBy")).isEqualTo("device:p1.phone");
+      List<CommandResponse> rs = responses(issued.getString("id"), 1);
+      assertThat(statuses(rs)).containsExactly(CommandStatus.FORBIDDEN);
+      assertThat(rs.get(0).getReason()).contains("device:p1.phone has no entry");
+
+      commands.grant("device:p1.phone", List.of("p10.fan"), List.of("set_power"), "seed 004");
+      Poll.until(
+          Duration.ofSeconds(30),
+          "the gateway reads the phone's grant",
+          () -> {
+            try {
+              var r = postCommand("p1.phone", body);
+              String id = new JsonObject(r.body()).getString("id");
+              return statuses(responses(id, 1)).contains(CommandStatus.DELIVERED);
+            } catch (Exception e) {
+              return false;
+            }
+          });
+      JsonObject got = fan.next();
+      assertThat(got.getString("name")).isEqualTo("set_power");
+
+      // The issuer is the authenticated device: a body cannot name another.
+      var forged =
+          postCommand(
+              "p1.phone",
+              "{\"deviceId\":\"p10.fan\",\"name\":\"set_power\",\"issuedBy\":\"user:it\"}");
+      assertThat(forged.statusCode()).isEqualTo(400);
+      assertThat(forged.body()).contains("unknown_field").contains("no field issuedBy");
+    } finally {
+      fan.close();
+    }
   }
 
   // ---------------------------------------------------------------- expiry, access, waiting

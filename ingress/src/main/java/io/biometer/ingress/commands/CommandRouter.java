@@ -281,6 +281,14 @@ public final class CommandRouter {
   }
 
   /**
+   * Writes a command a device issued ({@code POST /v1/commands}) to {@code telemetry.commands},
+   * where it is routed like any other; completes once Kafka has it.
+   */
+  public CompletableFuture<Void> issue(DeviceCommand c) {
+    return sender.send(Topics.COMMANDS, c.getDeviceId().toString(), c).thenApply(md -> null);
+  }
+
+  /**
    * Answers EXPIRED for every waiting command past its expiry, and forgets what is old. Called
    * every few hundred milliseconds.
    */

@@ -99,6 +99,78 @@ public final class Commands {
     return new Answer(s, "ok".equals(status), details, (String) reason);
   }
 
+  static final Set<String> ISSUE_FIELDS = Set.of("deviceId", "name", "arguments", "ttl");
+
+  /** How long a command a device issues lives when it says nothing. */
+  public static final java.time.Duration DEFAULT_TTL = java.time.Duration.ofSeconds(60);
+
+  /**
+   * A command a device issues through the gateway ({@code POST /v1/commands}): {@code {"deviceId":
+   * ..., "name": ..., "arguments": {...}, "ttl": "PT30S"}}, issued by {@code device:<its id>}.
+   *
+   * @throws Refused MALFORMED or UNKNOWN_FIELD naming the field
+   */
+  public static DeviceCommand issued(
+      io.biometer.ingress.auth.Principal p, io.vertx.core.buffer.Buffer body) {
+    JsonObject o;
+    try {
+      Object json = io.vertx.core.json.Json.decodeValue(body);
+      if (!(json instanceof JsonObject x)) {
+        throw new Refused(Refusal.MALFORMED, "a command is a JSON object");
+      }
+      o = x;
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw new Refused(Refusal.MALFORMED, "not JSON: " + e.getMessage());
+    }
+    for (String f : o.fieldNames()) {
+      if (!ISSUE_FIELDS.contains(f)) {
+        throw new Refused(
+            Refusal.UNKNOWN_FIELD, "a command has no field " + f + "; it has " + ISSUE_FIELDS);
+      }
+    }
+    if (!(o.getValue("deviceId") instanceof String device) || device.isBlank()) {
+      throw new Refused(Refusal.MALFORMED, "deviceId: the device to command, a string");
+    }
+    if (!(o.getValue("name") instanceof String name) || name.isBlank()) {
+      throw new Refused(Refusal.MALFORMED, "name: what to do, a string such as set_power");
+    }
+    java.util.Map<String, String> args = new java.util.HashMap<>();
+    Object a = o.getValue("arguments");
+    if (a instanceof JsonObject x) {
+      for (var e : x) {
+        if (!(e.getValue() instanceof String v)) {
+          throw new Refused(Refusal.MALFORMED, "arguments." + e.getKey() + " must be a string");
+        }
+        args.put(e.getKey(), v);
+      }
+    } else if (a != null) {
+      throw new Refused(Refusal.MALFORMED, "arguments must be an object of strings");
+    }
+    java.time.Duration ttl = DEFAULT_TTL;
+    Object t = o.getValue("ttl");
+    if (t != null) {
+      try {
+        ttl = java.time.Duration.parse((String) t);
+      } catch (RuntimeException e) {
+        throw new Refused(Refusal.MALFORMED, "ttl must be an ISO-8601 duration such as PT30S");
+      }
+      if (ttl.isNegative() || ttl.isZero()) {
+        throw new Refused(Refusal.MALFORMED, "ttl must be positive");
+      }
+    }
+    java.time.Instant now = java.time.Instant.now();
+    return DeviceCommand.newBuilder()
+        .setCommandId(java.util.UUID.randomUUID().toString())
+        .setDeviceId(device)
+        .setName(name)
+        .setArguments(args)
+        .setIssuedBy("device:" + p.deviceId())
+        .setIssuedAt(now)
+        .setExpiresAt(now.plus(ttl))
+        .setCause("issued by device " + p.deviceId() + " through the gateway")
+        .build();
+  }
+
   private static boolean blank(CharSequence s) {
     return s == null || s.toString().isBlank();
   }

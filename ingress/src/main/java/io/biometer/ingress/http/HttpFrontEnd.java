@@ -38,6 +38,8 @@ import java.util.function.Supplier;
  *       comes once Kafka has every accepted reading: 200 if all were accepted, else the status of
  *       the first refusal, with a result per reading ({@code {"id", "status", "reason",
  *       "message"}}), so a device re-sends exactly the ones refused as {@code unavailable}.
+ *   <li>{@code POST /v1/commands}: a device commands another device, as {@code device:<its id>},
+ *       within the access map (docs/commands.md); 202 once Kafka has the command.
  *   <li>{@code GET /v1/stream}: a WebSocket. Each text message is a reading or a batch; each
  *       reading gets its own answer message with its id ({@code <deviceId>/<sequence>}), sent when
  *       Kafka has it.
@@ -122,7 +124,13 @@ public final class HttpFrontEnd {
         error(req, 405, "method_not_allowed", "POST readings to /v1/readings");
         return;
       }
-      post(req);
+      post(req, (p, body) -> admitAll(p, body, HTTP).onComplete(r -> answer(req, r.result())));
+    } else if (path.equals("/v1/commands")) {
+      if (req.method() != HttpMethod.POST) {
+        error(req, 405, "method_not_allowed", "POST a command to /v1/commands");
+        return;
+      }
+      post(req, (p, body) -> issue(req, p, body));
     } else if (path.equals("/v1/stream")) {
       stream(req);
     } else {
@@ -130,7 +138,8 @@ public final class HttpFrontEnd {
     }
   }
 
-  private void post(HttpServerRequest req) {
+  /** Reads the body of an authenticated POST, then hands it to {@code then}. */
+  private void post(HttpServerRequest req, java.util.function.BiConsumer<Principal, Buffer> then) {
     String length = req.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null && parseLong(length) > maxPayload) {
       metrics.refused(HTTP, Refusal.OVERSIZE);
@@ -168,10 +177,55 @@ public final class HttpFrontEnd {
               req.endHandler(
                   v -> {
                     if (!req.response().ended()) {
-                      admitAll(p, body, HTTP).onComplete(r -> answer(req, r.result()));
+                      then.accept(p, body);
                     }
                   });
               req.resume();
+            });
+  }
+
+  /**
+   * {@code POST /v1/commands}: a device (a phone, seed 004) commands another device. The issuer is
+   * {@code device:<the authenticated device>}, never a field of the body; the gateway delivers the
+   * command only where the access map lets that principal reach the device. 202 once Kafka has it.
+   */
+  private void issue(HttpServerRequest req, Principal p, Buffer body) {
+    if (sessions.router() == null) {
+      metrics.refused(HTTP, Refusal.UNKNOWN_COMMAND);
+      error(req, 404, "unknown_command", "this gateway takes no commands (commands.enabled)");
+      return;
+    }
+    io.biometer.avro.DeviceCommand c;
+    try {
+      c = io.biometer.ingress.commands.Commands.issued(p, body);
+    } catch (Refused e) {
+      metrics.refused(HTTP, e.reason());
+      refuse(req, HTTP, e);
+      return;
+    }
+    Future.fromCompletionStage(sessions.router().issue(c), vertx.getOrCreateContext())
+        .onComplete(
+            r -> {
+              if (r.failed()) {
+                metrics.refused(HTTP, Refusal.UNAVAILABLE);
+                refuse(
+                    req,
+                    HTTP,
+                    new Refused(
+                        Refusal.UNAVAILABLE,
+                        "Kafka did not take the command (" + r.cause().getMessage() + "); retry"));
+                return;
+              }
+              req.response()
+                  .setStatusCode(202)
+                  .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                  .end(
+                      new JsonObject()
+                          .put("id", c.getCommandId())
+                          .put("status", "issued")
+                          .put("issuedBy", c.getIssuedBy())
+                          .put("expiresAt", c.getExpiresAt().toString())
+                          .encode());
             });
   }
 

@@ -40,6 +40,40 @@ class CommandsTest {
         "no field extra");
   }
 
+  @Test
+  void aCommandADeviceIssuesIsIssuedByThatDeviceWithTheTtlItAsksFor() {
+    io.biometer.ingress.auth.Principal phone =
+        new io.biometer.ingress.auth.Principal(
+            "p1.phone", "p1.phone", io.biometer.avro.DeviceKind.SINK);
+    var c =
+        Commands.issued(
+            phone,
+            io.vertx.core.buffer.Buffer.buffer(
+                "{\"deviceId\":\"p1.fan\",\"name\":\"set_power\","
+                    + "\"arguments\":{\"state\":\"on\"},\"ttl\":\"PT30S\"}"));
+    assertThat(c.getIssuedBy()).isEqualTo("device:p1.phone");
+    assertThat(c.getDeviceId()).isEqualTo("p1.fan");
+    assertThat(c.getArguments()).containsEntry("state", "on");
+    assertThat(java.time.Duration.between(c.getIssuedAt(), c.getExpiresAt()))
+        .isEqualTo(java.time.Duration.ofSeconds(30));
+    assertThatThrownBy(
+            () ->
+                Commands.issued(
+                    phone,
+                    io.vertx.core.buffer.Buffer.buffer(
+                        "{\"deviceId\":\"p1.fan\",\"name\":\"x\",\"issuedBy\":\"user:a\"}")))
+        .isInstanceOf(Refused.class)
+        .hasMessageContaining("no field issuedBy");
+    assertThatThrownBy(
+            () ->
+                Commands.issued(
+                    phone,
+                    io.vertx.core.buffer.Buffer.buffer(
+                        "{\"deviceId\":\"p1.fan\",\"name\":\"x\",\"ttl\":\"soon\"}")))
+        .isInstanceOf(Refused.class)
+        .hasMessageContaining("ttl must be an ISO-8601 duration");
+  }
+
   private static void assertRefused(String json, Refusal reason, String message) {
     assertThatThrownBy(() -> Commands.answer(new JsonObject(json)))
         .isInstanceOf(Refused.class)
