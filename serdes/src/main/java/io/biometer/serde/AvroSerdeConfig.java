@@ -74,6 +74,11 @@ public final class AvroSerdeConfig extends AbstractConfig {
       "Credentials for HTTP basic authentication to the registry, as user:password. Default: none"
           + " (no authentication).";
 
+  public static final String BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG = "basic.auth.credentials.source";
+  public static final String BASIC_AUTH_CREDENTIALS_SOURCE_DOC =
+      "Where the registry's basic-auth credentials come from, Confluent's key: USER_INFO, from"
+          + " basic.auth.user.info (the only source supported). Default: USER_INFO.";
+
   /** The definition of every key above. */
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
@@ -135,7 +140,14 @@ public final class AvroSerdeConfig extends AbstractConfig {
               Type.PASSWORD,
               null,
               Importance.LOW,
-              BASIC_AUTH_USER_INFO_DOC);
+              BASIC_AUTH_USER_INFO_DOC)
+          .define(
+              BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG,
+              Type.STRING,
+              "USER_INFO",
+              ConfigDef.ValidString.in("USER_INFO"),
+              Importance.LOW,
+              BASIC_AUTH_CREDENTIALS_SOURCE_DOC);
 
   /** Reads and checks {@code props}; unknown keys (a client's own) are ignored. */
   public AvroSerdeConfig(Map<?, ?> props) {

@@ -53,10 +53,16 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   private final ExecutorService executor;
   private final KafkaSchemaJournal journal;
   private final int replayed;
+  private final RegistryAccess access;
 
   private EmbeddedSchemaRegistry(
-      RegistryState state, InetSocketAddress address, KafkaSchemaJournal journal, int replayed)
+      RegistryState state,
+      InetSocketAddress address,
+      KafkaSchemaJournal journal,
+      int replayed,
+      RegistryAccess access)
       throws IOException {
+    this.access = access;
     this.state = state;
     this.journal = journal;
     this.replayed = replayed;
@@ -82,7 +88,15 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    */
   public static EmbeddedSchemaRegistry start(RegistryState state, String host, int port)
       throws IOException {
-    return new EmbeddedSchemaRegistry(state, new InetSocketAddress(host, port), null, 0);
+    return start(state, host, port, RegistryAccess.open());
+  }
+
+  /**
+   * As {@link #start(RegistryState, String, int)}, serving only the users {@code access} lets in.
+   */
+  public static EmbeddedSchemaRegistry start(
+      RegistryState state, String host, int port, RegistryAccess access) throws IOException {
+    return new EmbeddedSchemaRegistry(state, new InetSocketAddress(host, port), null, 0, access);
   }
 
   /**
@@ -101,13 +115,37 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       String host,
       int port)
       throws IOException {
+    return startOnKafka(
+        bootstrapServers,
+        topic,
+        replicationFactor,
+        compatibility,
+        host,
+        port,
+        RegistryAccess.open());
+  }
+
+  /**
+   * As {@link #startOnKafka(String, String, short, CompatibilityLevel, String, int)}, serving only
+   * the users {@code access} lets in (HTTP Basic; 401 without or with wrong credentials, 403 for a
+   * reader that writes).
+   */
+  public static EmbeddedSchemaRegistry startOnKafka(
+      String bootstrapServers,
+      String topic,
+      short replicationFactor,
+      CompatibilityLevel compatibility,
+      String host,
+      int port,
+      RegistryAccess access)
+      throws IOException {
     KafkaSchemaJournal journal = new KafkaSchemaJournal(bootstrapServers, topic);
     try {
       journal.ensureTopic(replicationFactor);
       RegistryState state = new RegistryState(compatibility, journal);
       int replayed = journal.replay(state);
       return new EmbeddedSchemaRegistry(
-          state, new InetSocketAddress(host, port), journal, replayed);
+          state, new InetSocketAddress(host, port), journal, replayed, access);
     } catch (IOException | RuntimeException e) {
       journal.close();
       throw e;
@@ -148,6 +186,15 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     List<String> path = segments(ex.getRequestURI().getRawPath());
     Map<String, String> query = query(ex.getRequestURI().getRawQuery());
     try {
+      RegistryAccess.Denied denied =
+          access.check(ex.getRequestHeaders().getFirst("Authorization"), method);
+      if (denied != null) {
+        if (denied.status() == 401) {
+          ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"biometer-registry\"");
+        }
+        respond(ex, denied.status(), error(denied.errorCode(), denied.message()));
+        return;
+      }
       JsonNode answer = route(method, path, query, ex);
       respond(ex, 200, answer);
     } catch (SchemaRegistryException e) {
