@@ -1,7 +1,6 @@
 package io.biometer.bench;
 
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
@@ -71,15 +70,15 @@ final class CommandsRows {
     Map<String, Object> v = new LinkedHashMap<>();
     v.put("devices", o.devices());
     v.put("rate", o.rate());
-    v.put("commandToDeviceUs", latencyValues(commands.delivery()));
-    v.put("baselineProduceToConsumeUs", latencyValues(baseline.delivery()));
+    v.put("commandToDeviceUs", IngressRows.latencyValues(commands.delivery()));
+    v.put("baselineProduceToConsumeUs", IngressRows.latencyValues(baseline.delivery()));
     v.put("measured", commands.measured());
     v.put("measuredDelivered", commands.measuredReceived());
     v.put("baselineMeasured", baseline.measured());
     v.put("baselineMeasuredConsumed", baseline.measuredReceived());
     v.put("latestSendMs", commandsLateMs);
     v.put("baselineLatestSendMs", baselineLateMs);
-    double baselineP99 = p99Ms(baseline.delivery());
+    double baselineP99 = IngressRows.p99Ms(baseline.delivery());
     report.row(
         String.format(
             Locale.ROOT,
@@ -100,10 +99,10 @@ final class CommandsRows {
             baseline.measured()),
         "",
         "",
-        latencyJudgement(p99Ms(commands.delivery()), baselineP99, o.atTarget()),
+        latencyJudgement(IngressRows.p99Ms(commands.delivery()), baselineP99, o.atTarget()),
         v);
     Map<String, Object> rt = new LinkedHashMap<>();
-    rt.put("sentToOkResponseUs", latencyValues(commands.roundTrip()));
+    rt.put("sentToOkResponseUs", IngressRows.latencyValues(commands.roundTrip()));
     rt.put("measuredAnswered", commands.measuredAnswered());
     rt.put("otherStatuses", commands.otherStatuses());
     report.row(
@@ -224,22 +223,5 @@ final class CommandsRows {
             h.getValueAtPercentile(99) / 1000.0,
             h.getValueAtPercentile(99.9) / 1000.0,
             h.getMaxValue() / 1000.0);
-  }
-
-  /** The p99 of a histogram of microseconds in ms, or NaN if it is empty. */
-  static double p99Ms(Histogram h) {
-    return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0;
-  }
-
-  private static Map<String, Object> latencyValues(Histogram h) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("count", h.getTotalCount());
-    if (h.getTotalCount() > 0) {
-      for (double p : List.of(50.0, 99.0, 99.9)) {
-        m.put("p" + (p == 99.9 ? "999" : String.valueOf((int) p)), h.getValueAtPercentile(p));
-      }
-      m.put("max", h.getMaxValue());
-    }
-    return m;
   }
 }

@@ -327,7 +327,8 @@ final class IngressRows {
     return h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0;
   }
 
-  private static Map<String, Object> latencyValues(Histogram h) {
+  /** p50, p99, p99.9 and max of a histogram, for the JSON report; the count alone if empty. */
+  static Map<String, Object> latencyValues(Histogram h) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("count", h.getTotalCount());
     if (h.getTotalCount() > 0) {

@@ -367,7 +367,7 @@ public final class CommandRouter {
       if (newest(deviceId) == null) {
         return;
       }
-      String refusal = refusal(p);
+      Stop refusal = refusal(p);
       if (refusal != null) {
         drop(p, refusal);
         continue;
@@ -401,7 +401,7 @@ public final class CommandRouter {
                   p.recorded = true;
                   metrics.command(CommandStatus.DELIVERED.name());
                   // Checked again: the write may have taken long enough for either to change.
-                  String late = refusal(p);
+                  Stop late = refusal(p);
                   if (late != null) {
                     p.inFlight = false;
                     drop(p, late);
@@ -418,34 +418,35 @@ public final class CommandRouter {
     }
   }
 
-  /** Why {@code p} may not be handed over now ("FORBIDDEN: ..." or "EXPIRED: ..."), or null. */
-  private String refusal(Pending p) {
+  /** A response that ends a waiting command: FORBIDDEN or EXPIRED, and why. */
+  private record Stop(CommandStatus status, String reason) {}
+
+  /** Why {@code p} may not be handed over now, or null. */
+  private Stop refusal(Pending p) {
     String denial =
         access.denial(
             p.command.getIssuedBy().toString(),
             p.command.getDeviceId().toString(),
             p.command.getName().toString());
     if (denial != null) {
-      return "FORBIDDEN:" + denial + " (taken away while it waited)";
+      return new Stop(CommandStatus.FORBIDDEN, denial + " (taken away while it waited)");
     }
     if (clock.getAsLong() > p.expiresAt()) {
-      return "EXPIRED:expired at " + p.command.getExpiresAt() + " before it could be handed over";
+      return new Stop(
+          CommandStatus.EXPIRED,
+          "expired at " + p.command.getExpiresAt() + " before it could be handed over");
     }
     return null;
   }
 
   /** Takes the head of its device's queue, {@code p}, out with the response {@code refusal}. */
-  private void drop(Pending p, String refusal) {
+  private void drop(Pending p, Stop refusal) {
     ArrayDeque<Pending> q = waiting.get(p.command.getDeviceId().toString());
     if (q != null && q.remove(p)) {
       waitingCount.decrementAndGet();
     }
     p.finished = true;
-    int colon = refusal.indexOf(':');
-    finish(
-        p.command,
-        CommandStatus.valueOf(refusal.substring(0, colon)),
-        refusal.substring(colon + 1));
+    finish(p.command, refusal.status(), refusal.reason());
   }
 
   /** Writes a recorded command to the device, or leaves it waiting if its connection went. */

@@ -308,9 +308,25 @@ public final class HttpFrontEnd {
   }
 
   /** A WebSocket's subscription to one device's commands. */
-  private record Subscription(
-      ServerWebSocket ws, Context context, java.util.concurrent.atomic.AtomicBoolean closed)
-      implements CommandRouter.Subscriber {
+  /** One WebSocket's state: its commands subscriptions, its heartbeat, why it closed. */
+  private static final class Socket {
+    final ServerWebSocket ws;
+    final Context context;
+    final Map<String, Subscription> subscriptions = new HashMap<>();
+    // Read by the command router under its lock: a flag, never ws.isClosed(), which takes the
+    // connection's lock (an event loop holding that one may be waiting for the router's).
+    volatile boolean closed;
+    String closedBecause;
+    long lastFrame = System.currentTimeMillis();
+
+    Socket(ServerWebSocket ws, Context context) {
+      this.ws = ws;
+      this.context = context;
+    }
+  }
+
+  /** A WebSocket's subscription to one device's commands. */
+  private record Subscription(Socket socket) implements CommandRouter.Subscriber {
     @Override
     public String protocol() {
       return "websocket";
@@ -318,17 +334,15 @@ public final class HttpFrontEnd {
 
     @Override
     public boolean isOpen() {
-      // A flag set by the close handler, not ws.isClosed(), which takes the connection's lock: the
-      // router asks under its own, which an event loop holding the connection's may be waiting for.
-      return !closed.get();
+      return !socket.closed;
     }
 
     @Override
     public void deliver(JsonObject frame, Runnable notWritten) {
-      context.runOnContext(
+      socket.context.runOnContext(
           v -> {
-            if (!ws.isClosed()) {
-              ws.writeTextMessage(frame.encode());
+            if (!socket.ws.isClosed()) {
+              socket.ws.writeTextMessage(frame.encode());
             } else {
               notWritten.run();
             }
@@ -339,12 +353,7 @@ public final class HttpFrontEnd {
   private void serve(ServerWebSocket ws, Principal p) {
     AtomicLong open = metrics.connections(WS);
     open.incrementAndGet();
-    Context context = vertx.getOrCreateContext();
-    Map<String, Subscription> subscriptions = new HashMap<>();
-    String[] closedBecause = {null};
-    java.util.concurrent.atomic.AtomicBoolean closed =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    long[] lastFrame = {System.currentTimeMillis()};
+    Socket socket = new Socket(ws, vertx.getOrCreateContext());
     Sessions.Handle handle =
         sessions.opened(
             p.deviceId(),
@@ -359,24 +368,24 @@ public final class HttpFrontEnd {
               if (ws.isClosed()) {
                 return;
               }
-              long silent = System.currentTimeMillis() - lastFrame[0];
+              long silent = System.currentTimeMillis() - socket.lastFrame;
               if (silent > 2 * interval) {
-                closedBecause[0] = "ping timeout (silent " + silent / 1000 + " s)";
+                socket.closedBecause = "ping timeout (silent " + silent / 1000 + " s)";
                 ws.close((short) 1001, "ping timeout: no pong for " + silent + " ms");
               } else {
                 ws.writePing(Buffer.buffer("biometer"));
               }
             });
-    ws.pongHandler(b -> lastFrame[0] = System.currentTimeMillis());
+    ws.pongHandler(b -> socket.lastFrame = System.currentTimeMillis());
     ws.closeHandler(
         v -> {
           open.decrementAndGet();
-          closed.set(true);
+          socket.closed = true;
           vertx.cancelTimer(timer);
           if (sessions.router() != null) {
-            subscriptions.forEach((d, s) -> sessions.router().unsubscribe(d, s));
+            socket.subscriptions.forEach((d, s) -> sessions.router().unsubscribe(d, s));
           }
-          String reason = closedBecause[0];
+          String reason = socket.closedBecause;
           if (reason == null) {
             Short code = ws.closeStatusCode();
             reason =
@@ -398,17 +407,17 @@ public final class HttpFrontEnd {
     ws.drainHandler(v -> ws.resume());
     ws.textMessageHandler(
         text -> {
-          lastFrame[0] = System.currentTimeMillis();
+          socket.lastFrame = System.currentTimeMillis();
           // Readings have no "type"; subscriptions and answers to commands do.
           Future<List<JsonObject>> done =
               text.contains("\"type\"")
-                  ? control(p, ws, context, closed, subscriptions, text)
+                  ? control(p, socket, text)
                   : admitAll(p, Buffer.buffer(text), WS);
           done.onComplete(r -> answer(ws, r.result()));
         });
     ws.binaryMessageHandler(
         bytes -> {
-          lastFrame[0] = System.currentTimeMillis();
+          socket.lastFrame = System.currentTimeMillis();
           admitAll(p, bytes, WS).onComplete(r -> answer(ws, r.result()));
         });
     // The upgrade request was paused while the device logged in.
@@ -416,13 +425,8 @@ public final class HttpFrontEnd {
   }
 
   /** A subscribe frame or an answer to a command (docs/commands.md). */
-  private Future<List<JsonObject>> control(
-      Principal p,
-      ServerWebSocket ws,
-      Context context,
-      java.util.concurrent.atomic.AtomicBoolean closed,
-      Map<String, Subscription> subscriptions,
-      String text) {
+  private Future<List<JsonObject>> control(Principal p, Socket socket, String text) {
+    Map<String, Subscription> subscriptions = socket.subscriptions;
     JsonObject frame;
     try {
       Object json = Json.decodeValue(text);
@@ -453,7 +457,7 @@ public final class HttpFrontEnd {
           throw new Refused(Refusal.MALFORMED, "deviceId must be a string");
         }
         String deviceId = d == null ? p.deviceId() : (String) d;
-        Subscription sub = new Subscription(ws, context, closed);
+        Subscription sub = new Subscription(socket);
         Subscription before = subscriptions.put(deviceId, sub);
         if (before != null) {
           sessions.router().unsubscribe(deviceId, before);
@@ -466,12 +470,12 @@ public final class HttpFrontEnd {
         }
         // Written now; the commands that waited come after it, as deliver() queues them on this
         // context.
-        ws.writeTextMessage(
+        socket.ws.writeTextMessage(
             new JsonObject().put("type", "subscribed").put("deviceId", deviceId).encode());
         return Future.succeededFuture(List.of());
       }
       if ("response".equals(type)) {
-        return Future.fromCompletionStage(sessions.router().respond(p, frame), context)
+        return Future.fromCompletionStage(sessions.router().respond(p, frame), socket.context)
             .map(v -> List.of(new JsonObject().put("id", idText).put("status", "accepted")))
             .otherwise(e -> List.of(result(idText, e)));
       }
