@@ -62,7 +62,11 @@ final class GrafanaDashboards {
           "biometer-smart-meters/Meters that missed today's upload",
           "empty whenever every meter uploaded since local midnight",
           "biometer-data-completeness/Silent devices",
-          "empty while every device reports within its cadence");
+          "empty while every device reports within its cadence",
+          "biometer-alerts/Currently active",
+          "empty at a moment when every alert raised has cleared (as the ready queries' test says)",
+          "biometer-patient-vitals/Active alerts of the patient",
+          "empty at a moment when none of the patient's alerts is raised");
 
   record Dashboard(Path file, JsonNode json) {
     String uid() {
