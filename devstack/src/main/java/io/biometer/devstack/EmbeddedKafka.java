@@ -1,5 +1,7 @@
 package io.biometer.devstack;
 
+import io.biometer.devstack.security.LocalSecurity;
+import io.biometer.devstack.security.SecureFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -50,35 +52,102 @@ public final class EmbeddedKafka implements AutoCloseable {
   public static EmbeddedKafka start(
       Path dir, String host, int port, int controllerPort, Map<String, String> brokerOverrides)
       throws IOException {
+    return start(dir, host, port, controllerPort, brokerOverrides, null);
+  }
+
+  /**
+   * The secure mode's broker settings: the broker's key store, the trust store of the CA that
+   * signed the clients' and brokers' certificates, their password, and the password of the super
+   * user {@code admin}, which the broker and its controller authenticate as.
+   */
+  public record Secure(Path keystore, Path truststore, String storePassword, String adminPassword) {
+    @Override
+    public String toString() {
+      return "Secure[keystore=" + keystore + ", truststore=" + truststore + "]";
+    }
+  }
+
+  /**
+   * As {@link #start(Path, String, int, int, Map)}; with {@code secure} not null the client and
+   * controller listeners are SASL_SSL with SCRAM-SHA-512, {@code StandardAuthorizer} decides with
+   * {@code allow.everyone.if.no.acl.found=false}, and {@code admin} (created at format) is the only
+   * super user. A folder formatted without security is refused in secure mode (its metadata has no
+   * {@code admin} credential).
+   */
+  public static EmbeddedKafka start(
+      Path dir,
+      String host,
+      int port,
+      int controllerPort,
+      Map<String, String> brokerOverrides,
+      Secure secure)
+      throws IOException {
     Path logs = dir.resolve("logs");
     Files.createDirectories(logs);
-    Properties props = brokerProps(logs, host, port, controllerPort);
+    Properties props = brokerProps(logs, host, port, controllerPort, secure);
     props.putAll(brokerOverrides);
     Path propsFile = dir.resolve("server.properties");
-    try (OutputStream out = Files.newOutputStream(propsFile)) {
+    // It holds the admin's password in secure mode: readable by its owner only.
+    try (OutputStream out = Files.newOutputStream(SecureFiles.create(propsFile))) {
       props.store(
           out, "written by biometer's local stack on every start; edit DevStackConfig instead");
     }
-    if (!Files.exists(logs.resolve("meta.properties"))) {
-      format(propsFile);
+    Path secureMarker = dir.resolve("formatted-secure");
+    boolean formatted = Files.exists(logs.resolve("meta.properties"));
+    if (!formatted) {
+      format(propsFile, secure);
+      if (secure != null) {
+        Files.writeString(secureMarker, "formatted with the SCRAM credential of admin\n");
+      }
+    } else if (secure != null && !Files.exists(secureMarker)) {
+      throw new IllegalStateException(
+          "the Kafka data in "
+              + dir
+              + " was made by a run without security.enabled: its metadata has no SCRAM"
+              + " credential for admin. Start the secure mode with another data.dir (or move "
+              + dir
+              + " away)");
     }
     KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
     server.startup();
     return new EmbeddedKafka(server, host + ":" + port);
   }
 
-  private static Properties brokerProps(Path logs, String host, int port, int controllerPort) {
+  private static Properties brokerProps(
+      Path logs, String host, int port, int controllerPort, Secure secure) {
     Properties p = new Properties();
     p.put("node.id", "1");
     p.put("process.roles", "broker,controller");
     p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+    String client = secure == null ? "PLAINTEXT" : "SASL_SSL";
     p.put(
         "listeners",
-        "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
-    p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        client + "://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+    p.put("advertised.listeners", client + "://" + host + ":" + port);
     p.put("controller.listener.names", "CONTROLLER");
-    p.put("inter.broker.listener.name", "PLAINTEXT");
-    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", client);
+    p.put("listener.security.protocol.map", client + ":" + client + ",CONTROLLER:" + client);
+    if (secure != null) {
+      String mechanism = LocalSecurity.SASL_MECHANISM;
+      String jaas = LocalSecurity.jaas("admin", secure.adminPassword());
+      p.put("sasl.enabled.mechanisms", mechanism);
+      p.put("sasl.mechanism.inter.broker.protocol", mechanism);
+      p.put("sasl.mechanism.controller.protocol", mechanism);
+      String m = mechanism.toLowerCase(java.util.Locale.ROOT);
+      p.put("listener.name.sasl_ssl." + m + ".sasl.jaas.config", jaas);
+      p.put("listener.name.controller." + m + ".sasl.jaas.config", jaas);
+      p.put("listener.name.controller.sasl.enabled.mechanisms", mechanism);
+      p.put("ssl.keystore.type", "PKCS12");
+      p.put("ssl.keystore.location", secure.keystore().toString());
+      p.put("ssl.keystore.password", secure.storePassword());
+      p.put("ssl.key.password", secure.storePassword());
+      p.put("ssl.truststore.type", "PKCS12");
+      p.put("ssl.truststore.location", secure.truststore().toString());
+      p.put("ssl.truststore.password", secure.storePassword());
+      p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+      p.put("super.users", "User:admin");
+      p.put("allow.everyone.if.no.acl.found", "false");
+    }
     p.put("log.dirs", logs.toString());
     // A single broker: internal topics cannot have more replicas than brokers, or groups,
     // transactions and share groups hang waiting for them.
@@ -97,14 +166,22 @@ public final class EmbeddedKafka implements AutoCloseable {
     return p;
   }
 
-  private static void format(Path propsFile) {
+  private static void format(Path propsFile, Secure secure) {
     String clusterId = Uuid.randomUuid().toString();
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    java.util.List<String> args =
+        new java.util.ArrayList<>(
+            java.util.List.of("format", "-t", clusterId, "-c", propsFile.toString()));
+    if (secure != null) {
+      // The super user's credential is in the metadata from the first record: the controller
+      // and the broker authenticate with it before any Admin call could create it.
+      args.add("--add-scram");
+      args.add(
+          LocalSecurity.SASL_MECHANISM + "=[name=admin,password=" + secure.adminPassword() + "]");
+    }
     int rc;
     try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-      rc =
-          StorageTool.execute(
-              new String[] {"format", "-t", clusterId, "-c", propsFile.toString()}, out);
+      rc = StorageTool.execute(args.toArray(String[]::new), out);
     }
     String output = buf.toString(StandardCharsets.UTF_8).trim();
     if (rc != 0) {
