@@ -165,6 +165,14 @@ public final class DevStackConfig extends AbstractConfig {
   public static final String STREAMS_METRICS_PORT_CONFIG =
       STREAMS_PREFIX + StreamsAppConfig.METRICS_PORT_CONFIG;
 
+  public static final String SECURITY_ENABLED_CONFIG = "security.enabled";
+  public static final String SECURITY_ENABLED_DOC =
+      "Secure mode (docs/security.md): a local CA and certificates, a generated password per"
+          + " principal under <data.dir>/security (0600 files), Kafka on SASL_SSL with"
+          + " SCRAM-SHA-512 and ACLs, the registry, Connect's REST API and QuestDB behind"
+          + " passwords, the gateway on TLS. The first secure start needs a new data.dir."
+          + " Default: false.";
+
   public static final String INGRESS_ENABLED_CONFIG = "ingress.enabled";
   public static final String INGRESS_ENABLED_DOC =
       "Whether the local run starts the ingress gateway (HTTPS, WebSocket, MQTT, gRPC and UDP"
@@ -324,6 +332,8 @@ public final class DevStackConfig extends AbstractConfig {
               SIMULATOR_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SIMULATOR_ENABLED_DOC)
           .define(STREAMS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, STREAMS_ENABLED_DOC)
           .define(INGRESS_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, INGRESS_ENABLED_DOC)
+          .define(
+              SECURITY_ENABLED_CONFIG, Type.BOOLEAN, false, Importance.HIGH, SECURITY_ENABLED_DOC)
           .define(CONNECT_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, CONNECT_ENABLED_DOC);
 
   private static Range port() {
@@ -451,14 +461,16 @@ public final class DevStackConfig extends AbstractConfig {
    * simulator.*}, then the stack's broker and registry.
    */
   public SimulatorConfig simulator(String bootstrapServers, String registryUrl) {
-    return SimulatorConfig.from(
-        simulatorLayers.with(
-            Map.of(
-                SimulatorConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG,
-                registryUrl),
-            LOCAL_STACK));
+    return simulator(bootstrapServers, registryUrl, Map.of());
+  }
+
+  /** As {@link #simulator(String, String)}, with the stack's settings {@code extra} too. */
+  public SimulatorConfig simulator(
+      String bootstrapServers, String registryUrl, Map<String, ?> extra) {
+    Map<String, Object> m = new java.util.HashMap<>(extra);
+    m.put(SimulatorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    m.put(SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+    return SimulatorConfig.from(simulatorLayers.with(m, LOCAL_STACK));
   }
 
   /**
@@ -477,9 +489,34 @@ public final class DevStackConfig extends AbstractConfig {
       int mqttPort,
       int grpcPort,
       int udpPort) {
+    return simulator(
+        bootstrapServers,
+        registryUrl,
+        gatewayHost,
+        httpPort,
+        mqttPort,
+        grpcPort,
+        udpPort,
+        Map.of());
+  }
+
+  /**
+   * As {@link #simulator(String, String, String, int, int, int, int)}, with the stack's settings
+   * {@code extra} (the secure mode's {@code producer.*} client settings, the gateway's trust store)
+   * over the user's.
+   */
+  public SimulatorConfig simulator(
+      String bootstrapServers,
+      String registryUrl,
+      String gatewayHost,
+      int httpPort,
+      int mqttPort,
+      int grpcPort,
+      int udpPort,
+      Map<String, ?> extra) {
     String host =
         gatewayHost.equals("0.0.0.0") || gatewayHost.equals("::") ? "127.0.0.1" : gatewayHost;
-    Map<String, Object> stack = new java.util.HashMap<>();
+    Map<String, Object> stack = new java.util.HashMap<>(extra);
     stack.put(SimulatorConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     stack.put(SimulatorConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
     stack.put(SimulatorConfig.GATEWAY_HOST_CONFIG, host);
@@ -514,16 +551,20 @@ public final class DevStackConfig extends AbstractConfig {
    * streams.*}, then the stack's broker, registry and bind.host.
    */
   public StreamsAppConfig streams(String bootstrapServers, String registryUrl) {
-    return StreamsAppConfig.from(
-        streamsLayers.with(
-            Map.of(
-                StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG,
-                registryUrl,
-                StreamsAppConfig.METRICS_HOST_CONFIG,
-                bindHost()),
-            LOCAL_STACK));
+    return streams(bootstrapServers, registryUrl, Map.of());
+  }
+
+  /**
+   * As {@link #streams(String, String)}, with the stack's settings {@code stack} (the secure mode's
+   * {@code kafka.*} client settings, TLS of the metrics endpoint) over the user's.
+   */
+  public StreamsAppConfig streams(
+      String bootstrapServers, String registryUrl, Map<String, ?> stack) {
+    Map<String, Object> m = new java.util.HashMap<>(stack);
+    m.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    m.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+    m.put(StreamsAppConfig.METRICS_HOST_CONFIG, bindHost());
+    return StreamsAppConfig.from(streamsLayers.with(m, LOCAL_STACK));
   }
 
   /**
@@ -531,16 +572,23 @@ public final class DevStackConfig extends AbstractConfig {
    * registry and bind.host.
    */
   public IngressConfig ingress(String bootstrapServers, String registryUrl) {
-    return IngressConfig.from(
-        ingressLayers.with(
-            Map.of(
-                IngressConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrapServers,
-                IngressConfig.SCHEMA_REGISTRY_URL_CONFIG,
-                registryUrl,
-                IngressConfig.BIND_HOST_CONFIG,
-                bindHost()),
-            LOCAL_STACK));
+    return ingress(bootstrapServers, registryUrl, Map.of());
+  }
+
+  /**
+   * As {@link #ingress(String, String)}, with the stack's settings {@code stack} (the secure mode's
+   * {@code kafka.*} client settings and TLS key stores) over the user's.
+   */
+  public IngressConfig ingress(String bootstrapServers, String registryUrl, Map<String, ?> stack) {
+    Map<String, Object> m = new java.util.HashMap<>(stack);
+    m.put(IngressConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    m.put(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+    m.put(IngressConfig.BIND_HOST_CONFIG, bindHost());
+    return IngressConfig.from(ingressLayers.with(m, LOCAL_STACK));
+  }
+
+  public boolean securityEnabled() {
+    return getBoolean(SECURITY_ENABLED_CONFIG);
   }
 
   public boolean ingressEnabled() {

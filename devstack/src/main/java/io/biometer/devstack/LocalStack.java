@@ -1,10 +1,18 @@
 package io.biometer.devstack;
 
+import io.biometer.devstack.security.KafkaAcls;
+import io.biometer.devstack.security.LocalSecurity;
+import io.biometer.devstack.security.SchemaDeploy;
 import io.biometer.ingress.Gateway;
 import io.biometer.ingress.IngressConfig;
+import io.biometer.registry.HttpSchemaRegistryClient;
 import io.biometer.registry.server.EmbeddedSchemaRegistry;
+import io.biometer.registry.server.RegistryAccess;
+import io.biometer.serde.AvroSerdeConfig;
+import io.biometer.simulator.SimulatorConfig;
 import io.biometer.simulator.SimulatorRun;
 import io.biometer.streams.StreamsApp;
+import io.biometer.streams.StreamsAppConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +50,7 @@ public final class LocalStack implements AutoCloseable {
   private String connectorState;
   private EmbeddedKafka kafka;
   private EmbeddedSchemaRegistry registry;
+  private LocalSecurity security;
   private EmbeddedQuestDb questdb;
   private SimulatorRun simulator;
   private StreamsApp streams;
@@ -104,30 +114,52 @@ public final class LocalStack implements AutoCloseable {
     Files.createDirectories(data);
     String host = config.bindHost();
 
+    if (config.securityEnabled()) {
+      security = LocalSecurity.ensure(data.resolve("security"));
+    }
     kafka =
         EmbeddedKafka.start(
             data.resolve("kafka"),
             host,
             config.kafkaPort(),
             config.kafkaControllerPort(),
-            brokerOverrides);
+            brokerOverrides,
+            secureBroker());
     started.push(kafka);
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+    try (Admin admin = Admin.create(adminClient())) {
+      if (security != null) {
+        KafkaAcls.apply(admin, security, KafkaAcls.defaults());
+      }
       topics = TopicSetup.ensure(admin, config);
     }
 
     registry =
         EmbeddedSchemaRegistry.startOnKafka(
             kafka.bootstrapServers(),
+            kafkaClient("registry"),
             config.registryTopic(),
             (short) 1,
             config.registryCompatibility(),
             host,
-            config.registryPort());
+            config.registryPort(),
+            registryAccess());
     started.push(registry);
     schemasReplayed = registry.schemasReplayed();
+    if (security != null) {
+      // Deploy time: the admin registers every schema; the runtime clients only look them up.
+      try (HttpSchemaRegistryClient admin =
+          new HttpSchemaRegistryClient(
+              new HttpSchemaRegistryClient.Settings(
+                  List.of(registry.url()),
+                  Duration.ofSeconds(5),
+                  Duration.ofSeconds(10),
+                  3,
+                  Duration.ofMillis(200),
+                  Duration.ofSeconds(5),
+                  security.registryUserInfo("admin")))) {
+        SchemaDeploy.registerAll(admin);
+      }
+    }
 
     if (config.questdbEnabled()) {
       questdb =
@@ -146,21 +178,36 @@ public final class LocalStack implements AutoCloseable {
     }
 
     if (config.streamsEnabled()) {
-      streams = StreamsApp.start(config.streams(bootstrapServers(), registryUrl()));
+      streams =
+          StreamsApp.start(
+              config.streams(
+                  bootstrapServers(),
+                  registryUrl(),
+                  prefixed(StreamsAppConfig.KAFKA_PREFIX, appClient("streams"))));
       started.push(streams);
     }
 
     if (config.ingressEnabled()) {
-      ingress = Gateway.start(config.ingress(bootstrapServers(), registryUrl()));
+      Map<String, Object> gateway = prefixed(IngressConfig.KAFKA_PREFIX, appClient("ingress"));
+      if (security != null) {
+        gateway.put(IngressConfig.TLS_KEYSTORE_CONFIG, security.keystore("ingress").toString());
+        gateway.put(IngressConfig.TLS_KEYSTORE_PASSWORD_CONFIG, security.storePassword());
+      }
+      ingress = Gateway.start(config.ingress(bootstrapServers(), registryUrl(), gateway));
       started.push(ingress);
     }
 
     if (config.simulatorEnabled()) {
       // The gateway, if any, is up: the simulator's devices connect to it.
+      Map<String, Object> sim = prefixed(SimulatorConfig.PRODUCER_PREFIX, appClient("simulator"));
+      if (security != null && ingress != null) {
+        sim.put(SimulatorConfig.GATEWAY_TLS_TRUSTSTORE_CONFIG, security.truststore().toString());
+        sim.put(SimulatorConfig.GATEWAY_TLS_TRUSTSTORE_PASSWORD_CONFIG, security.storePassword());
+      }
       simulator =
           SimulatorRun.start(
               (ingress == null
-                      ? config.simulator(bootstrapServers(), registryUrl())
+                      ? config.simulator(bootstrapServers(), registryUrl(), sim)
                       : config.simulator(
                           bootstrapServers(),
                           registryUrl(),
@@ -168,7 +215,8 @@ public final class LocalStack implements AutoCloseable {
                           ingress.httpPort(),
                           ingress.mqttPort(),
                           ingress.grpcPort(),
-                          ingress.udpPort()))
+                          ingress.udpPort(),
+                          sim))
                   .settings());
       started.push(simulator);
     }
@@ -201,6 +249,74 @@ public final class LocalStack implements AutoCloseable {
     connect.putConnector(CONNECTOR, connector);
     connectorState =
         ConnectWorker.describe(CONNECTOR, connect.awaitRunning(CONNECTOR, Duration.ofSeconds(90)));
+  }
+
+  private EmbeddedKafka.Secure secureBroker() {
+    return security == null
+        ? null
+        : new EmbeddedKafka.Secure(
+            security.keystore("kafka"),
+            security.truststore(),
+            security.storePassword(),
+            security.password("admin"));
+  }
+
+  /**
+   * The Kafka client settings of {@code principal} without bootstrap.servers: SASL_SSL in secure
+   * mode, none otherwise.
+   */
+  public Map<String, Object> kafkaClient(String principal) {
+    return security == null ? new HashMap<>() : new HashMap<>(security.kafkaClient(principal));
+  }
+
+  /** The admin's Kafka client settings with bootstrap.servers. */
+  public Map<String, Object> adminClient() {
+    Map<String, Object> m = kafkaClient("admin");
+    m.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    return m;
+  }
+
+  /**
+   * An app's Kafka client settings with its serdes' registry settings (Confluent's keys ride with
+   * the client's): in secure mode its registry user, which only reads, and no auto-registration.
+   */
+  private Map<String, Object> appClient(String principal) {
+    Map<String, Object> m = kafkaClient(principal);
+    if (security != null) {
+      m.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+      m.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, security.registryUserInfo(principal));
+      m.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "false");
+    }
+    return m;
+  }
+
+  private static Map<String, Object> prefixed(String prefix, Map<String, Object> m) {
+    Map<String, Object> p = new HashMap<>();
+    m.forEach((k, v) -> p.put(prefix + k, v));
+    return p;
+  }
+
+  /**
+   * Who may use the registry: everyone in plain mode; in secure mode the admin writes and the
+   * runtime principals read.
+   */
+  private RegistryAccess registryAccess() {
+    if (security == null) {
+      return RegistryAccess.open();
+    }
+    RegistryAccess users =
+        RegistryAccess.users().with("admin", security.password("admin"), RegistryAccess.Role.WRITE);
+    for (String p : LocalSecurity.PRINCIPALS) {
+      if (!p.equals("admin")) {
+        users = users.with(p, security.password(p), RegistryAccess.Role.READ);
+      }
+    }
+    return users;
+  }
+
+  /** The secure mode's material, or null in plain mode. */
+  public LocalSecurity security() {
+    return security;
   }
 
   /**
@@ -261,7 +377,8 @@ public final class LocalStack implements AutoCloseable {
             config.bindHost(),
             config.kafkaPort(),
             config.kafkaControllerPort(),
-            brokerOverrides);
+            brokerOverrides,
+            secureBroker());
     started.addLast(kafka);
   }
 
@@ -378,7 +495,25 @@ public final class LocalStack implements AutoCloseable {
   public List<String> describe() {
     List<String> lines = new ArrayList<>();
     lines.add("data folder      " + config.dataDir());
-    lines.add("kafka            " + bootstrapServers() + "   (bootstrap.servers)");
+    if (security == null) {
+      lines.add(
+          "security         NOT SECURED: no TLS, no passwords, open to anyone who reaches"
+              + " these ports (loopback only by default); security.enabled=true secures it");
+    } else {
+      lines.add(
+          "security         secured: TLS with a local CA ("
+              + security.caPem()
+              + "), a password per principal in "
+              + security.credentialsFile()
+              + "; the admin's Kafka settings in "
+              + security.adminProperties());
+    }
+    lines.add(
+        "kafka            "
+            + bootstrapServers()
+            + (security == null
+                ? "   (bootstrap.servers)"
+                : "   (bootstrap.servers; SASL_SSL, SCRAM-SHA-512, ACLs)"));
     lines.add(
         "schema registry  "
             + registryUrl()

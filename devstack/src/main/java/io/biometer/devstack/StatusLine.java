@@ -79,15 +79,10 @@ final class StatusLine implements AutoCloseable {
     this.stack = stack;
     this.out = out;
     this.terminal = terminal;
-    this.admin =
-        Admin.create(
-            Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.bootstrapServers(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                3000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                2000));
+    Map<String, Object> a = stack.adminClient();
+    a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+    a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000);
+    this.admin = Admin.create(a);
   }
 
   /** Starts printing. */

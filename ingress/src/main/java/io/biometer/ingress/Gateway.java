@@ -83,6 +83,7 @@ public final class Gateway implements AutoCloseable {
         AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG,
         config.getString(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG));
     serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
+    serde.putAll(AvroSerdeConfig.clientSettings(config.kafka()));
     Map<String, Object> kafka = new HashMap<>(config.kafka());
     kafka.put(
         CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,

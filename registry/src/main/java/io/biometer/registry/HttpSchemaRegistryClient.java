@@ -79,6 +79,25 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       }
     }
 
+    /** The settings with the password masked: they may be logged. */
+    @Override
+    public String toString() {
+      return "Settings[urls="
+          + urls
+          + ", connectTimeout="
+          + connectTimeout
+          + ", requestTimeout="
+          + requestTimeout
+          + ", maxRetries="
+          + maxRetries
+          + ", basicAuth="
+          + (basicAuthUserInfo == null
+              ? "none"
+              : basicAuthUserInfo.substring(0, Math.max(0, basicAuthUserInfo.indexOf(':')))
+                  + ":[hidden]")
+          + "]";
+    }
+
     /** Defaults for {@code urls}: 5 s connect, 10 s request, 3 retries from 200 ms up to 5 s. */
     public static Settings of(String... urls) {
       return new Settings(

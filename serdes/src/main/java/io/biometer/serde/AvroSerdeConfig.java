@@ -164,4 +164,30 @@ public final class AvroSerdeConfig extends AbstractConfig {
     Password p = getPassword(BASIC_AUTH_USER_INFO_CONFIG);
     return p == null ? null : p.value();
   }
+
+  /**
+   * The keys of the registry's credentials and of auto-registration, as Confluent's serdes take.
+   */
+  public static final List<String> CLIENT_KEYS =
+      List.of(
+          BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG,
+          BASIC_AUTH_USER_INFO_CONFIG,
+          AUTO_REGISTER_SCHEMAS_CONFIG);
+
+  /**
+   * The serde settings among an app's Kafka client settings: as with Confluent's serdes, {@code
+   * basic.auth.credentials.source}, {@code basic.auth.user.info} and {@code auto.register.schemas}
+   * ride with the producer's or consumer's settings (an app's {@code kafka.*} or {@code producer.*}
+   * keys).
+   */
+  public static Map<String, Object> clientSettings(Map<String, ?> kafkaClient) {
+    Map<String, Object> m = new java.util.HashMap<>();
+    for (String key : CLIENT_KEYS) {
+      Object v = kafkaClient.get(key);
+      if (v != null) {
+        m.put(key, v);
+      }
+    }
+    return m;
+  }
 }

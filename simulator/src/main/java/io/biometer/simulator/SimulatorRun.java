@@ -54,7 +54,8 @@ public final class SimulatorRun implements AutoCloseable {
     GroundTruth truth = truthFile == null ? GroundTruth.NONE : truthFile;
     Map<String, Object> producer = new HashMap<>(s.producerOverrides());
     producer.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
-    Map<String, Object> serde = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, s.registryUrl());
+    Map<String, Object> serde = AvroSerdeConfig.clientSettings(s.producerOverrides());
+    serde.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, s.registryUrl());
     this.output = new KafkaOutput(producer, serde, spool, stats, truth);
     GatewayOutput g = null;
     try {

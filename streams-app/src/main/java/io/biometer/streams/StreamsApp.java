@@ -48,7 +48,8 @@ public final class StreamsApp implements AutoCloseable {
     gcMetrics.bindTo(registry);
     this.metrics = new PipelineMetrics(registry, config.metricsPerRelay());
     Topology topology =
-        TelemetryTopology.build(config, new TelemetrySerdes(config.registryUrl()), metrics);
+        TelemetryTopology.build(
+            config, new TelemetrySerdes(config.registryUrl(), config.kafkaClient()), metrics);
     Properties props = properties(config, metrics);
     this.streams =
         clients == null

@@ -406,6 +406,11 @@ public final class StreamsAppConfig extends AbstractConfig {
     return StreamsConfig.EXACTLY_ONCE_V2.equals(getString(PROCESSING_GUARANTEE_CONFIG));
   }
 
+  /** The {@code kafka.*} settings without the prefix (security, the serdes' registry keys). */
+  public Map<String, Object> kafkaClient() {
+    return originalsWithPrefix(KAFKA_PREFIX);
+  }
+
   /** The Kafka Streams properties: ours mapped to Streams' keys, then every kafka.* key. */
   public Properties streamsProperties() {
     Properties p = new Properties();

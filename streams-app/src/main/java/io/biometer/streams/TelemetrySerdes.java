@@ -39,7 +39,17 @@ public final class TelemetrySerdes {
 
   /** Serdes over the registry at {@code registryUrl} (or {@code mock://scope}). */
   public TelemetrySerdes(String registryUrl) {
-    Map<String, Object> config = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+    this(registryUrl, Map.of());
+  }
+
+  /**
+   * Serdes over the registry at {@code registryUrl} with the serde settings among {@code
+   * kafkaClient} ({@link AvroSerdeConfig#clientSettings}: the registry's credentials, whether to
+   * auto-register).
+   */
+  public TelemetrySerdes(String registryUrl, Map<String, ?> kafkaClient) {
+    Map<String, Object> config = AvroSerdeConfig.clientSettings(kafkaClient);
+    config.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
     body = configured(BodyReading.class, config);
     meter = configured(MeterReading.class, config);
     sinkStatus = configured(SinkStatus.class, config);

@@ -139,7 +139,26 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       int port,
       RegistryAccess access)
       throws IOException {
-    KafkaSchemaJournal journal = new KafkaSchemaJournal(bootstrapServers, topic);
+    return startOnKafka(
+        bootstrapServers, Map.of(), topic, replicationFactor, compatibility, host, port, access);
+  }
+
+  /**
+   * As {@link #startOnKafka(String, String, short, CompatibilityLevel, String, int,
+   * RegistryAccess)}, the journal's Kafka clients with the settings {@code kafkaClient} too
+   * (security.protocol, SASL, TLS of the registry's principal).
+   */
+  public static EmbeddedSchemaRegistry startOnKafka(
+      String bootstrapServers,
+      Map<String, ?> kafkaClient,
+      String topic,
+      short replicationFactor,
+      CompatibilityLevel compatibility,
+      String host,
+      int port,
+      RegistryAccess access)
+      throws IOException {
+    KafkaSchemaJournal journal = new KafkaSchemaJournal(bootstrapServers, kafkaClient, topic);
     try {
       journal.ensureTopic(replicationFactor);
       RegistryState state = new RegistryState(compatibility, journal);
@@ -187,7 +206,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
     Map<String, String> query = query(ex.getRequestURI().getRawQuery());
     try {
       RegistryAccess.Denied denied =
-          access.check(ex.getRequestHeaders().getFirst("Authorization"), method);
+          access.check(ex.getRequestHeaders().getFirst("Authorization"), method, path);
       if (denied != null) {
         if (denied.status() == 401) {
           ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"biometer-registry\"");

@@ -47,14 +47,25 @@ public final class KafkaSchemaJournal implements RegistryState.Journal, AutoClos
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
 
   private final String bootstrapServers;
+  private final Map<String, ?> client;
   private final String topic;
   private final KafkaProducer<byte[], byte[]> producer;
 
   /** A journal on {@code topic} of the cluster at {@code bootstrapServers}. */
   public KafkaSchemaJournal(String bootstrapServers, String topic) {
+    this(bootstrapServers, Map.of(), topic);
+  }
+
+  /**
+   * A journal on {@code topic} of the cluster at {@code bootstrapServers}, its clients with the
+   * settings {@code client} too (security.protocol, SASL, TLS).
+   */
+  public KafkaSchemaJournal(String bootstrapServers, Map<String, ?> client, String topic) {
     this.bootstrapServers = bootstrapServers;
+    this.client = Map.copyOf(client);
     this.topic = topic;
     Properties p = new Properties();
+    p.putAll(this.client);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -65,8 +76,9 @@ public final class KafkaSchemaJournal implements RegistryState.Journal, AutoClos
 
   /** Creates the journal topic (one partition, compacted) unless it exists. */
   public void ensureTopic(short replicationFactor) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    Map<String, Object> a = new java.util.HashMap<>(client);
+    a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    try (Admin admin = Admin.create(a)) {
       NewTopic t =
           new NewTopic(topic, 1, replicationFactor)
               .configs(
@@ -96,6 +108,7 @@ public final class KafkaSchemaJournal implements RegistryState.Journal, AutoClos
   /** Reads the topic from its start to its current end into {@code state}; returns records read. */
   public int replay(RegistryState state) {
     Properties p = new Properties();
+    p.putAll(client);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -80,6 +81,17 @@ public final class RegistryAccess {
    * @return null if it may go on; otherwise 401 (no or wrong credentials) or 403 (a reader writing)
    */
   public Denied check(String authorization, String method) {
+    return check(authorization, method, List.of());
+  }
+
+  /**
+   * As {@link #check(String, String)}, where two POSTs read: a lookup ({@code POST
+   * /subjects/{subject}}, what a client that does not auto-register sends) and a compatibility test
+   * ({@code POST /compatibility/...}).
+   *
+   * @param path the request path's segments
+   */
+  public Denied check(String authorization, String method, List<String> path) {
     if (users == null) {
       return null;
     }
@@ -104,7 +116,12 @@ public final class RegistryAccess {
     if (u == null || !match) {
       return new Denied(401, 40101, "Unauthorized: unknown user or wrong password");
     }
-    boolean read = method.equals("GET") || method.equals("HEAD");
+    boolean read =
+        method.equals("GET")
+            || method.equals("HEAD")
+            || (method.equals("POST")
+                && ((path.size() == 2 && path.get(0).equals("subjects"))
+                    || (!path.isEmpty() && path.get(0).equals("compatibility"))));
     if (!read && u.role() != Role.WRITE) {
       return new Denied(
           403, 40301, "Forbidden: " + name + " may read the registry, not " + method + " to it");

@@ -119,6 +119,15 @@ class RegistryAccessTest {
   }
 
   @Test
+  void aReaderLooksUpASchemaTheAdminRegisteredWhichIsWhatAClientThatDoesNotAutoRegisterDoes() {
+    int id = client("writer:w-secret").register("v-value", SCHEMA);
+    assertThat(client("reader:r-secret").lookup("v-value", SCHEMA).id()).isEqualTo(id);
+    assertThatThrownBy(() -> client("reader:r-secret").register("v-value", SCHEMA))
+        .isInstanceOf(SchemaRegistryException.class)
+        .satisfies(e -> assertThat(((SchemaRegistryException) e).status()).isEqualTo(403));
+  }
+
+  @Test
   void anOpenRegistryNeedsNoCredentialsAndBadUsersAreRefusedWhenMade() {
     assertThat(RegistryAccess.open().check(null, "POST")).isNull();
     assertThat(RegistryAccess.users().required()).isTrue();

@@ -78,12 +78,19 @@ public final class KafkaOutput implements Output, AutoCloseable {
     this.spool = spool;
     this.stats = stats;
     this.truth = truth;
-    this.adminProps =
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                p.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+    Map<String, Object> admin = new HashMap<>();
+    // The producer's way in (security.protocol, SASL, TLS) is the admin's too.
+    p.forEach(
+        (k, v) -> {
+          if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+            admin.put(k, v);
+          }
+        });
+    admin.put(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, p.get(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG));
+    admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+    admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+    this.adminProps = Map.copyOf(admin);
     this.spooling = spool.pendingRecords() > 0;
     this.drainer = new Thread(this::drainLoop, "simulator-spool-drainer");
     drainer.setDaemon(true);
