@@ -2,7 +2,9 @@ package io.biometer.devstack;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -10,11 +12,17 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,28 +31,93 @@ import java.util.concurrent.TimeUnit;
  * plugin.path} exactly as any Connect cluster does, keeps its logs in its own file, and can be
  * killed and restarted like a real one. Its config, offset and status topics live in the given
  * Kafka; its REST API listens on one address.
+ *
+ * <p>The REST API is open unless the worker is started with a {@link RestAuth}: then Kafka's {@code
+ * connect-basic-auth-extension} ({@value #BASIC_AUTH_EXTENSION}) asks every request for HTTP Basic
+ * with that user and password, and answers 401 without them or with wrong ones (also on {@code
+ * /health}: only Connect's internal requests between workers skip it). Its JAAS file ({@value
+ * #JAAS_FILE}) and credentials file ({@value #REST_CREDENTIALS_FILE}) are written in the worker's
+ * folder, readable by the owner only. Every call this class makes sends the credentials; other
+ * callers take the header from {@link #restAuthorization()}.
+ *
+ * <p>Connector configs may name secrets instead of holding them: the worker always has Kafka's
+ * {@code FileConfigProvider} as provider {@code file}, so a value {@code
+ * ${file:/path/secrets.properties:key}} is replaced by that key of that properties file when a
+ * connector or task starts, while the config topic and {@code GET /connectors/{name}/config} keep
+ * the placeholder. {@link #secretsFile(Path, Map)} writes such a file.
  */
 public final class ConnectWorker implements AutoCloseable {
 
   /** The worker's group and the prefix of its internal topics. */
   public static final String GROUP = "biometer-connect";
 
+  /** The REST extension that turns on HTTP Basic ({@code rest.extension.classes}). */
+  public static final String BASIC_AUTH_EXTENSION =
+      "org.apache.kafka.connect.rest.basic.auth.extension.BasicAuthSecurityRestExtension";
+
+  /** The JAAS file of the REST API's login, in the worker's folder. */
+  public static final String JAAS_FILE = "rest-jaas.conf";
+
+  /** The REST API's users and passwords ({@code user=password}), in the worker's folder. */
+  public static final String REST_CREDENTIALS_FILE = "rest-credentials.properties";
+
+  /** The name of the worker's {@code FileConfigProvider} in {@code ${file:path:key}}. */
+  public static final String FILE_CONFIG_PROVIDER = "file";
+
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * The user and password the worker's REST API requires (HTTP Basic). {@link #toString()} hides
+   * the password.
+   */
+  public record RestAuth(String user, String password) {
+
+    /**
+     * @throws IllegalArgumentException if the user is blank or holds a ':' (HTTP Basic splits
+     *     there), or the password is blank
+     */
+    public RestAuth {
+      Objects.requireNonNull(user, "user");
+      Objects.requireNonNull(password, "password");
+      if (user.isBlank() || user.contains(":")) {
+        throw new IllegalArgumentException(
+            "the Connect REST user must be non-blank and without ':', got '" + user + "'");
+      }
+      if (password.isBlank()) {
+        throw new IllegalArgumentException("the Connect REST password of " + user + " is blank");
+      }
+    }
+
+    /** The value of the {@code Authorization} header: {@code Basic base64(user:password)}. */
+    public String authorization() {
+      return "Basic "
+          + Base64.getEncoder()
+              .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+      return "RestAuth[user=" + user + ", password=[hidden]]";
+    }
+  }
 
   private final Path dir;
   private final String url;
   private final List<String> command;
+  private final RestAuth restAuth;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private Process process;
 
   private final String metricsUrl;
 
-  private ConnectWorker(Path dir, String url, List<String> command, String metricsUrl) {
+  private ConnectWorker(
+      Path dir, String url, List<String> command, String metricsUrl, RestAuth restAuth) {
     this.dir = dir;
     this.url = url;
     this.command = command;
     this.metricsUrl = metricsUrl;
+    this.restAuth = restAuth;
   }
 
   /** The worker's Prometheus endpoint, or null if it runs without the JMX exporter. */
@@ -99,7 +172,7 @@ public final class ConnectWorker implements AutoCloseable {
 
   /**
    * As {@link #start(Path, String, String, int, Path, Map, Path, int)}, with the worker JVM's
-   * options {@code javaOpts} ({@code connect.java.opts}).
+   * options {@code javaOpts} ({@code connect.java.opts}); its REST API open.
    */
   public static ConnectWorker start(
       Path dir,
@@ -111,6 +184,37 @@ public final class ConnectWorker implements AutoCloseable {
       Path agents,
       int metricsPort,
       List<String> javaOpts)
+      throws IOException {
+    return start(
+        dir,
+        bootstrapServers,
+        host,
+        port,
+        pluginPath,
+        overrides,
+        agents,
+        metricsPort,
+        javaOpts,
+        null);
+  }
+
+  /**
+   * As {@link #start(Path, String, String, int, Path, Map, Path, int, List)}; with {@code restAuth}
+   * the REST API requires HTTP Basic with its user and password (see the class comment).
+   *
+   * @param restAuth the REST API's credentials, or null for an open REST API
+   */
+  public static ConnectWorker start(
+      Path dir,
+      String bootstrapServers,
+      String host,
+      int port,
+      Path pluginPath,
+      Map<String, String> overrides,
+      Path agents,
+      int metricsPort,
+      List<String> javaOpts,
+      RestAuth restAuth)
       throws IOException {
     if (!Files.isDirectory(pluginPath)) {
       throw new IllegalStateException(
@@ -141,6 +245,27 @@ public final class ConnectWorker implements AutoCloseable {
     // The pipeline's outputs are written in transactions (exactly_once_v2): a sink must not land
     // what an aborted transaction wrote.
     props.put("consumer.isolation.level", "read_committed");
+    // Connector configs name their secrets (${file:path:key}); the worker reads them at start.
+    props.put("config.providers", FILE_CONFIG_PROVIDER);
+    props.put(
+        "config.providers." + FILE_CONFIG_PROVIDER + ".class",
+        "org.apache.kafka.common.config.provider.FileConfigProvider");
+    Path jaas = null;
+    if (restAuth != null) {
+      props.put("rest.extension.classes", BASIC_AUTH_EXTENSION);
+      Path credentials = dir.resolve(REST_CREDENTIALS_FILE).toAbsolutePath();
+      writeOwnerOnly(credentials, properties(Map.of(restAuth.user(), restAuth.password())));
+      jaas = dir.resolve(JAAS_FILE).toAbsolutePath();
+      writeOwnerOnly(
+          jaas,
+          "KafkaConnect {\n"
+              + "  org.apache.kafka.connect.rest.basic.auth.extension.PropertyFileLoginModule"
+              + " required\n"
+              + "  file=\""
+              + credentials.toString().replace("\\", "\\\\").replace("\"", "\\\"")
+              + "\";\n"
+              + "};\n");
+    }
     props.putAll(overrides);
     StringBuilder file = new StringBuilder("# written by biometer's local stack on every start\n");
     props.forEach(
@@ -169,13 +294,16 @@ public final class ConnectWorker implements AutoCloseable {
       metricsUrl = "http://" + host + ":" + metricsPort + "/metrics";
     }
     command.add("-Dlogback.configurationFile=" + logConf);
+    if (jaas != null) {
+      command.add("-Djava.security.auth.login.config=" + jaas);
+    }
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(ConnectMain.class.getName());
     command.add(Long.toString(ProcessHandle.current().pid()));
     command.add(workerProps.toString());
     ConnectWorker worker =
-        new ConnectWorker(dir, "http://" + host + ":" + port, command, metricsUrl);
+        new ConnectWorker(dir, "http://" + host + ":" + port, command, metricsUrl, restAuth);
     worker.launch();
     return worker;
   }
@@ -231,9 +359,100 @@ public final class ConnectWorker implements AutoCloseable {
             + dir.resolve("connect.log"));
   }
 
-  /** Base URL of the REST API. */
+  /**
+   * Base URL of the REST API; with {@link #restAuth()} a request needs {@link
+   * #restAuthorization()}.
+   */
   public String url() {
     return url;
+  }
+
+  /** The REST API's credentials, or null if it is open. */
+  public RestAuth restAuth() {
+    return restAuth;
+  }
+
+  /**
+   * The value of the {@code Authorization} header for the REST API ({@code Basic ...}), or null if
+   * it is open.
+   */
+  public String restAuthorization() {
+    return restAuth == null ? null : restAuth.authorization();
+  }
+
+  /**
+   * Writes {@code secrets} as a properties file at {@code file}, readable and writable by its owner
+   * only (where the file system has POSIX permissions), replacing what was there; and returns, per
+   * key, the placeholder a connector config holds instead of the secret: {@code ${file:<absolute
+   * file>:<key>}}. The worker's {@code FileConfigProvider} resolves it when the connector or its
+   * tasks start.
+   *
+   * @throws IllegalArgumentException if the path holds ':' or '}', or a key '}' or ':' (a
+   *     placeholder could not name them)
+   */
+  public static Map<String, String> secretsFile(Path file, Map<String, String> secrets)
+      throws IOException {
+    Path abs = file.toAbsolutePath().normalize();
+    String path = abs.toString();
+    if (path.contains(":") || path.contains("}")) {
+      throw new IllegalArgumentException(
+          "a secrets file's path must hold no ':' or '}' to be named in ${file:path:key}: " + path);
+    }
+    Map<String, String> placeholders = new TreeMap<>();
+    for (String key : secrets.keySet()) {
+      if (key.isBlank() || key.contains("}") || key.contains(":")) {
+        throw new IllegalArgumentException(
+            "a secret's key must be non-blank and hold no ':' or '}': '" + key + "'");
+      }
+      placeholders.put(key, "${" + FILE_CONFIG_PROVIDER + ":" + path + ":" + key + "}");
+    }
+    Files.createDirectories(abs.getParent());
+    writeOwnerOnly(abs, properties(secrets));
+    return placeholders;
+  }
+
+  /**
+   * {@code values} in the properties format, in ASCII (other characters as Unicode escapes): read
+   * alike by {@link Properties#load(java.io.InputStream)} (ISO 8859-1, the REST login module) and
+   * {@link Properties#load(java.io.Reader)} (UTF-8, the file config provider).
+   */
+  private static String properties(Map<String, String> values) {
+    Properties p = new Properties();
+    p.putAll(values);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      p.store(out, null);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // Drop the date line Properties.store writes first.
+    String text = out.toString(StandardCharsets.ISO_8859_1);
+    return "# written by biometer's local stack; readable by its owner only\n"
+        + text.substring(text.indexOf('\n') + 1);
+  }
+
+  /**
+   * Writes {@code text} to {@code file} with permissions rw------- from its first byte: a new file
+   * created so beside it, then moved over the old one.
+   */
+  private static void writeOwnerOnly(Path file, String text) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    Files.createDirectories(parent);
+    boolean posix = Files.getFileStore(parent).supportsFileAttributeView("posix");
+    Path tmp =
+        posix
+            ? Files.createTempFile(
+                parent,
+                ".secret",
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+            : Files.createTempFile(parent, ".secret", ".tmp");
+    try {
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** The worker's log file. */
@@ -452,6 +671,9 @@ public final class ConnectWorker implements AutoCloseable {
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+    if (restAuth != null) {
+      request.header("Authorization", restAuth.authorization());
+    }
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (InterruptedException e) {

@@ -245,16 +245,18 @@ final class StatusLine implements AutoCloseable {
 
   private JsonNode sql(String query) {
     try {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(
-                      URI.create(
-                          stack.questdb().httpUrl()
-                              + "/exec?query="
-                              + URLEncoder.encode(query, StandardCharsets.UTF_8)))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(
+                  URI.create(
+                      stack.questdb().httpUrl()
+                          + "/exec?query="
+                          + URLEncoder.encode(query, StandardCharsets.UTF_8)))
+              .timeout(Duration.ofSeconds(2));
+      String authorization = stack.questdb().httpAuthorization();
+      if (authorization != null) {
+        request.header("Authorization", authorization);
+      }
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       JsonNode body = JSON.readTree(r.body());
       return body.has("error") ? null : body;
     } catch (Exception e) {
