@@ -31,6 +31,7 @@ public final class CheckApp {
         --gate=D       how long Kafka is unreachable from the simulator, ISO-8601 (default PT8S)
         --timeout=D    the most to wait for the pipeline to settle afterwards (default PT4M)
         --out=DIR      where truth-table.json goes (default target/check)
+        --secure       run the stack in secure mode (security.enabled: SASL_SSL, ACLs, passwords)
       """;
 
   public static void main(String[] args) throws Exception {
@@ -91,9 +92,14 @@ public final class CheckApp {
     Duration gate = Duration.ofSeconds(8);
     Duration timeout = Duration.ofMinutes(4);
     Path out = DEFAULT_OUT;
+    boolean secure = false;
     for (String a : args) {
       if (a.equals("-h") || a.equals("--help")) {
         return null;
+      }
+      if (a.equals("--secure")) {
+        secure = true;
+        continue;
       }
       int eq = a.indexOf('=');
       if (!a.startsWith("--") || eq < 0) {
@@ -122,7 +128,8 @@ public final class CheckApp {
       throw new IllegalArgumentException(
           "--days must be at least 2.2: the first day closes 36 h (the grace) after its end");
     }
-    return new TruthCheck.Options(seed, fault, days, speed, patients, meters, gate, timeout, out);
+    return new TruthCheck.Options(
+        seed, fault, days, speed, patients, meters, gate, timeout, out, secure);
   }
 
   private static Duration positive(String key, Duration d) {

@@ -28,7 +28,8 @@ final class StreamsChild implements AutoCloseable {
                 .append(String.valueOf(v).replace("\\", "\\\\"))
                 .append('\n'));
     Path file = dir.resolve("streams.properties");
-    Files.writeString(file, props.toString());
+    // In secure mode it holds the streams principal's login: readable by its owner only.
+    io.biometer.devstack.security.SecureFiles.write(file, props.toString());
     this.log = dir.resolve("streams.out");
     this.command =
         List.of(

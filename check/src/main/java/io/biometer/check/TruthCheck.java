@@ -144,7 +144,23 @@ public final class TruthCheck {
       int meters,
       Duration gate,
       Duration timeout,
-      Path out) {}
+      Path out,
+      boolean secure) {
+
+    /** As before the secure mode: a plain stack. */
+    public Options(
+        long seed,
+        Fault fault,
+        double days,
+        double speed,
+        int patients,
+        int meters,
+        Duration gate,
+        Duration timeout,
+        Path out) {
+      this(seed, fault, days, speed, patients, meters, gate, timeout, out, false);
+    }
+  }
 
   private final Options o;
   private final PrintStream log;
@@ -161,6 +177,14 @@ public final class TruthCheck {
     TruthCheck c = new TruthCheck(o, log);
     c.scenario();
     return c.table;
+  }
+
+  /**
+   * The check's streams application id: in secure mode under the streams principal's prefix, whose
+   * ACLs cover its group, internal topics and transactional ids.
+   */
+  private String appId() {
+    return o.secure() ? "biometer-streams-check" : "biometer-check";
   }
 
   private void say(String line) {
@@ -193,12 +217,16 @@ public final class TruthCheck {
     values.put(DevStackConfig.TOPICS_PARTITIONS_CONFIG, 2);
     values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, false);
     values.put(DevStackConfig.STREAMS_ENABLED_CONFIG, false);
+    values.put(DevStackConfig.SECURITY_ENABLED_CONFIG, o.secure());
     // A second listener for the simulator, advertised at the gate, so that only the simulator's
     // connections go through it.
     Map<String, String> broker = new HashMap<>();
+    // In secure mode every listener is SASL_SSL, the simulator's too (through the gate).
+    String protocol = o.secure() ? "SASL_SSL" : "PLAINTEXT";
     broker.put(
         "listeners",
-        "PLAINTEXT://"
+        protocol
+            + "://"
             + host
             + ":"
             + kafkaPort
@@ -212,13 +240,27 @@ public final class TruthCheck {
             + devicesPort);
     broker.put(
         "advertised.listeners",
-        "PLAINTEXT://" + host + ":" + kafkaPort + ",DEVICES://" + host + ":" + gatePort);
+        protocol + "://" + host + ":" + kafkaPort + ",DEVICES://" + host + ":" + gatePort);
     broker.put(
         "listener.security.protocol.map",
-        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,DEVICES:PLAINTEXT");
-    say("starting a private stack under " + dir + " (fault: " + o.fault().id() + ")");
+        protocol + ":" + protocol + ",CONTROLLER:" + protocol + ",DEVICES:" + protocol);
+    if (o.secure()) {
+      // A SASL listener needs a login of its own; the broker's is the admin's (made at format).
+      broker.put(
+          "listener.name.devices.scram-sha-512.sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    }
+    say(
+        "starting a private "
+            + (o.secure() ? "secure " : "")
+            + "stack under "
+            + dir
+            + " (fault: "
+            + o.fault().id()
+            + ")");
     table.fact("seed", o.seed());
     table.fact("fault", o.fault().id());
+    table.fact("secure", o.secure());
     table.fact("simulated days", o.days());
     table.fact("speed", o.speed());
     try (LocalStack stack = LocalStack.start(new DevStackConfig(values), broker);
@@ -260,7 +302,7 @@ public final class TruthCheck {
   // ---- devices and poison ----
 
   private Map<String, Object> serde(LocalStack stack) {
-    return Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+    return stack.serdeSettings("admin");
   }
 
   private <T extends SpecificRecord> Serializer<T> serializer(Class<T> type, LocalStack stack) {
@@ -270,8 +312,7 @@ public final class TruthCheck {
   }
 
   private KafkaProducer<String, byte[]> producer(LocalStack stack) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    Map<String, Object> p = stack.adminClient();
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
@@ -464,7 +505,7 @@ public final class TruthCheck {
             .meterInterval(METER_INTERVAL)
             .sinkBattery(battery)
             .build();
-    Map<String, Object> producer = new HashMap<>();
+    Map<String, Object> producer = stack.appClient("simulator");
     producer.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 4000);
     producer.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 1500);
     producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000);
@@ -581,7 +622,10 @@ public final class TruthCheck {
     Streams(LocalStack stack, Path dir) throws IOException {
       config.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
       config.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
-      config.put(StreamsAppConfig.APPLICATION_ID_CONFIG, "biometer-check");
+      config.put(StreamsAppConfig.APPLICATION_ID_CONFIG, appId());
+      stack
+          .appClient("streams")
+          .forEach((k, v) -> config.put(StreamsAppConfig.KAFKA_PREFIX + k, v));
       config.put(StreamsAppConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
       config.put(StreamsAppConfig.METRICS_PORT_CONFIG, 0);
       config.put(StreamsAppConfig.METRICS_HOST_CONFIG, "127.0.0.1");
@@ -626,13 +670,11 @@ public final class TruthCheck {
     long deadline = System.currentTimeMillis() + o.timeout().toMillis();
     String last = "";
     int stable = 0;
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+    try (Admin admin = Admin.create(stack.adminClient())) {
       while (System.currentTimeMillis() < deadline) {
         long streamsLag =
-            lag(admin, "biometer-check", List.of(Topics.BODY_READINGS, Topics.METER_READINGS), 0)
-                + lag(admin, "biometer-check", List.of(Topics.DLQ), 1);
+            lag(admin, appId(), List.of(Topics.BODY_READINGS, Topics.METER_READINGS), 0)
+                + lag(admin, appId(), List.of(Topics.DLQ), 1);
         long connectLag =
             lag(
                 admin,
@@ -767,7 +809,7 @@ public final class TruthCheck {
 
   private void collect(LocalStack stack, String registry) throws Exception {
     say("reading the raw input, the outputs and QuestDB");
-    Map<String, Object> cfg = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registry);
+    Map<String, Object> cfg = serde(stack);
     AvroSerde<BodyReading> body = AvroSerde.specific(BodyReading.class);
     body.configure(cfg, false);
     AvroSerde<MeterReading> meter = AvroSerde.specific(MeterReading.class);
@@ -934,9 +976,7 @@ public final class TruthCheck {
 
   /** A JDBC connection to QuestDB whose every call is bounded. */
   private static Connection questdb(LocalStack stack) throws SQLException {
-    java.util.Properties p = new java.util.Properties();
-    p.setProperty("user", "admin");
-    p.setProperty("password", "quest");
+    java.util.Properties p = stack.questdb().jdbcProperties();
     p.setProperty("connectTimeout", "10");
     p.setProperty("socketTimeout", "60");
     p.setProperty("loginTimeout", "10");
@@ -951,8 +991,7 @@ public final class TruthCheck {
   /** Every record of a topic, partition by partition in offset order. */
   private static List<ConsumerRecord<byte[], byte[]>> readAll(
       LocalStack stack, String topic, IsolationLevel isolation) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    Map<String, Object> c = stack.adminClient();
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation.toString());
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();

@@ -271,7 +271,8 @@ public final class ConnectWorker implements AutoCloseable {
     props.forEach(
         (k, v) -> file.append(k).append('=').append(v.replace("\\", "\\\\")).append('\n'));
     Path workerProps = dir.resolve("worker.properties");
-    Files.writeString(workerProps, file.toString());
+    // In secure mode it holds the worker's SASL login: readable by its owner only.
+    io.biometer.devstack.security.SecureFiles.write(workerProps, file.toString());
     Path logConf = dir.resolve("logback.xml");
     Files.writeString(logConf, logback(dir.resolve("connect.log")));
 

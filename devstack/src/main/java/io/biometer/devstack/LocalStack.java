@@ -169,7 +169,14 @@ public final class LocalStack implements AutoCloseable {
               config.questdbHttpPort(),
               config.questdbHttpMinPort(),
               config.questdbPgPort(),
-              config.questdbIlpPort());
+              config.questdbIlpPort(),
+              security == null
+                  ? null
+                  : new QuestDbAuth(
+                      LocalSecurity.QUESTDB_ADMIN,
+                      security.questdbAdminPassword(),
+                      security.questdbAdminPassword(),
+                      security.questdbReadonlyPassword()));
       started.push(questdb);
     }
 
@@ -231,8 +238,30 @@ public final class LocalStack implements AutoCloseable {
             : pluginFile(plugins, "etc/questdb-sink.json");
     Map<String, String> connector = ConnectWorker.readConnectorConfig(connectorConfig);
     connector.put("value.converter.schema.registry.url", registryUrl());
-    connector.put(
-        "client.conf.string", "http::addr=" + host + ":" + config.questdbHttpPort() + ";");
+    Map<String, String> worker = workerOverrides();
+    ConnectWorker.RestAuth restAuth = null;
+    if (security == null) {
+      connector.put("client.conf.string", questdb.ilpHttpConf());
+    } else {
+      // The secrets reach the connector through the worker's FileConfigProvider: the stored
+      // connector config holds ${file:...} placeholders, never the passwords.
+      Map<String, String> secrets = new LinkedHashMap<>();
+      secrets.put("questdb.client.conf", questdb.ilpHttpConf());
+      secrets.put("registry.user.info", security.registryUserInfo("connect"));
+      Map<String, String> ref =
+          ConnectWorker.secretsFile(security.dir().resolve("connect-secrets.properties"), secrets);
+      connector.put("client.conf.string", ref.get("questdb.client.conf"));
+      connector.put("value.converter.basic.auth.credentials.source", "USER_INFO");
+      connector.put("value.converter.basic.auth.user.info", ref.get("registry.user.info"));
+      worker.put("config.providers.file.param.allowed.paths", security.dir().toString());
+      Map<String, Object> client = kafkaClient("connect");
+      for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+        client.forEach((k, v) -> worker.putIfAbsent(prefix + k, String.valueOf(v)));
+      }
+      restAuth =
+          new ConnectWorker.RestAuth(
+              LocalSecurity.CONNECT_REST_USER, security.connectRestPassword());
+    }
     connect =
         ConnectWorker.start(
             data.resolve("connect"),
@@ -240,10 +269,11 @@ public final class LocalStack implements AutoCloseable {
             host,
             config.connectPort(),
             plugins,
-            workerOverrides(),
+            worker,
             defaultPluginPath().getParent().resolve("agents"),
             config.connectMetricsPort(),
-            config.connect().javaOpts());
+            config.connect().javaOpts(),
+            restAuth);
     started.push(connect);
     deployedConnector = Map.copyOf(connector);
     connect.putConnector(CONNECTOR, connector);
@@ -269,6 +299,17 @@ public final class LocalStack implements AutoCloseable {
     return security == null ? new HashMap<>() : new HashMap<>(security.kafkaClient(principal));
   }
 
+  /**
+   * The serde settings of {@code principal}: the registry's URL and, in secure mode, its login
+   * ({@code admin} may register, the others only read).
+   */
+  public Map<String, Object> serdeSettings(String principal) {
+    Map<String, Object> m = AvroSerdeConfig.clientSettings(appClient(principal));
+    m.remove(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG);
+    m.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl());
+    return m;
+  }
+
   /** The admin's Kafka client settings with bootstrap.servers. */
   public Map<String, Object> adminClient() {
     Map<String, Object> m = kafkaClient("admin");
@@ -280,7 +321,7 @@ public final class LocalStack implements AutoCloseable {
    * An app's Kafka client settings with its serdes' registry settings (Confluent's keys ride with
    * the client's): in secure mode its registry user, which only reads, and no auto-registration.
    */
-  private Map<String, Object> appClient(String principal) {
+  public Map<String, Object> appClient(String principal) {
     Map<String, Object> m = kafkaClient(principal);
     if (security != null) {
       m.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
@@ -524,8 +565,19 @@ public final class LocalStack implements AutoCloseable {
             + ")");
     if (questdb != null) {
       lines.add("questdb console  " + questdb.httpUrl());
-      lines.add("questdb sql      " + questdb.jdbcUrl() + "   (user admin, password quest)");
-      lines.add("questdb ilp      " + questdb.ilpAddress() + "   (tcp)");
+      if (security == null) {
+        lines.add("questdb sql      " + questdb.jdbcUrl() + "   (user admin, password quest)");
+        lines.add("questdb ilp      " + questdb.ilpAddress() + "   (tcp)");
+      } else {
+        lines.add(
+            "questdb sql      "
+                + questdb.jdbcUrl()
+                + "   (users admin and "
+                + EmbeddedQuestDb.READONLY_USER
+                + " (read only); passwords questdb.* in "
+                + security.credentialsFile().getFileName()
+                + "; HTTP Basic on the console and ILP)");
+      }
       lines.add("questdb metrics  " + questdb.metricsUrl());
     }
     if (connect != null) {

@@ -511,7 +511,9 @@ class ConnectorIT {
   /** The rows of {@code sql} over QuestDB's PostgreSQL port, columns joined by '|'. */
   static List<String> rows(LocalStack stack, String sql) throws Exception {
     List<String> out = new ArrayList<>();
-    try (Connection c = DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest");
+    try (Connection c =
+            DriverManager.getConnection(
+                stack.questdb().jdbcUrl(), stack.questdb().jdbcProperties());
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(sql)) {
       int n = rs.getMetaData().getColumnCount();

@@ -8,6 +8,7 @@ import io.biometer.avro.ChannelValue;
 import io.biometer.avro.CleanReading;
 import io.biometer.avro.DailyAggregate;
 import io.biometer.devstack.*;
+import io.biometer.devstack.security.LocalSecurity;
 import io.biometer.serde.AvroDeserializer;
 import io.biometer.serde.AvroSerdeConfig;
 import java.io.IOException;
@@ -28,7 +29,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,11 +49,68 @@ class LandingIT {
 
   @Test
   void everyOutputRecordLandsOnceAndASecondStartResumesFromTheCommittedOffsets() throws Exception {
+    run(false);
+  }
+
+  /**
+   * The same in secure mode (issue 16): every part on its own principal with only its ACLs, the
+   * registry, Connect and QuestDB behind passwords, the gateway on TLS; the same rows land. And no
+   * generated secret appears in any log line of the run, in this JVM or the Connect worker's.
+   */
+  @Test
+  void inSecureModeTheSameRowsLandAndNoSecretIsLogged() throws Exception {
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logged.start();
+    root.addAppender(logged);
+    LocalSecurity security;
+    List<String> described;
+    try {
+      RunResult r = run(true);
+      security = r.security();
+      described = r.described();
+    } finally {
+      root.detachAppender(logged);
+    }
+    assertThat(security.created()).isTrue();
+    StringBuilder logs = new StringBuilder(String.join("\n", described)).append('\n');
+    for (ch.qos.logback.classic.spi.ILoggingEvent e : List.copyOf(logged.list)) {
+      logs.append(e.getFormattedMessage()).append('\n');
+      for (var t = e.getThrowableProxy(); t != null; t = t.getCause()) {
+        logs.append(t.getMessage()).append('\n');
+      }
+    }
+    for (String f : List.of("connect/connect.log", "connect/connect.out")) {
+      logs.append(java.nio.file.Files.readString(data.resolve(f))).append('\n');
+    }
+    try (var files = java.nio.file.Files.walk(data.resolve("questdb"))) {
+      for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+        logs.append(java.nio.file.Files.readString(f)).append('\n');
+      }
+    }
+    assertThat(logged.list).hasSizeGreaterThan(10);
+    assertThat(logs.toString()).contains("questdb-sink RUNNING");
+    for (String secret : security.secrets()) {
+      assertThat(logs.toString()).as("a generated secret in the logs").doesNotContain(secret);
+    }
+  }
+
+  record RunResult(LocalSecurity security, List<String> described) {}
+
+  private RunResult run(boolean secure) throws Exception {
     Map<String, String> values = StackFixture.pipelineValues(data, 2, 300, 20261201L);
+    values.put(DevStackConfig.SECURITY_ENABLED_CONFIG, Boolean.toString(secure));
     DevStackConfig config = new DevStackConfig(values);
 
     Map<TopicPartition, Long> committedAtStop;
+    LocalSecurity security;
+    List<String> described;
     try (LocalStack stack = LocalStack.start(config)) {
+      security = stack.security();
+      described = stack.describe();
       everyPortRefusesANonLoopbackAddress(stack);
       // Until the streams app's first running aggregates (emitted every 30 s, wall clock) landed.
       Poll.until(
@@ -61,7 +118,8 @@ class LandingIT {
           "daily aggregates and 1,000 readings in QuestDB",
           () -> {
             try (var c =
-                java.sql.DriverManager.getConnection(stack.questdb().jdbcUrl(), "admin", "quest")) {
+                java.sql.DriverManager.getConnection(
+                    stack.questdb().jdbcUrl(), stack.questdb().jdbcProperties())) {
               return EmbeddedQuestDb.countIfExists(c, "SELECT count() FROM daily_aggregates") > 0
                   && EmbeddedQuestDb.countIfExists(c, "SELECT count() FROM readings") > 1_000;
             } catch (java.sql.SQLException e) {
@@ -87,6 +145,7 @@ class LandingIT {
       Expected expected = awaitLanded(stack);
       assertThat(expected.readings).hasSizeGreaterThan(1_000);
     }
+    return new RunResult(security, described);
   }
 
   /** What the topics hold and the tables must equal. */
@@ -215,10 +274,14 @@ class LandingIT {
   /** Every committed record of {@code topic}, in offset order per partition. */
   private static <T extends org.apache.avro.specific.SpecificRecord> List<T> read(
       LocalStack stack, String topic, Class<T> type) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers());
+    Map<String, Object> p = stack.adminClient();
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
+    if (stack.security() != null) {
+      p.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
+      p.put(
+          AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, stack.security().registryUserInfo("admin"));
+    }
     AvroDeserializer<T> values = new AvroDeserializer<>(type);
     values.configure(p, false);
     List<T> out = new ArrayList<>();
@@ -242,9 +305,7 @@ class LandingIT {
 
   private static Map<TopicPartition, OffsetAndMetadata> committed(LocalStack stack)
       throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+    try (Admin admin = Admin.create(stack.adminClient())) {
       return admin
           .listConsumerGroupOffsets("connect-" + LocalStack.CONNECTOR)
           .partitionsToOffsetAndMetadata()
@@ -267,9 +328,7 @@ class LandingIT {
   /** Waits until the connector committed every record of its topics; returns those offsets. */
   private static Map<TopicPartition, Long> awaitCommittedToTheEnd(LocalStack stack)
       throws Exception {
-    try (Admin admin =
-        Admin.create(
-            Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.bootstrapServers()))) {
+    try (Admin admin = Admin.create(stack.adminClient())) {
       Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
       for (String t : List.of(Topics.READINGS_CLEAN, Topics.ALERTS, Topics.AGGREGATES_DAILY)) {
         for (int p = 0; p < 2; p++) {
@@ -322,7 +381,10 @@ class LandingIT {
     ports.put("questdb http", c.questdbHttpPort());
     ports.put("questdb min http", c.questdbHttpMinPort());
     ports.put("questdb pg", c.questdbPgPort());
-    ports.put("questdb ilp", c.questdbIlpPort());
+    if (stack.questdb().ilpAddress() != null) {
+      // Off in secure mode: QuestDB open source protects ILP/TCP only with its own tokens.
+      ports.put("questdb ilp", c.questdbIlpPort());
+    }
     ports.put("connect rest", c.connectPort());
     ports.put("connect metrics", c.connectMetricsPort());
     ports.put("streams metrics", stack.streams().metricsPort());
