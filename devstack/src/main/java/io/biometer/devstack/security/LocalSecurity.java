@@ -76,6 +76,15 @@ public final class LocalSecurity {
    * @throws IOException naming the file that cannot be read or written
    */
   public static LocalSecurity ensure(Path dir) throws IOException {
+    return ensure(dir, Map.of());
+  }
+
+  /**
+   * As {@link #ensure(Path)}; a new service certificate also names the host names in {@code
+   * dnsNames} under its service (compose's service names, e.g. {@code kafka -> [kafka]}).
+   */
+  public static LocalSecurity ensure(Path dir, Map<String, List<String>> dnsNames)
+      throws IOException {
     Path credentials = dir.resolve("credentials.properties");
     if (Files.exists(credentials)) {
       Properties p = new Properties();
@@ -102,7 +111,8 @@ public final class LocalSecurity {
     ca.writeTrustStore(s.truststore(), store);
     ca.writePem(s.caPem());
     for (String service : SERVICES) {
-      ca.issue(service).writeKeyStore(s.keystore(service), store);
+      ca.issue(service, dnsNames.getOrDefault(service, List.of()).toArray(String[]::new))
+          .writeKeyStore(s.keystore(service), store);
     }
     // The credentials last: their presence says the rest is complete.
     try (OutputStream out = Files.newOutputStream(SecureFiles.create(dir.resolve(".tmp")))) {
