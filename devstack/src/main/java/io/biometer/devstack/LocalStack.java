@@ -185,12 +185,14 @@ public final class LocalStack implements AutoCloseable {
     }
 
     if (config.streamsEnabled()) {
-      streams =
-          StreamsApp.start(
-              config.streams(
-                  bootstrapServers(),
-                  registryUrl(),
-                  prefixed(StreamsAppConfig.KAFKA_PREFIX, appClient("streams"))));
+      Map<String, Object> app = prefixed(StreamsAppConfig.KAFKA_PREFIX, appClient("streams"));
+      if (security != null) {
+        app.put(
+            StreamsAppConfig.METRICS_TLS_KEYSTORE_CONFIG, security.keystore("streams").toString());
+        app.put(StreamsAppConfig.METRICS_TLS_KEYSTORE_PASSWORD_CONFIG, security.storePassword());
+        app.put(StreamsAppConfig.METRICS_BASIC_AUTH_USER_INFO_CONFIG, security.metricsUserInfo());
+      }
+      streams = StreamsApp.start(config.streams(bootstrapServers(), registryUrl(), app));
       started.push(streams);
     }
 
@@ -199,6 +201,7 @@ public final class LocalStack implements AutoCloseable {
       if (security != null) {
         gateway.put(IngressConfig.TLS_KEYSTORE_CONFIG, security.keystore("ingress").toString());
         gateway.put(IngressConfig.TLS_KEYSTORE_PASSWORD_CONFIG, security.storePassword());
+        gateway.put(IngressConfig.METRICS_BASIC_AUTH_USER_INFO_CONFIG, security.metricsUserInfo());
       }
       ingress = Gateway.start(config.ingress(bootstrapServers(), registryUrl(), gateway));
       started.push(ingress);
@@ -596,11 +599,16 @@ public final class LocalStack implements AutoCloseable {
     }
     if (streams != null) {
       lines.add(
-          "streams app      http://"
+          "streams app      "
+              + streams.metricsScheme()
+              + "://"
               + config.bindHost()
               + ":"
               + streams.metricsPort()
-              + "/metrics and /health   (validation, dedup, alerts, daily aggregates)");
+              + "/metrics and /health   (validation, dedup, alerts, daily aggregates"
+              + (security == null
+                  ? ")"
+                  : "; TLS, HTTP Basic user " + LocalSecurity.METRICS_USER + ")"));
     }
     if (ingress != null) {
       for (String line : ingress.describe()) {

@@ -250,6 +250,7 @@ public final class Gateway implements AutoCloseable {
     int max = config.getInt(IngressConfig.MAX_PAYLOAD_BYTES_CONFIG);
     int idle = (int) config.duration(IngressConfig.IDLE_TIMEOUT_CONFIG).toSeconds();
     http = new HttpFrontEnd(vertx, login, admission, metrics, max, this::health, sessions);
+    http.metricsLogin(config.password(IngressConfig.METRICS_BASIC_AUTH_USER_INFO_CONFIG));
     HttpServerOptions httpOptions = new HttpServerOptions();
     httpOptions.setHost(host).setPort(config.getInt(IngressConfig.HTTP_PORT_CONFIG));
     tls(httpOptions);

@@ -36,6 +36,7 @@ public final class IngressConfig extends AbstractConfig {
   public static final String UDP_REASSEMBLY_TIMEOUT_CONFIG = "udp.reassembly.timeout";
   public static final String UDP_MAX_BATCHES_CONFIG = "udp.max.batches";
   public static final String UDP_MAX_BUFFERED_BYTES_CONFIG = "udp.max.buffered.bytes";
+  public static final String METRICS_BASIC_AUTH_USER_INFO_CONFIG = "metrics.basic.auth.user.info";
   public static final String TLS_KEYSTORE_CONFIG = "tls.keystore";
   public static final String TLS_KEYSTORE_PASSWORD_CONFIG = "tls.keystore.password";
   public static final String TLS_TRUSTSTORE_CONFIG = "tls.truststore";
@@ -143,6 +144,12 @@ public final class IngressConfig extends AbstractConfig {
               Importance.HIGH,
               "PKCS12 key store with the gateway's certificate: turns on TLS for HTTP, WebSocket,"
                   + " MQTT and gRPC. Default: none, plain text (say so in production).")
+          .define(
+              METRICS_BASIC_AUTH_USER_INFO_CONFIG,
+              Type.PASSWORD,
+              null,
+              Importance.LOW,
+              "user:password that GET /metrics requires (HTTP Basic). Default: none.")
           .define(
               TLS_KEYSTORE_PASSWORD_CONFIG,
               Type.PASSWORD,

@@ -103,6 +103,8 @@ class LandingIT {
   private RunResult run(boolean secure) throws Exception {
     Map<String, String> values = StackFixture.pipelineValues(data, 2, 300, 20261201L);
     values.put(DevStackConfig.SECURITY_ENABLED_CONFIG, Boolean.toString(secure));
+    // Secure: the simulator's sinks and meters go through the gateway too (MQTT over TLS).
+    values.put(DevStackConfig.INGRESS_ENABLED_CONFIG, Boolean.toString(secure));
     DevStackConfig config = new DevStackConfig(values);
 
     Map<TopicPartition, Long> committedAtStop;
@@ -112,6 +114,9 @@ class LandingIT {
       security = stack.security();
       described = stack.describe();
       everyPortRefusesANonLoopbackAddress(stack);
+      if (secure) {
+        everyEndpointWantsItsLogin(stack);
+      }
       // Until the streams app's first running aggregates (emitted every 30 s, wall clock) landed.
       Poll.until(
           Duration.ofSeconds(90),
@@ -363,6 +368,78 @@ class LandingIT {
    * Connects to every port of the stack through a non-loopback address of this machine: each must
    * refuse, since every part listens on bind.host (127.0.0.1) only.
    */
+  /**
+   * In secure mode each HTTP endpoint refuses a request without its login (401) and answers with
+   * it; ours serve TLS that a client trusting the local CA accepts, and plain HTTP gets no answer
+   * from them.
+   */
+  private static void everyEndpointWantsItsLogin(LocalStack stack) throws Exception {
+    LocalSecurity sec = stack.security();
+    java.net.http.HttpClient trusting =
+        java.net.http.HttpClient.newBuilder()
+            .sslContext(
+                io.biometer.config.http.EndpointSecurity.trusting(
+                    sec.truststore(), sec.storePassword()))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    String host = stack.config().bindHost();
+    String metrics = basic(sec.metricsUserInfo());
+    Map<String, String> endpoints = new LinkedHashMap<>();
+    endpoints.put("https://" + host + ":" + stack.streams().metricsPort() + "/metrics", metrics);
+    endpoints.put("https://" + host + ":" + stack.streams().metricsPort() + "/health", metrics);
+    if (stack.ingress() != null) {
+      endpoints.put("https://" + host + ":" + stack.ingress().httpPort() + "/metrics", metrics);
+    }
+    endpoints.put(stack.registryUrl() + "/subjects", basic(sec.registryUserInfo("streams")));
+    endpoints.put(stack.connect().url() + "/connectors", stack.connect().restAuthorization());
+    endpoints.put(
+        stack.questdb().httpUrl() + "/exec?query=select%201", stack.questdb().httpAuthorization());
+    for (Map.Entry<String, String> e : endpoints.entrySet()) {
+      java.net.URI uri = java.net.URI.create(e.getKey());
+      assertThat(
+              trusting
+                  .send(
+                      java.net.http.HttpRequest.newBuilder(uri).GET().build(),
+                      java.net.http.HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .as("GET %s without a login", uri)
+          .isEqualTo(401);
+      assertThat(
+              trusting
+                  .send(
+                      java.net.http.HttpRequest.newBuilder(uri)
+                          .header("Authorization", e.getValue())
+                          .GET()
+                          .build(),
+                      java.net.http.HttpResponse.BodyHandlers.discarding())
+                  .statusCode())
+          .as("GET %s with its login", uri)
+          // /health says 503 while the streams app is not RUNNING yet: a login it took.
+          .isIn(uri.getPath().equals("/health") ? List.of(200, 503) : List.of(200));
+    }
+    java.net.http.HttpClient plain =
+        java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    java.net.URI http =
+        java.net.URI.create("http://" + host + ":" + stack.streams().metricsPort() + "/metrics");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                plain.send(
+                    java.net.http.HttpRequest.newBuilder(http)
+                        .timeout(Duration.ofSeconds(5))
+                        .header("Authorization", metrics)
+                        .GET()
+                        .build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()))
+        .as("plain HTTP to the TLS metrics port")
+        .isInstanceOf(IOException.class);
+  }
+
+  private static String basic(String userInfo) {
+    return "Basic "
+        + java.util.Base64.getEncoder()
+            .encodeToString(userInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   private static void everyPortRefusesANonLoopbackAddress(LocalStack stack) throws IOException {
     InetAddress outside = null;
     for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {

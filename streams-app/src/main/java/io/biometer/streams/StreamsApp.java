@@ -68,7 +68,8 @@ public final class StreamsApp implements AutoCloseable {
               config.metricsHost(),
               config.metricsPort(),
               registry::scrape,
-              () -> streams.state().name());
+              () -> streams.state().name(),
+              config.metricsSecurity());
     } catch (IOException e) {
       throw new UncheckedIOException(
           "cannot serve metrics on "
@@ -145,6 +146,11 @@ public final class StreamsApp implements AutoCloseable {
   }
 
   /** Port of /metrics and /health. */
+  /** {@code https} when /metrics and /health serve TLS, else {@code http}. */
+  public String metricsScheme() {
+    return server.scheme();
+  }
+
   public int metricsPort() {
     return server.port();
   }

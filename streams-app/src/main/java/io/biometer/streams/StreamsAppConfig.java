@@ -152,6 +152,10 @@ public final class StreamsAppConfig extends AbstractConfig {
           + " in telemetry.devices takes effect within this time. A lookup that finds no device is"
           + " never remembered. 0 reads the registry for every record. Default: 10000.";
 
+  public static final String METRICS_TLS_KEYSTORE_CONFIG = "metrics.tls.keystore";
+  public static final String METRICS_TLS_KEYSTORE_PASSWORD_CONFIG = "metrics.tls.keystore.password";
+  public static final String METRICS_BASIC_AUTH_USER_INFO_CONFIG = "metrics.basic.auth.user.info";
+
   public static final String METRICS_HOST_CONFIG = "metrics.host";
   public static final String METRICS_HOST_DOC =
       "Address the /metrics and /health server listens on. Default: 0.0.0.0 (all interfaces, for"
@@ -301,6 +305,25 @@ public final class StreamsAppConfig extends AbstractConfig {
                   Importance.LOW,
                   REGISTRY_CACHE_MS_DOC)
               .define(METRICS_HOST_CONFIG, Type.STRING, "0.0.0.0", Importance.LOW, METRICS_HOST_DOC)
+              .define(
+                  METRICS_TLS_KEYSTORE_CONFIG,
+                  Type.STRING,
+                  null,
+                  Importance.LOW,
+                  "PKCS12 key store: serve /metrics and /health over HTTPS. Default: none, plain"
+                      + " HTTP.")
+              .define(
+                  METRICS_TLS_KEYSTORE_PASSWORD_CONFIG,
+                  Type.PASSWORD,
+                  null,
+                  Importance.LOW,
+                  "Password of metrics.tls.keystore. Default: none.")
+              .define(
+                  METRICS_BASIC_AUTH_USER_INFO_CONFIG,
+                  Type.PASSWORD,
+                  null,
+                  Importance.LOW,
+                  "user:password that /metrics and /health require (HTTP Basic). Default: none.")
               .define(
                   METRICS_PER_RELAY_CONFIG,
                   Type.BOOLEAN,
@@ -490,6 +513,19 @@ public final class StreamsAppConfig extends AbstractConfig {
 
   public long registryCacheMs() {
     return getLong(REGISTRY_CACHE_MS_CONFIG);
+  }
+
+  /** How /metrics and /health are protected: TLS and Basic auth if configured. */
+  public io.biometer.config.http.EndpointSecurity metricsSecurity() {
+    org.apache.kafka.common.config.types.Password pw =
+        getPassword(METRICS_TLS_KEYSTORE_PASSWORD_CONFIG);
+    org.apache.kafka.common.config.types.Password user =
+        getPassword(METRICS_BASIC_AUTH_USER_INFO_CONFIG);
+    String keystore = getString(METRICS_TLS_KEYSTORE_CONFIG);
+    return new io.biometer.config.http.EndpointSecurity(
+        keystore == null ? null : java.nio.file.Path.of(keystore),
+        pw == null ? null : pw.value(),
+        user == null ? null : user.value());
   }
 
   public String metricsHost() {

@@ -56,6 +56,10 @@ public final class LocalSecurity {
   private static final String QUESTDB_ADMIN_PASSWORD = "questdb.admin.password";
   private static final String QUESTDB_READONLY_PASSWORD = "questdb.readonly.password";
   private static final String CONNECT_REST_PASSWORD = "connect.rest.password";
+  private static final String METRICS_PASSWORD = "metrics.password";
+
+  /** The user name that scrapes our metrics endpoints (Prometheus). */
+  public static final String METRICS_USER = "metrics";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -104,6 +108,7 @@ public final class LocalSecurity {
     p.setProperty(QUESTDB_ADMIN_PASSWORD, newSecret());
     p.setProperty(QUESTDB_READONLY_PASSWORD, newSecret());
     p.setProperty(CONNECT_REST_PASSWORD, newSecret());
+    p.setProperty(METRICS_PASSWORD, newSecret());
     LocalSecurity s = new LocalSecurity(dir, p, true);
     char[] store = s.storePassword().toCharArray();
     LocalCa ca = LocalCa.create("biometer local CA");
@@ -121,6 +126,9 @@ public final class LocalSecurity {
     Files.move(dir.resolve(".tmp"), credentials);
     Properties admin = new Properties();
     s.kafkaClient("admin").forEach((k, v) -> admin.setProperty(k, String.valueOf(v)));
+    // Our tools' serdes read the registry's login from the same file, as Confluent's do.
+    admin.setProperty("basic.auth.credentials.source", "USER_INFO");
+    admin.setProperty("basic.auth.user.info", s.registryUserInfo("admin"));
     try (OutputStream out = Files.newOutputStream(SecureFiles.create(s.adminProperties()))) {
       admin.store(
           out,
@@ -141,7 +149,8 @@ public final class LocalSecurity {
             STORE_PASSWORD,
             QUESTDB_ADMIN_PASSWORD,
             QUESTDB_READONLY_PASSWORD,
-            CONNECT_REST_PASSWORD)) {
+            CONNECT_REST_PASSWORD,
+            METRICS_PASSWORD)) {
       if (secrets.getProperty(key) == null) {
         missing.add(key);
       }
@@ -204,6 +213,11 @@ public final class LocalSecurity {
 
   public String connectRestPassword() {
     return secrets.getProperty(CONNECT_REST_PASSWORD);
+  }
+
+  /** {@code metrics:<password>}: the login of our metrics and health endpoints. */
+  public String metricsUserInfo() {
+    return METRICS_USER + ":" + secrets.getProperty(METRICS_PASSWORD);
   }
 
   /** Every generated secret (a test greps the logs for each). */

@@ -290,6 +290,130 @@ class SecureKafkaTest {
         .hasMessageContaining("SSL handshake failed");
   }
 
+  /** kcat (librdkafka: a client nobody here wrote) as {@code principal}; its exit and output. */
+  private static String[] kcat(String principal, String password, String... args) throws Exception {
+    Path conf = dir.resolve("kcat-" + principal + ".conf");
+    SecureFiles.write(
+        conf,
+        "bootstrap.servers="
+            + kafka.bootstrapServers()
+            + "\nsecurity.protocol=SASL_SSL\nsasl.mechanisms=SCRAM-SHA-512\nsasl.username="
+            + principal
+            + "\nsasl.password="
+            + password
+            + "\nssl.ca.location="
+            + security.caPem()
+            + "\n");
+    java.util.List<String> cmd = new java.util.ArrayList<>(List.of("kcat", "-F", conf.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    p.getOutputStream().write("from kcat\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("kcat " + cmd + " did not end within 60 s");
+    }
+    String out =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    return new String[] {Integer.toString(p.exitValue()), out};
+  }
+
+  /** A tool's output, or null if it is not installed. */
+  private static String run(String... cmd) {
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      p.getOutputStream().close();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", cmd) + " did not end within 30 s");
+      }
+      return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * librdkafka before 2.6.1 appends the client nonce twice in SCRAM's client-final-message, which
+   * Kafka 4.x rejects (confluentinc/librdkafka#4895): Debian bookworm's kcat has 2.0.2.
+   */
+  private static void assumeKcatCanScram() {
+    String v = run("kcat", "-V");
+    org.junit.jupiter.api.Assumptions.assumeTrue(v != null, "kcat is not installed");
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("librdkafka (\\d+)\\.(\\d+)\\.(\\d+)").matcher(v);
+    org.junit.jupiter.api.Assumptions.assumeTrue(m.find(), "kcat -V names no librdkafka: " + v);
+    int version =
+        Integer.parseInt(m.group(1)) * 10_000
+            + Integer.parseInt(m.group(2)) * 100
+            + Integer.parseInt(m.group(3));
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        version >= 20601,
+        "kcat's librdkafka "
+            + m.group()
+            + " cannot log in with SCRAM to Kafka 4.x (fixed in 2.6.1, librdkafka#4895)");
+  }
+
+  @Test
+  void opensslVerifiesTheBrokerCertificateAgainstTheLocalCaOnly() throws Exception {
+    String[] hostPort = kafka.bootstrapServers().split(":");
+    String ok =
+        run(
+            "openssl",
+            "s_client",
+            "-connect",
+            kafka.bootstrapServers(),
+            "-CAfile",
+            security.caPem().toString(),
+            "-verify_return_error",
+            "-verify_ip",
+            hostPort[0]);
+    org.junit.jupiter.api.Assumptions.assumeTrue(ok != null, "openssl is not installed");
+    assertThat(ok).contains("Verify return code: 0 (ok)").contains("issuer=CN = biometer local CA");
+    LocalCa other = LocalCa.create("someone else's CA");
+    Path pem = dir.resolve("other-ca.crt");
+    other.writePem(pem);
+    String bad =
+        run(
+            "openssl",
+            "s_client",
+            "-connect",
+            kafka.bootstrapServers(),
+            "-CAfile",
+            pem.toString(),
+            "-verify_return_error");
+    assertThat(bad).doesNotContain("Verify return code: 0 (ok)").contains("verify error");
+  }
+
+  @Test
+  void kcatAsIngressProducesWhereItsAclsAllowAndNowhereElse() throws Exception {
+    assumeKcatCanScram();
+    String pw = security.password("ingress");
+    String[] ok = kcat("ingress", pw, "-P", "-t", "telemetry.body.readings");
+    assertThat(ok[0]).as(ok[1]).isEqualTo("0");
+    String[] denied = kcat("ingress", pw, "-P", "-t", "telemetry.alerts");
+    assertThat(denied[0]).as(denied[1]).isNotEqualTo("0");
+    assertThat(denied[1]).contains("Topic authorization failed");
+    String[] wrong = kcat("ingress", "not-the-password", "-L", "-m", "10");
+    assertThat(wrong[0]).isNotEqualTo("0");
+    assertThat(wrong[1]).contains("Authentication failed");
+    String[] read =
+        kcat(
+            "streams",
+            security.password("streams"),
+            "-C",
+            "-t",
+            "telemetry.body.readings",
+            "-o",
+            "beginning",
+            "-e");
+    assertThat(read[0]).as(read[1]).isEqualTo("0");
+    assertThat(read[1]).contains("from kcat");
+  }
+
   @Test
   void theSecretsAreOwnerOnlyAndLoadedAgain() throws Exception {
     for (Path f : Files.list(security.dir()).toList()) {

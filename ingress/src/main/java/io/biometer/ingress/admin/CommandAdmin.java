@@ -40,6 +40,7 @@ public final class CommandAdmin implements AutoCloseable {
   public CommandAdmin(String bootstrap, String registryUrl, Map<String, Object> kafka) {
     serde.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
     serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
+    serde.putAll(AvroSerdeConfig.clientSettings(kafka));
     this.kafka = new HashMap<>(kafka);
     this.kafka.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     Map<String, Object> p = new HashMap<>(this.kafka);

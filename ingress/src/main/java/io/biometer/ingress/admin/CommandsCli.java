@@ -32,7 +32,7 @@ final class CommandsCli {
         c.registry != null
             ? c.registry
             : config.getString(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG),
-        config.kafka());
+        c.kafka(config));
   }
 
   static String describe(CommandResponse r) {

@@ -82,6 +82,7 @@ public final class CredentialAdmin implements AutoCloseable {
     Map<String, Object> serde = new HashMap<>();
     serde.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
     serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER_CONFIG, true);
+    serde.putAll(AvroSerdeConfig.clientSettings(kafka));
     Map<String, Object> k = new HashMap<>(kafka);
     k.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     Map<String, Object> producerProps = new HashMap<>(k);

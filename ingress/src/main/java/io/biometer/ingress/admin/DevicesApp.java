@@ -71,13 +71,36 @@ public final class DevicesApp implements Callable<Integer> {
         description = "Schema registry. Default: the gateway's (http://127.0.0.1:8081).")
     String registry;
 
+    @Option(
+        names = "--command-config",
+        paramLabel = "FILE",
+        description =
+            "Kafka client settings (and the registry's basic.auth.* keys), as Kafka's tools take"
+                + " them: in secure mode <data.dir>/security/admin.properties. Default: none.")
+    java.nio.file.Path commandConfig;
+
+    /** The gateway's kafka.* settings, then the --command-config file's. */
+    Map<String, Object> kafka(IngressConfig c) {
+      Map<String, Object> k = new java.util.HashMap<>(c.kafka());
+      if (commandConfig != null) {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = java.nio.file.Files.newInputStream(commandConfig)) {
+          p.load(in);
+        } catch (java.io.IOException e) {
+          throw new Failure("cannot read --command-config " + commandConfig + ": " + e);
+        }
+        p.stringPropertyNames().forEach(n -> k.put(n, p.getProperty(n)));
+      }
+      return k;
+    }
+
     CredentialAdmin open() throws Exception {
       IngressConfig c = IngressConfig.load(null, System.getenv(), Map.of());
       try {
         return new CredentialAdmin(
             bootstrap != null ? bootstrap : c.getString(IngressConfig.BOOTSTRAP_SERVERS_CONFIG),
             registry != null ? registry : c.getString(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG),
-            c.kafka(),
+            kafka(c),
             Duration.ofSeconds(30));
       } catch (Exception e) {
         throw new Failure(e.getMessage());

@@ -60,6 +60,7 @@ public final class HttpFrontEnd {
   private final IngressMetrics metrics;
   private final int maxPayload;
   private final Supplier<String> health;
+  private volatile byte[] metricsAuthorization;
   private final Sessions sessions;
   private final java.util.List<HttpServer> servers =
       new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -107,6 +108,28 @@ public final class HttpFrontEnd {
     return servers.get(0).actualPort();
   }
 
+  /**
+   * Requires HTTP Basic {@code userInfo} ({@code user:password}) on {@code /metrics}; null for
+   * none. Set before {@link #listen}.
+   */
+  public void metricsLogin(String userInfo) {
+    this.metricsAuthorization =
+        userInfo == null
+            ? null
+            : ("Basic "
+                    + java.util.Base64.getEncoder()
+                        .encodeToString(userInfo.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private boolean metricsLoginOk(String authorization) {
+    byte[] expected = metricsAuthorization;
+    return expected == null
+        || (authorization != null
+            && java.security.MessageDigest.isEqual(
+                expected, authorization.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   private void handle(HttpServerRequest req) {
     String path = req.path();
     if (req.method() == HttpMethod.GET && path.equals("/health")) {
@@ -116,6 +139,13 @@ public final class HttpFrontEnd {
           .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(new JsonObject().put("status", h).encode());
     } else if (req.method() == HttpMethod.GET && path.equals("/metrics")) {
+      if (!metricsLoginOk(req.getHeader(HttpHeaders.AUTHORIZATION))) {
+        req.response()
+            .setStatusCode(401)
+            .putHeader("WWW-Authenticate", "Basic realm=\"biometer-ingress-metrics\"")
+            .end();
+        return;
+      }
       req.response()
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
           .end(metrics.scrape());

@@ -2,6 +2,7 @@ package io.biometer.streams.internal;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.biometer.config.http.EndpointSecurity;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -15,20 +16,42 @@ import java.util.function.Supplier;
 public final class MetricsServer implements AutoCloseable {
 
   private final HttpServer server;
+  private final EndpointSecurity security;
 
   public MetricsServer(String host, int port, Supplier<String> scrape, Supplier<String> state)
       throws IOException {
-    server = HttpServer.create(new InetSocketAddress(host, port), 16);
-    server.createContext(
-        "/metrics",
-        ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get()));
-    server.createContext(
-        "/health",
-        ex -> {
-          String s = state.get();
-          respond(ex, "RUNNING".equals(s) ? 200 : 503, "text/plain; charset=utf-8", s + "\n");
-        });
+    this(host, port, scrape, state, EndpointSecurity.NONE);
+  }
+
+  /** As the other, with TLS and Basic auth as {@code security} says. */
+  public MetricsServer(
+      String host,
+      int port,
+      Supplier<String> scrape,
+      Supplier<String> state,
+      EndpointSecurity security)
+      throws IOException {
+    this.security = security;
+    server = security.server(new InetSocketAddress(host, port), 16);
+    security.protect(
+        server.createContext(
+            "/metrics",
+            ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape.get())),
+        "biometer-streams");
+    security.protect(
+        server.createContext(
+            "/health",
+            ex -> {
+              String s = state.get();
+              respond(ex, "RUNNING".equals(s) ? 200 : 503, "text/plain; charset=utf-8", s + "\n");
+            }),
+        "biometer-streams");
     server.start();
+  }
+
+  /** {@code https} or {@code http}. */
+  public String scheme() {
+    return security.scheme();
   }
 
   public int port() {
