@@ -90,8 +90,22 @@ public final class DevStackApp {
       return java.util.List.of();
     }
     String patient = io.biometer.simulator.engine.Simulation.patientId(0);
+    String where =
+        stack.security() == null
+            ? "biometer: open the QuestDB console at " + stack.questdb().httpUrl() + " and try:"
+            : "biometer: read-only over PG (psql -h "
+                + stack.config().bindHost()
+                + " -p "
+                + stack.config().questdbPgPort()
+                + " -U "
+                + EmbeddedQuestDb.READONLY_USER
+                + " qdb; password questdb.readonly.password in "
+                + stack.security().credentialsFile()
+                + "), or in the console at "
+                + stack.questdb().httpUrl()
+                + " as admin, try:";
     return java.util.List.of(
-        "biometer: open the QuestDB console at " + stack.questdb().httpUrl() + " and try:",
+        where,
         "  -- latest vitals of " + patient,
         "  SELECT ts, device_id, sensor_type, channel, value FROM readings WHERE owner_id = '"
             + patient

@@ -142,7 +142,11 @@ public final class LocalStack implements AutoCloseable {
             config.registryCompatibility(),
             host,
             config.registryPort(),
-            registryAccess());
+            registryAccess(),
+            security == null
+                ? null
+                : io.biometer.config.http.EndpointSecurity.sslContext(
+                    security.keystore("registry"), security.storePassword()));
     started.push(registry);
     schemasReplayed = registry.schemasReplayed();
     if (security != null) {
@@ -156,7 +160,9 @@ public final class LocalStack implements AutoCloseable {
                   3,
                   Duration.ofMillis(200),
                   Duration.ofSeconds(5),
-                  security.registryUserInfo("admin")))) {
+                  security.registryUserInfo("admin"),
+                  io.biometer.config.http.EndpointSecurity.trusting(
+                      security.truststore(), security.storePassword())))) {
         SchemaDeploy.registerAll(admin);
       }
     }
@@ -251,11 +257,18 @@ public final class LocalStack implements AutoCloseable {
       Map<String, String> secrets = new LinkedHashMap<>();
       secrets.put("questdb.client.conf", questdb.ilpHttpConf());
       secrets.put("registry.user.info", security.registryUserInfo("connect"));
+      secrets.put("truststore.password", security.storePassword());
       Map<String, String> ref =
           ConnectWorker.secretsFile(security.dir().resolve("connect-secrets.properties"), secrets);
       connector.put("client.conf.string", ref.get("questdb.client.conf"));
       connector.put("value.converter.basic.auth.credentials.source", "USER_INFO");
       connector.put("value.converter.basic.auth.user.info", ref.get("registry.user.info"));
+      connector.put(
+          "value.converter." + AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION_CONFIG,
+          security.truststore().toString());
+      connector.put(
+          "value.converter." + AvroSerdeConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG,
+          ref.get("truststore.password"));
       worker.put("config.providers.file.param.allowed.paths", security.dir().toString());
       Map<String, Object> client = kafkaClient("connect");
       for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
@@ -330,6 +343,8 @@ public final class LocalStack implements AutoCloseable {
       m.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
       m.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, security.registryUserInfo(principal));
       m.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "false");
+      m.put(AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION_CONFIG, security.truststore().toString());
+      m.put(AvroSerdeConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG, security.storePassword());
     }
     return m;
   }

@@ -281,12 +281,7 @@ class LandingIT {
       LocalStack stack, String topic, Class<T> type) {
     Map<String, Object> p = stack.adminClient();
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    p.put(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, stack.registryUrl());
-    if (stack.security() != null) {
-      p.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
-      p.put(
-          AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, stack.security().registryUserInfo("admin"));
-    }
+    p.putAll(stack.serdeSettings("admin"));
     AvroDeserializer<T> values = new AvroDeserializer<>(type);
     values.configure(p, false);
     List<T> out = new ArrayList<>();

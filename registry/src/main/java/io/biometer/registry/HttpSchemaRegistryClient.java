@@ -46,6 +46,8 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
    * @param retryBackoff wait before the first retry; doubles per retry
    * @param retryBackoffMax the longest wait between two retries
    * @param basicAuthUserInfo {@code user:password} for HTTP basic auth, or null
+   * @param sslContext the TLS context for https URLs (the registry's CA as trust), or null for the
+   *     JDK's default
    */
   public record Settings(
       List<String> urls,
@@ -54,7 +56,28 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
       int maxRetries,
       Duration retryBackoff,
       Duration retryBackoffMax,
-      String basicAuthUserInfo) {
+      String basicAuthUserInfo,
+      javax.net.ssl.SSLContext sslContext) {
+
+    /** As the canonical constructor, with the JDK's default trust for https URLs. */
+    public Settings(
+        List<String> urls,
+        Duration connectTimeout,
+        Duration requestTimeout,
+        int maxRetries,
+        Duration retryBackoff,
+        Duration retryBackoffMax,
+        String basicAuthUserInfo) {
+      this(
+          urls,
+          connectTimeout,
+          requestTimeout,
+          maxRetries,
+          retryBackoff,
+          retryBackoffMax,
+          basicAuthUserInfo,
+          null);
+    }
 
     /** Checks the settings; the first URL problem found is the message. */
     public Settings {
@@ -119,7 +142,11 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
   /** A client with those settings. */
   public HttpSchemaRegistryClient(Settings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    this.http = HttpClient.newBuilder().connectTimeout(settings.connectTimeout()).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(settings.connectTimeout());
+    if (settings.sslContext() != null) {
+      b.sslContext(settings.sslContext());
+    }
+    this.http = b.build();
   }
 
   /** A client with default settings for {@code urls}. */

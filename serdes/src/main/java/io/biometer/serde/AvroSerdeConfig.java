@@ -69,6 +69,12 @@ public final class AvroSerdeConfig extends AbstractConfig {
           + " 5000.";
   public static final int RETRY_BACKOFF_MAX_MS_DEFAULT = 5_000;
 
+  public static final String SSL_TRUSTSTORE_LOCATION_CONFIG =
+      "schema.registry.ssl.truststore.location";
+  public static final String SSL_TRUSTSTORE_PASSWORD_CONFIG =
+      "schema.registry.ssl.truststore.password";
+  public static final String SSL_TRUSTSTORE_TYPE_CONFIG = "schema.registry.ssl.truststore.type";
+
   public static final String BASIC_AUTH_USER_INFO_CONFIG = "basic.auth.user.info";
   public static final String BASIC_AUTH_USER_INFO_DOC =
       "Credentials for HTTP basic authentication to the registry, as user:password. Default: none"
@@ -82,6 +88,26 @@ public final class AvroSerdeConfig extends AbstractConfig {
   /** The definition of every key above. */
   public static final ConfigDef CONFIG_DEF =
       new ConfigDef()
+          .define(
+              SSL_TRUSTSTORE_LOCATION_CONFIG,
+              Type.STRING,
+              null,
+              Importance.MEDIUM,
+              "Trust store of the CA that signed an https registry's certificate (Confluent's key)."
+                  + " Default: none, the JDK's trusted CAs.")
+          .define(
+              SSL_TRUSTSTORE_PASSWORD_CONFIG,
+              Type.PASSWORD,
+              null,
+              Importance.MEDIUM,
+              "Password of schema.registry.ssl.truststore.location. Default: none.")
+          .define(
+              SSL_TRUSTSTORE_TYPE_CONFIG,
+              Type.STRING,
+              "PKCS12",
+              ConfigDef.ValidString.in("PKCS12", "JKS"),
+              Importance.LOW,
+              "PKCS12 or JKS. Default: PKCS12.")
           .define(
               SCHEMA_REGISTRY_URL_CONFIG,
               Type.LIST,
@@ -172,13 +198,16 @@ public final class AvroSerdeConfig extends AbstractConfig {
       List.of(
           BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG,
           BASIC_AUTH_USER_INFO_CONFIG,
-          AUTO_REGISTER_SCHEMAS_CONFIG);
+          AUTO_REGISTER_SCHEMAS_CONFIG,
+          SSL_TRUSTSTORE_LOCATION_CONFIG,
+          SSL_TRUSTSTORE_PASSWORD_CONFIG,
+          SSL_TRUSTSTORE_TYPE_CONFIG);
 
   /**
    * The serde settings among an app's Kafka client settings: as with Confluent's serdes, {@code
-   * basic.auth.credentials.source}, {@code basic.auth.user.info} and {@code auto.register.schemas}
-   * ride with the producer's or consumer's settings (an app's {@code kafka.*} or {@code producer.*}
-   * keys).
+   * basic.auth.credentials.source}, {@code basic.auth.user.info}, {@code auto.register.schemas} and
+   * {@code schema.registry.ssl.truststore.*} ride with the producer's or consumer's settings (an
+   * app's {@code kafka.*} or {@code producer.*} keys).
    */
   public static Map<String, Object> clientSettings(Map<String, ?> kafkaClient) {
     Map<String, Object> m = new java.util.HashMap<>();

@@ -48,10 +48,39 @@ public final class SchemaRegistryClients {
               config.getInt(AvroSerdeConfig.MAX_RETRIES_CONFIG),
               Duration.ofMillis(config.getInt(AvroSerdeConfig.RETRY_BACKOFF_MS_CONFIG)),
               Duration.ofMillis(config.getInt(AvroSerdeConfig.RETRY_BACKOFF_MAX_MS_CONFIG)),
-              config.basicAuthUserInfo()));
+              config.basicAuthUserInfo(),
+              trust(config)));
     } catch (IllegalArgumentException e) {
       throw new ConfigException(
           AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, String.join(",", urls), e.getMessage());
+    }
+  }
+
+  /** The TLS context trusting {@code schema.registry.ssl.truststore.*}, or null for none. */
+  private static javax.net.ssl.SSLContext trust(AvroSerdeConfig config) {
+    String location = config.getString(AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION_CONFIG);
+    if (location == null) {
+      return null;
+    }
+    org.apache.kafka.common.config.types.Password pw =
+        config.getPassword(AvroSerdeConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG);
+    try (var in = java.nio.file.Files.newInputStream(java.nio.file.Path.of(location))) {
+      java.security.KeyStore ks =
+          java.security.KeyStore.getInstance(
+              config.getString(AvroSerdeConfig.SSL_TRUSTSTORE_TYPE_CONFIG));
+      ks.load(in, pw == null ? null : pw.value().toCharArray());
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+      throw new ConfigException(
+          AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION_CONFIG,
+          location,
+          "cannot read the trust store: " + e.getMessage());
     }
   }
 }

@@ -129,6 +129,8 @@ public final class LocalSecurity {
     // Our tools' serdes read the registry's login from the same file, as Confluent's do.
     admin.setProperty("basic.auth.credentials.source", "USER_INFO");
     admin.setProperty("basic.auth.user.info", s.registryUserInfo("admin"));
+    admin.setProperty("schema.registry.ssl.truststore.location", s.truststore().toString());
+    admin.setProperty("schema.registry.ssl.truststore.password", s.storePassword());
     try (OutputStream out = Files.newOutputStream(SecureFiles.create(s.adminProperties()))) {
       admin.store(
           out,

@@ -60,13 +60,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       InetSocketAddress address,
       KafkaSchemaJournal journal,
       int replayed,
-      RegistryAccess access)
+      RegistryAccess access,
+      javax.net.ssl.SSLContext tls)
       throws IOException {
     this.access = access;
     this.state = state;
     this.journal = journal;
     this.replayed = replayed;
-    this.server = HttpServer.create(address, 64);
+    if (tls == null) {
+      this.server = HttpServer.create(address, 64);
+    } else {
+      com.sun.net.httpserver.HttpsServer https =
+          com.sun.net.httpserver.HttpsServer.create(address, 64);
+      https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+      this.server = https;
+    }
     this.executor =
         Executors.newFixedThreadPool(
             4,
@@ -96,7 +104,22 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
    */
   public static EmbeddedSchemaRegistry start(
       RegistryState state, String host, int port, RegistryAccess access) throws IOException {
-    return new EmbeddedSchemaRegistry(state, new InetSocketAddress(host, port), null, 0, access);
+    return start(state, host, port, access, null);
+  }
+
+  /**
+   * As {@link #start(RegistryState, String, int, RegistryAccess)}, serving HTTPS with {@code tls}
+   * (null: plain HTTP).
+   */
+  public static EmbeddedSchemaRegistry start(
+      RegistryState state,
+      String host,
+      int port,
+      RegistryAccess access,
+      javax.net.ssl.SSLContext tls)
+      throws IOException {
+    return new EmbeddedSchemaRegistry(
+        state, new InetSocketAddress(host, port), null, 0, access, tls);
   }
 
   /**
@@ -140,13 +163,22 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       RegistryAccess access)
       throws IOException {
     return startOnKafka(
-        bootstrapServers, Map.of(), topic, replicationFactor, compatibility, host, port, access);
+        bootstrapServers,
+        Map.of(),
+        topic,
+        replicationFactor,
+        compatibility,
+        host,
+        port,
+        access,
+        null);
   }
 
   /**
    * As {@link #startOnKafka(String, String, short, CompatibilityLevel, String, int,
    * RegistryAccess)}, the journal's Kafka clients with the settings {@code kafkaClient} too
-   * (security.protocol, SASL, TLS of the registry's principal).
+   * (security.protocol, SASL, TLS of the registry's principal), serving HTTPS with {@code tls}
+   * (null: plain HTTP).
    */
   public static EmbeddedSchemaRegistry startOnKafka(
       String bootstrapServers,
@@ -156,7 +188,8 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       CompatibilityLevel compatibility,
       String host,
       int port,
-      RegistryAccess access)
+      RegistryAccess access,
+      javax.net.ssl.SSLContext tls)
       throws IOException {
     KafkaSchemaJournal journal = new KafkaSchemaJournal(bootstrapServers, kafkaClient, topic);
     try {
@@ -164,7 +197,7 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
       RegistryState state = new RegistryState(compatibility, journal);
       int replayed = journal.replay(state);
       return new EmbeddedSchemaRegistry(
-          state, new InetSocketAddress(host, port), journal, replayed, access);
+          state, new InetSocketAddress(host, port), journal, replayed, access, tls);
     } catch (IOException | RuntimeException e) {
       journal.close();
       throw e;
@@ -183,7 +216,10 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
 
   /** The base URL of the registry, e.g. {@code http://127.0.0.1:8081}. */
   public String url() {
-    return "http://" + server.getAddress().getHostString() + ":" + port();
+    return (server instanceof com.sun.net.httpserver.HttpsServer ? "https://" : "http://")
+        + server.getAddress().getHostString()
+        + ":"
+        + port();
   }
 
   @Override
