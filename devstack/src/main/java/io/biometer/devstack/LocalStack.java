@@ -165,6 +165,7 @@ public final class LocalStack implements AutoCloseable {
                       security.truststore(), security.storePassword())))) {
         SchemaDeploy.registerAll(admin);
       }
+      security.writeAdminProperties(bootstrapServers(), registryUrl());
     }
 
     if (config.questdbEnabled()) {

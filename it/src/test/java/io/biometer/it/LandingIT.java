@@ -10,7 +10,6 @@ import io.biometer.avro.DailyAggregate;
 import io.biometer.devstack.*;
 import io.biometer.devstack.security.LocalSecurity;
 import io.biometer.serde.AvroDeserializer;
-import io.biometer.serde.AvroSerdeConfig;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;

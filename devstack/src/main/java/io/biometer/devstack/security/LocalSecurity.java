@@ -124,19 +124,35 @@ public final class LocalSecurity {
       p.store(out, "biometer secure mode: generated secrets. Keep this file to yourself.");
     }
     Files.move(dir.resolve(".tmp"), credentials);
+    s.writeAdminProperties(null, null);
+    return s;
+  }
+
+  /**
+   * Writes {@code admin.properties}: the admin's Kafka login and registry login, and where the
+   * broker and registry of this run listen (null: left out), for Kafka's tools ({@code
+   * --command-config}) and ours.
+   */
+  public void writeAdminProperties(String bootstrapServers, String registryUrl) throws IOException {
     Properties admin = new Properties();
-    s.kafkaClient("admin").forEach((k, v) -> admin.setProperty(k, String.valueOf(v)));
+    if (bootstrapServers != null) {
+      admin.setProperty("bootstrap.servers", bootstrapServers);
+    }
+    kafkaClient("admin").forEach((k, v) -> admin.setProperty(k, String.valueOf(v)));
     // Our tools' serdes read the registry's login from the same file, as Confluent's do.
+    if (registryUrl != null) {
+      admin.setProperty("schema.registry.url", registryUrl);
+    }
     admin.setProperty("basic.auth.credentials.source", "USER_INFO");
-    admin.setProperty("basic.auth.user.info", s.registryUserInfo("admin"));
-    admin.setProperty("schema.registry.ssl.truststore.location", s.truststore().toString());
-    admin.setProperty("schema.registry.ssl.truststore.password", s.storePassword());
-    try (OutputStream out = Files.newOutputStream(SecureFiles.create(s.adminProperties()))) {
+    admin.setProperty("basic.auth.user.info", registryUserInfo("admin"));
+    admin.setProperty("schema.registry.ssl.truststore.location", truststore().toString());
+    admin.setProperty("schema.registry.ssl.truststore.password", storePassword());
+    try (OutputStream out = Files.newOutputStream(SecureFiles.create(adminProperties()))) {
       admin.store(
           out,
-          "Kafka client settings of the admin principal (kafka-*.sh --command-config this file)");
+          "Kafka client settings of the admin principal (kafka-*.sh --command-config this file,"
+              + " ./biometer devices --command-config this file)");
     }
-    return s;
   }
 
   private void checkComplete() throws IOException {

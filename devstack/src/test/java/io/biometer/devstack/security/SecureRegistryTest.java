@@ -8,7 +8,6 @@ import io.biometer.registry.CompatibilityLevel;
 import io.biometer.registry.HttpSchemaRegistryClient;
 import io.biometer.registry.SchemaRegistryClient;
 import io.biometer.registry.SchemaRegistryException;
-import io.biometer.registry.internal.RegistryState;
 import io.biometer.registry.server.EmbeddedSchemaRegistry;
 import io.biometer.registry.server.RegistryAccess;
 import io.biometer.serde.AvroSerdeConfig;
@@ -44,8 +43,8 @@ class SecureRegistryTest {
   static void start() throws Exception {
     security = LocalSecurity.ensure(dir.resolve("security"));
     registry =
-        EmbeddedSchemaRegistry.start(
-            new RegistryState(CompatibilityLevel.BACKWARD, RegistryState.Journal.NONE),
+        EmbeddedSchemaRegistry.startInMemory(
+            CompatibilityLevel.BACKWARD,
             "127.0.0.1",
             0,
             RegistryAccess.users()

@@ -25,14 +25,7 @@ final class CommandsCli {
 
   static CommandAdmin open(DevicesApp.Connection c) {
     IngressConfig config = IngressConfig.load(null, System.getenv(), Map.of());
-    return new CommandAdmin(
-        c.bootstrap != null
-            ? c.bootstrap
-            : config.getString(IngressConfig.BOOTSTRAP_SERVERS_CONFIG),
-        c.registry != null
-            ? c.registry
-            : config.getString(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG),
-        c.kafka(config));
+    return new CommandAdmin(c.bootstrap(config), c.registry(config), c.kafka(config));
   }
 
   static String describe(CommandResponse r) {

@@ -79,9 +79,21 @@ public final class DevicesApp implements Callable<Integer> {
                 + " them: in secure mode <data.dir>/security/admin.properties. Default: none.")
     java.nio.file.Path commandConfig;
 
-    /** The gateway's kafka.* settings, then the --command-config file's. */
+    /**
+     * The gateway's kafka.* settings, then the --command-config file's (without its {@code
+     * bootstrap.servers} and {@code schema.registry.url}, which {@link #bootstrap(IngressConfig)}
+     * and {@link #registry(IngressConfig)} take).
+     */
     Map<String, Object> kafka(IngressConfig c) {
       Map<String, Object> k = new java.util.HashMap<>(c.kafka());
+      commandConfig().forEach(k::put);
+      k.remove("bootstrap.servers");
+      k.remove("schema.registry.url");
+      return k;
+    }
+
+    private Map<String, String> commandConfig() {
+      Map<String, String> m = new java.util.HashMap<>();
       if (commandConfig != null) {
         java.util.Properties p = new java.util.Properties();
         try (var in = java.nio.file.Files.newInputStream(commandConfig)) {
@@ -89,21 +101,43 @@ public final class DevicesApp implements Callable<Integer> {
         } catch (java.io.IOException e) {
           throw new Failure("cannot read --command-config " + commandConfig + ": " + e);
         }
-        p.stringPropertyNames().forEach(n -> k.put(n, p.getProperty(n)));
+        p.stringPropertyNames().forEach(n -> m.put(n, p.getProperty(n)));
       }
-      return k;
+      return m;
+    }
+
+    /** --bootstrap-servers, else the --command-config file's, else the gateway's. */
+    String bootstrap(IngressConfig c) {
+      return bootstrap != null
+          ? bootstrap
+          : commandConfig()
+              .getOrDefault(
+                  "bootstrap.servers", c.getString(IngressConfig.BOOTSTRAP_SERVERS_CONFIG));
+    }
+
+    /** --schema-registry-url, else the --command-config file's, else the gateway's. */
+    String registry(IngressConfig c) {
+      return registry != null
+          ? registry
+          : commandConfig()
+              .getOrDefault(
+                  "schema.registry.url", c.getString(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG));
+    }
+
+    /** What to try when Kafka does not answer: a secured broker wants a login. */
+    String hint() {
+      return commandConfig == null
+          ? " (a local run with security.enabled=true needs --command-config"
+              + " <data.dir>/security/admin.properties)"
+          : "";
     }
 
     CredentialAdmin open() throws Exception {
       IngressConfig c = IngressConfig.load(null, System.getenv(), Map.of());
       try {
-        return new CredentialAdmin(
-            bootstrap != null ? bootstrap : c.getString(IngressConfig.BOOTSTRAP_SERVERS_CONFIG),
-            registry != null ? registry : c.getString(IngressConfig.SCHEMA_REGISTRY_URL_CONFIG),
-            kafka(c),
-            Duration.ofSeconds(30));
+        return new CredentialAdmin(bootstrap(c), registry(c), kafka(c), Duration.ofSeconds(30));
       } catch (Exception e) {
-        throw new Failure(e.getMessage());
+        throw new Failure(e.getMessage() + hint());
       }
     }
   }

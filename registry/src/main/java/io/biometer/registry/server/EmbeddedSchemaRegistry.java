@@ -108,6 +108,21 @@ public final class EmbeddedSchemaRegistry implements AutoCloseable {
   }
 
   /**
+   * A registry whose schemas live in memory only (tests, tools), on {@code host:port} (0: any free
+   * port), serving the users {@code access} lets in, over HTTPS with {@code tls} (null: HTTP).
+   */
+  public static EmbeddedSchemaRegistry startInMemory(
+      CompatibilityLevel compatibility,
+      String host,
+      int port,
+      RegistryAccess access,
+      javax.net.ssl.SSLContext tls)
+      throws IOException {
+    return start(
+        new RegistryState(compatibility, RegistryState.Journal.NONE), host, port, access, tls);
+  }
+
+  /**
    * As {@link #start(RegistryState, String, int, RegistryAccess)}, serving HTTPS with {@code tls}
    * (null: plain HTTP).
    */
