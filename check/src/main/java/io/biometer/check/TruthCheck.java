@@ -132,6 +132,7 @@ public final class TruthCheck {
    * @param gate how long Kafka is unreachable from the simulator (wall time)
    * @param timeout the most the check waits for the pipeline to settle afterwards
    * @param out folder for the JSON table and the logs
+   * @param secure whether the private stack runs in secure mode (security.enabled)
    */
   public record Options(
       long seed,
@@ -143,22 +144,7 @@ public final class TruthCheck {
       Duration gate,
       Duration timeout,
       Path out,
-      boolean secure) {
-
-    /** As before the secure mode: a plain stack. */
-    public Options(
-        long seed,
-        Fault fault,
-        double days,
-        double speed,
-        int patients,
-        int meters,
-        Duration gate,
-        Duration timeout,
-        Path out) {
-      this(seed, fault, days, speed, patients, meters, gate, timeout, out, false);
-    }
-  }
+      boolean secure) {}
 
   private final Options o;
   private final PrintStream log;

@@ -121,6 +121,60 @@ public final class ConnectWorker implements AutoCloseable {
   }
 
   /** The worker's Prometheus endpoint, or null if it runs without the JMX exporter. */
+  /**
+   * The exporter's rules with an {@code httpServer} section: TLS from {@code auth}'s key store and
+   * HTTP Basic with a salted SHA-256 of the password (the exporter's own format), in a 0600 file in
+   * the worker's folder.
+   */
+  static Path exporterRules(Path dir, Path rules, MetricsAuth auth) throws IOException {
+    byte[] salt = new byte[16];
+    new java.security.SecureRandom().nextBytes(salt);
+    String saltHex = java.util.HexFormat.of().formatHex(salt);
+    String hash;
+    try {
+      hash =
+          java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest(
+                          (saltHex + ":" + auth.password())
+                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JDK has no SHA-256", e);
+    }
+    String yaml =
+        Files.readString(rules)
+            + "\n# Added by the secure mode: HTTPS and HTTP Basic on /metrics.\n"
+            + "httpServer:\n"
+            + "  authentication:\n"
+            + "    basic:\n"
+            + "      username: "
+            + auth.user()
+            + "\n"
+            + "      passwordHash: "
+            + hash
+            + "\n"
+            + "      algorithm: SHA-256\n"
+            + "      salt: "
+            + saltHex
+            + "\n"
+            + "  ssl:\n"
+            + "    keyStore:\n"
+            + "      filename: "
+            + auth.keystore()
+            + "\n"
+            + "      password: \""
+            + auth.keystorePassword()
+            + "\"\n"
+            + "    certificate:\n"
+            + "      alias: "
+            + auth.alias()
+            + "\n";
+    Path out = dir.resolve("jmx-exporter.yaml");
+    io.biometer.devstack.security.SecureFiles.write(out, yaml);
+    return out;
+  }
+
   public String metricsUrl() {
     return metricsUrl;
   }
@@ -195,14 +249,30 @@ public final class ConnectWorker implements AutoCloseable {
         agents,
         metricsPort,
         javaOpts,
+        null,
         null);
   }
 
   /**
+   * How the JMX exporter's {@code /metrics} is protected: HTTPS with the key (entry {@code alias})
+   * of a PKCS12 store, and HTTP Basic with {@code user} and a password the exporter's file holds
+   * only as a salted SHA-256.
+   */
+  public record MetricsAuth(
+      Path keystore, String keystorePassword, String alias, String user, String password) {
+    @Override
+    public String toString() {
+      return "MetricsAuth[keystore=" + keystore + ", user=" + user + ", password=[hidden]]";
+    }
+  }
+
+  /**
    * As {@link #start(Path, String, String, int, Path, Map, Path, int, List)}; with {@code restAuth}
-   * the REST API requires HTTP Basic with its user and password (see the class comment).
+   * the REST API requires HTTP Basic with its user and password (see the class comment), with
+   * {@code metricsAuth} the exporter's {@code /metrics} serves HTTPS and requires HTTP Basic.
    *
    * @param restAuth the REST API's credentials, or null for an open REST API
+   * @param metricsAuth the metrics endpoint's TLS and login, or null for plain HTTP without one
    */
   public static ConnectWorker start(
       Path dir,
@@ -214,7 +284,8 @@ public final class ConnectWorker implements AutoCloseable {
       Path agents,
       int metricsPort,
       List<String> javaOpts,
-      RestAuth restAuth)
+      RestAuth restAuth,
+      MetricsAuth metricsAuth)
       throws IOException {
     if (!Files.isDirectory(pluginPath)) {
       throw new IllegalStateException(
@@ -291,8 +362,12 @@ public final class ConnectWorker implements AutoCloseable {
                 + " (jmx_prometheus_javaagent.jar, jmx-exporter.yaml): build with ./mvnw -pl"
                 + " devstack -am package");
       }
+      if (metricsAuth != null) {
+        rules = exporterRules(dir, rules, metricsAuth);
+      }
       command.add("-javaagent:" + jar + "=" + host + ":" + metricsPort + ":" + rules);
-      metricsUrl = "http://" + host + ":" + metricsPort + "/metrics";
+      metricsUrl =
+          (metricsAuth == null ? "http://" : "https://") + host + ":" + metricsPort + "/metrics";
     }
     command.add("-Dlogback.configurationFile=" + logConf);
     if (jaas != null) {

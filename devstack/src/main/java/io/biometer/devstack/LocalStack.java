@@ -1,5 +1,6 @@
 package io.biometer.devstack;
 
+import io.biometer.config.http.EndpointSecurity;
 import io.biometer.devstack.security.KafkaAcls;
 import io.biometer.devstack.security.LocalSecurity;
 import io.biometer.devstack.security.SchemaDeploy;
@@ -145,27 +146,12 @@ public final class LocalStack implements AutoCloseable {
             registryAccess(),
             security == null
                 ? null
-                : io.biometer.config.http.EndpointSecurity.sslContext(
+                : EndpointSecurity.sslContext(
                     security.keystore("registry"), security.storePassword()));
     started.push(registry);
     schemasReplayed = registry.schemasReplayed();
     if (security != null) {
-      // Deploy time: the admin registers every schema; the runtime clients only look them up.
-      try (HttpSchemaRegistryClient admin =
-          new HttpSchemaRegistryClient(
-              new HttpSchemaRegistryClient.Settings(
-                  List.of(registry.url()),
-                  Duration.ofSeconds(5),
-                  Duration.ofSeconds(10),
-                  3,
-                  Duration.ofMillis(200),
-                  Duration.ofSeconds(5),
-                  security.registryUserInfo("admin"),
-                  io.biometer.config.http.EndpointSecurity.trusting(
-                      security.truststore(), security.storePassword())))) {
-        SchemaDeploy.registerAll(admin);
-      }
-      security.writeAdminProperties(bootstrapServers(), registryUrl());
+      deploy();
     }
 
     if (config.questdbEnabled()) {
@@ -250,6 +236,7 @@ public final class LocalStack implements AutoCloseable {
     connector.put("value.converter.schema.registry.url", registryUrl());
     Map<String, String> worker = workerOverrides();
     ConnectWorker.RestAuth restAuth = null;
+    ConnectWorker.MetricsAuth metricsAuth = null;
     if (security == null) {
       connector.put("client.conf.string", questdb.ilpHttpConf());
     } else {
@@ -278,6 +265,14 @@ public final class LocalStack implements AutoCloseable {
       restAuth =
           new ConnectWorker.RestAuth(
               LocalSecurity.CONNECT_REST_USER, security.connectRestPassword());
+      String metrics = security.metricsUserInfo();
+      metricsAuth =
+          new ConnectWorker.MetricsAuth(
+              security.keystore("connect"),
+              security.storePassword(),
+              "connect",
+              metrics.substring(0, metrics.indexOf(':')),
+              metrics.substring(metrics.indexOf(':') + 1));
     }
     connect =
         ConnectWorker.start(
@@ -290,12 +285,34 @@ public final class LocalStack implements AutoCloseable {
             defaultPluginPath().getParent().resolve("agents"),
             config.connectMetricsPort(),
             config.connect().javaOpts(),
-            restAuth);
+            restAuth,
+            metricsAuth);
     started.push(connect);
     deployedConnector = Map.copyOf(connector);
     connect.putConnector(CONNECTOR, connector);
     connectorState =
         ConnectWorker.describe(CONNECTOR, connect.awaitRunning(CONNECTOR, Duration.ofSeconds(90)));
+  }
+
+  /**
+   * The secure mode's deploy step: the admin registers every schema (the runtime clients only look
+   * them up), and {@code admin.properties} learns where this run's broker and registry listen.
+   */
+  private void deploy() throws IOException {
+    try (HttpSchemaRegistryClient admin =
+        new HttpSchemaRegistryClient(
+            new HttpSchemaRegistryClient.Settings(
+                List.of(registry.url()),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                3,
+                Duration.ofMillis(200),
+                Duration.ofSeconds(5),
+                security.registryUserInfo("admin"),
+                EndpointSecurity.trusting(security.truststore(), security.storePassword())))) {
+      SchemaDeploy.registerAll(admin);
+    }
+    security.writeAdminProperties(bootstrapServers(), registryUrl());
   }
 
   private EmbeddedKafka.Secure secureBroker() {

@@ -74,7 +74,8 @@ class ConnectWorkerAuthIT {
             null,
             0,
             new ConnectWorkerConfig(Map.of()).javaOpts(),
-            REST);
+            REST,
+            null);
   }
 
   @AfterAll

@@ -138,6 +138,10 @@ class LandingIT {
       committedAtStop = awaitCommittedToTheEnd(stack);
     }
 
+    if (secure) {
+      // The resume is the same code in both modes; the plain run checks it.
+      return new RunResult(security, described);
+    }
     // A second start: the connector goes on from its committed offsets, it does not start over.
     values.put(DevStackConfig.SIMULATOR_ENABLED_CONFIG, "false");
     try (LocalStack stack = LocalStack.start(new DevStackConfig(values))) {
@@ -386,6 +390,7 @@ class LandingIT {
     }
     endpoints.put(stack.registryUrl() + "/subjects", basic(sec.registryUserInfo("streams")));
     endpoints.put(stack.connect().url() + "/connectors", stack.connect().restAuthorization());
+    endpoints.put(stack.connect().metricsUrl(), metrics);
     endpoints.put(
         stack.questdb().httpUrl() + "/exec?query=select%201", stack.questdb().httpAuthorization());
     for (Map.Entry<String, String> e : endpoints.entrySet()) {

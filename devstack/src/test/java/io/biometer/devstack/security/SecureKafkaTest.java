@@ -306,28 +306,32 @@ class SecureKafkaTest {
             + "\n");
     java.util.List<String> cmd = new java.util.ArrayList<>(List.of("kcat", "-F", conf.toString()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    p.getOutputStream().write("from kcat\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("kcat " + cmd + " did not end within 60 s");
-    }
-    String out =
-        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    return new String[] {Integer.toString(p.exitValue()), out};
+    Tool t = runWith("from kcat\n", cmd.toArray(String[]::new));
+    return new String[] {Integer.toString(t.exit()), t.output()};
   }
+
+  /** How a tool ended. */
+  private record Tool(int exit, String output) {}
 
   /** A tool's output, or null if it is not installed. */
   private static String run(String... cmd) {
+    Tool t = runWith("", cmd);
+    return t == null ? null : t.output();
+  }
+
+  /** Runs {@code cmd} with {@code stdin}: how it ended, or null if it is not installed. */
+  private static Tool runWith(String stdin, String... cmd) {
     try {
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      p.getOutputStream().write(stdin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       p.getOutputStream().close();
-      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new AssertionError(String.join(" ", cmd) + " did not end within 30 s");
+        throw new AssertionError(String.join(" ", cmd) + " did not end within 60 s");
       }
-      return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      return new Tool(
+          p.exitValue(),
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
     } catch (java.io.IOException e) {
       return null;
     } catch (InterruptedException e) {
