@@ -105,14 +105,23 @@ public final class ConnectWorker implements AutoCloseable {
   private final String url;
   private final List<String> command;
   private final RestAuth restAuth;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http;
   private Process process;
 
   private final String metricsUrl;
 
   private ConnectWorker(
-      Path dir, String url, List<String> command, String metricsUrl, RestAuth restAuth) {
+      Path dir,
+      String url,
+      List<String> command,
+      String metricsUrl,
+      RestAuth restAuth,
+      javax.net.ssl.SSLContext trust) {
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+    if (trust != null) {
+      b.sslContext(trust);
+    }
+    this.http = b.build();
     this.dir = dir;
     this.url = url;
     this.command = command;
@@ -120,7 +129,6 @@ public final class ConnectWorker implements AutoCloseable {
     this.restAuth = restAuth;
   }
 
-  /** The worker's Prometheus endpoint, or null if it runs without the JMX exporter. */
   /**
    * The exporter's rules with an {@code httpServer} section: TLS from {@code auth}'s key store and
    * HTTP Basic with a salted SHA-256 of the password (the exporter's own format), in a 0600 file in
@@ -175,6 +183,7 @@ public final class ConnectWorker implements AutoCloseable {
     return out;
   }
 
+  /** The worker's Prometheus endpoint, or null if it runs without the JMX exporter. */
   public String metricsUrl() {
     return metricsUrl;
   }
@@ -254,12 +263,19 @@ public final class ConnectWorker implements AutoCloseable {
   }
 
   /**
-   * How the JMX exporter's {@code /metrics} is protected: HTTPS with the key (entry {@code alias})
-   * of a PKCS12 store, and HTTP Basic with {@code user} and a password the exporter's file holds
-   * only as a salted SHA-256.
+   * The worker's TLS and its metrics login: the REST API ({@code listeners=https://...}) and the
+   * JMX exporter's {@code /metrics} serve HTTPS with the key (entry {@code alias}) of a PKCS12
+   * store; clients (this class's, the worker's own) trust {@code truststore}; {@code /metrics}
+   * requires HTTP Basic with {@code user} and a password the exporter's file holds only as a salted
+   * SHA-256.
    */
   public record MetricsAuth(
-      Path keystore, String keystorePassword, String alias, String user, String password) {
+      Path keystore,
+      Path truststore,
+      String keystorePassword,
+      String alias,
+      String user,
+      String password) {
     @Override
     public String toString() {
       return "MetricsAuth[keystore=" + keystore + ", user=" + user + ", password=[hidden]]";
@@ -305,7 +321,19 @@ public final class ConnectWorker implements AutoCloseable {
     props.put("status.storage.replication.factor", "1");
     props.put("key.converter", "org.apache.kafka.connect.storage.StringConverter");
     props.put("value.converter", "org.apache.kafka.connect.json.JsonConverter");
-    props.put("listeners", "http://" + host + ":" + port);
+    String scheme = metricsAuth == null ? "http" : "https";
+    props.put("listeners", scheme + "://" + host + ":" + port);
+    if (metricsAuth != null) {
+      props.put("rest.advertised.listener", "https");
+      String l = "listeners.https.";
+      props.put(l + "ssl.keystore.type", "PKCS12");
+      props.put(l + "ssl.keystore.location", metricsAuth.keystore().toString());
+      props.put(l + "ssl.keystore.password", metricsAuth.keystorePassword());
+      props.put(l + "ssl.key.password", metricsAuth.keystorePassword());
+      props.put(l + "ssl.truststore.type", "PKCS12");
+      props.put(l + "ssl.truststore.location", metricsAuth.truststore().toString());
+      props.put(l + "ssl.truststore.password", metricsAuth.keystorePassword());
+    }
     props.put("rest.advertised.host.name", host);
     props.put("rest.advertised.port", Integer.toString(port));
     props.put("plugin.path", pluginPath.toAbsolutePath().toString());
@@ -379,7 +407,16 @@ public final class ConnectWorker implements AutoCloseable {
     command.add(Long.toString(ProcessHandle.current().pid()));
     command.add(workerProps.toString());
     ConnectWorker worker =
-        new ConnectWorker(dir, "http://" + host + ":" + port, command, metricsUrl, restAuth);
+        new ConnectWorker(
+            dir,
+            scheme + "://" + host + ":" + port,
+            command,
+            metricsUrl,
+            restAuth,
+            metricsAuth == null
+                ? null
+                : io.biometer.config.http.EndpointSecurity.trusting(
+                    metricsAuth.truststore(), metricsAuth.keystorePassword()));
     worker.launch();
     return worker;
   }

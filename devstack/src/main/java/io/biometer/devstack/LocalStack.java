@@ -269,6 +269,7 @@ public final class LocalStack implements AutoCloseable {
       metricsAuth =
           new ConnectWorker.MetricsAuth(
               security.keystore("connect"),
+              security.truststore(),
               security.storePassword(),
               "connect",
               metrics.substring(0, metrics.indexOf(':')),
