@@ -140,13 +140,16 @@ public final class ConnectWorker implements AutoCloseable {
     String saltHex = java.util.HexFormat.of().formatHex(salt);
     String hash;
     try {
+      // As the exporter (1.0.1) writes the digest it compares: BigInteger hex, so without leading
+      // zeros (a fixed-width hex hash starting with 0 never matches: one login in 16 refused).
       hash =
-          java.util.HexFormat.of()
-              .formatHex(
+          new java.math.BigInteger(
+                  1,
                   java.security.MessageDigest.getInstance("SHA-256")
                       .digest(
                           (saltHex + ":" + auth.password())
-                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                              .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+              .toString(16);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException("the JDK has no SHA-256", e);
     }
