@@ -6,7 +6,6 @@ import io.biometer.devstack.security.LocalSecurity;
 import io.biometer.devstack.security.SchemaDeploy;
 import io.biometer.ingress.Gateway;
 import io.biometer.ingress.IngressConfig;
-import io.biometer.registry.HttpSchemaRegistryClient;
 import io.biometer.registry.server.EmbeddedSchemaRegistry;
 import io.biometer.registry.server.RegistryAccess;
 import io.biometer.serde.AvroSerdeConfig;
@@ -300,19 +299,7 @@ public final class LocalStack implements AutoCloseable {
    * them up), and {@code admin.properties} learns where this run's broker and registry listen.
    */
   private void deploy() throws IOException {
-    try (HttpSchemaRegistryClient admin =
-        new HttpSchemaRegistryClient(
-            new HttpSchemaRegistryClient.Settings(
-                List.of(registry.url()),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(10),
-                3,
-                Duration.ofMillis(200),
-                Duration.ofSeconds(5),
-                security.registryUserInfo("admin"),
-                EndpointSecurity.trusting(security.truststore(), security.storePassword())))) {
-      SchemaDeploy.registerAll(admin);
-    }
+    SchemaDeploy.registerAll(security, registry.url());
     security.writeAdminProperties(bootstrapServers(), registryUrl());
   }
 
@@ -359,11 +346,8 @@ public final class LocalStack implements AutoCloseable {
   public Map<String, Object> appClient(String principal) {
     Map<String, Object> m = kafkaClient(principal);
     if (security != null) {
-      m.put(AvroSerdeConfig.BASIC_AUTH_CREDENTIALS_SOURCE_CONFIG, "USER_INFO");
-      m.put(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, security.registryUserInfo(principal));
+      m.putAll(security.registryClient(principal));
       m.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "false");
-      m.put(AvroSerdeConfig.SSL_TRUSTSTORE_LOCATION_CONFIG, security.truststore().toString());
-      m.put(AvroSerdeConfig.SSL_TRUSTSTORE_PASSWORD_CONFIG, security.storePassword());
     }
     return m;
   }

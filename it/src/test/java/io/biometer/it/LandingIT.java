@@ -373,8 +373,13 @@ class LandingIT {
    */
   private static void everyEndpointWantsItsLogin(LocalStack stack) throws Exception {
     LocalSecurity sec = stack.security();
-    javax.net.ssl.SSLContext ca =
-        io.biometer.config.http.EndpointSecurity.trusting(sec.truststore(), sec.storePassword());
+    java.net.http.HttpClient trusting =
+        java.net.http.HttpClient.newBuilder()
+            .sslContext(
+                io.biometer.config.http.EndpointSecurity.trusting(
+                    sec.truststore(), sec.storePassword()))
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     String host = stack.config().bindHost();
     String metrics = basic(sec.metricsUserInfo());
     Map<String, String> endpoints = new LinkedHashMap<>();
@@ -390,10 +395,8 @@ class LandingIT {
         stack.questdb().httpUrl() + "/exec?query=select%201", stack.questdb().httpAuthorization());
     for (Map.Entry<String, String> e : endpoints.entrySet()) {
       java.net.URI uri = java.net.URI.create(e.getKey());
-      // A client (a connection) per request, as a scraper has: the login must not depend on what
-      // an earlier refused request left on a kept-alive connection.
       assertThat(
-              trusting(ca)
+              trusting
                   .send(
                       java.net.http.HttpRequest.newBuilder(uri).GET().build(),
                       java.net.http.HttpResponse.BodyHandlers.discarding())
@@ -401,7 +404,7 @@ class LandingIT {
           .as("GET %s without a login", uri)
           .isEqualTo(401);
       assertThat(
-              trusting(ca)
+              trusting
                   .send(
                       java.net.http.HttpRequest.newBuilder(uri)
                           .header("Authorization", e.getValue())
@@ -428,13 +431,6 @@ class LandingIT {
                     java.net.http.HttpResponse.BodyHandlers.discarding()))
         .as("plain HTTP to the TLS metrics port")
         .isInstanceOf(IOException.class);
-  }
-
-  private static java.net.http.HttpClient trusting(javax.net.ssl.SSLContext ca) {
-    return java.net.http.HttpClient.newBuilder()
-        .sslContext(ca)
-        .connectTimeout(Duration.ofSeconds(5))
-        .build();
   }
 
   private static String basic(String userInfo) {

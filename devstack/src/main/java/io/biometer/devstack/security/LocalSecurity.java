@@ -143,10 +143,7 @@ public final class LocalSecurity {
     if (registryUrl != null) {
       admin.setProperty("schema.registry.url", registryUrl);
     }
-    admin.setProperty("basic.auth.credentials.source", "USER_INFO");
-    admin.setProperty("basic.auth.user.info", registryUserInfo("admin"));
-    admin.setProperty("schema.registry.ssl.truststore.location", truststore().toString());
-    admin.setProperty("schema.registry.ssl.truststore.password", storePassword());
+    registryClient("admin").forEach(admin::setProperty);
     try (OutputStream out = Files.newOutputStream(SecureFiles.create(adminProperties()))) {
       admin.store(
           out,
@@ -293,6 +290,19 @@ public final class LocalSecurity {
     m.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
     m.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, truststore().toString());
     m.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, storePassword());
+    return m;
+  }
+
+  /**
+   * The registry client settings of {@code principal}, Confluent's keys: its HTTP Basic login and
+   * the local CA as trust store.
+   */
+  public Map<String, String> registryClient(String principal) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("basic.auth.credentials.source", "USER_INFO");
+    m.put("basic.auth.user.info", registryUserInfo(principal));
+    m.put("schema.registry.ssl.truststore.location", truststore().toString());
+    m.put("schema.registry.ssl.truststore.password", storePassword());
     return m;
   }
 

@@ -14,8 +14,12 @@ import io.biometer.avro.DeviceCommand;
 import io.biometer.avro.DeviceCredential;
 import io.biometer.avro.MeterReading;
 import io.biometer.avro.SinkStatus;
+import io.biometer.config.http.EndpointSecurity;
+import io.biometer.registry.HttpSchemaRegistryClient;
 import io.biometer.registry.SchemaRegistryClient;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 
@@ -47,6 +51,29 @@ public final class SchemaDeploy {
     m.put(Topics.AGGREGATES_DAILY, DailyAggregate.getClassSchema());
     m.put(Topics.COMPLETENESS_DAILY, DataCompleteness.getClassSchema());
     return Map.copyOf(m);
+  }
+
+  /**
+   * Registers every value schema at the registry {@code url} as {@code admin} (trusting the local
+   * CA for an {@code https} URL): the deploy step of the local run and of {@code ./biometer
+   * security apply|schemas}. Returns how many subjects it holds.
+   */
+  public static int registerAll(LocalSecurity security, String url) throws java.io.IOException {
+    try (HttpSchemaRegistryClient admin =
+        new HttpSchemaRegistryClient(
+            new HttpSchemaRegistryClient.Settings(
+                List.of(url),
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(10),
+                5,
+                Duration.ofMillis(500),
+                Duration.ofSeconds(5),
+                security.registryUserInfo("admin"),
+                url.startsWith("https:")
+                    ? EndpointSecurity.trusting(security.truststore(), security.storePassword())
+                    : null))) {
+      return registerAll(admin);
+    }
   }
 
   /**

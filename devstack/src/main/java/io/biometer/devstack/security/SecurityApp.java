@@ -1,11 +1,9 @@
 package io.biometer.devstack.security;
 
-import io.biometer.registry.HttpSchemaRegistryClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -194,26 +192,11 @@ public final class SecurityApp implements Callable<Integer> {
     @Option(names = "--dir", required = true, description = "The folder init made.")
     Path dir;
 
-    HttpSchemaRegistryClient registryClient(LocalSecurity s, String url) {
-      return new HttpSchemaRegistryClient(
-          new HttpSchemaRegistryClient.Settings(
-              List.of(url),
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(10),
-              5,
-              Duration.ofMillis(500),
-              Duration.ofSeconds(5),
-              s.registryUserInfo("admin")));
-    }
-
-    int registerSchemas(LocalSecurity s, String url) {
-      try (HttpSchemaRegistryClient client = registryClient(s, url)) {
-        int n = SchemaDeploy.registerAll(client);
-        spec.commandLine()
-            .getOut()
-            .println(
-                "biometer security: registered " + n + " value schemas at " + url + " as admin");
-      }
+    int registerSchemas(LocalSecurity s, String url) throws IOException {
+      int n = SchemaDeploy.registerAll(s, url);
+      spec.commandLine()
+          .getOut()
+          .println("biometer security: registered " + n + " value schemas at " + url + " as admin");
       return 0;
     }
   }

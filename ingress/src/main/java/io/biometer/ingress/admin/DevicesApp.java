@@ -92,7 +92,13 @@ public final class DevicesApp implements Callable<Integer> {
       return k;
     }
 
+    private Map<String, String> commandConfigValues;
+
+    /** The --command-config file's settings, read once. */
     private Map<String, String> commandConfig() {
+      if (commandConfigValues != null) {
+        return commandConfigValues;
+      }
       Map<String, String> m = new java.util.HashMap<>();
       if (commandConfig != null) {
         java.util.Properties p = new java.util.Properties();
@@ -103,6 +109,7 @@ public final class DevicesApp implements Callable<Integer> {
         }
         p.stringPropertyNames().forEach(n -> m.put(n, p.getProperty(n)));
       }
+      commandConfigValues = m;
       return m;
     }
 
